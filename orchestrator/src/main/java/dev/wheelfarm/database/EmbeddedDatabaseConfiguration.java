@@ -1,0 +1,35 @@
+package dev.wheelfarm.database;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The zero-configuration default: when no {@code spring.datasource.url} is given, the
+ * farm runs its own PostgreSQL under the data directory. With a URL, Spring Boot's
+ * ordinary data source is used and nothing here is created.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnExpression("'${spring.datasource.url:}'.isEmpty()")
+class EmbeddedDatabaseConfiguration {
+
+	@Bean(destroyMethod = "close")
+	EmbeddedPostgresServer embeddedPostgresServer(DataDirectoryProperties properties) {
+		return EmbeddedPostgresServer.start(properties.embeddedPostgresDir());
+	}
+
+	@Bean(destroyMethod = "close")
+	DataSource dataSource(EmbeddedPostgresServer server) {
+		HikariDataSource dataSource = new HikariDataSource();
+		dataSource.setPoolName("wheelfarm-embedded");
+		dataSource.setJdbcUrl(server.getJdbcUrl());
+		dataSource.setUsername("postgres");
+		dataSource.setMaximumPoolSize(10);
+		return dataSource;
+	}
+
+}
