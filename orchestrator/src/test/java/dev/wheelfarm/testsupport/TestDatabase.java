@@ -1,0 +1,165 @@
+package dev.wheelfarm.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * A real PostgreSQL for tests, never an imitation. In order of preference: the server
+ * named by {@code WHEELFARM_TEST_JDBC_URL} (CI points it at the machine's own server), a
+ * Testcontainers PostgreSQL when a Docker daemon answers, or a zonky embedded PostgreSQL.
+ * Every caller gets a database of its own, dropped when the test JVM ends, so tests never
+ * see each other's rows.
+ */
+public final class TestDatabase {
+
+	private static final Logger logger = LoggerFactory.getLogger(TestDatabase.class);
+
+	private static final Pattern JDBC_URL = Pattern.compile("^(jdbc:postgresql://[^/?]+/)([^?]*)(\\?.*)?$");
+
+	private static final Server SERVER = Server.locate();
+
+	private static final List<String> created = new CopyOnWriteArrayList<>();
+
+	static {
+		Runtime.getRuntime().addShutdownHook(new Thread(TestDatabase::dropCreated, "test-database-cleanup"));
+	}
+
+	private TestDatabase() {
+	}
+
+	/** Where a test's database lives and how to log in. */
+	public record Coordinates(String jdbcUrl, String username, String password) {
+
+		public Connection connect() throws SQLException {
+			return DriverManager.getConnection(this.jdbcUrl, credentials(this.username, this.password));
+		}
+
+	}
+
+	/** Creates an empty database on the test server. */
+	public static Coordinates freshDatabase() {
+		String name = "wf_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+		try (Connection admin = SERVER.admin().connect(); Statement statement = admin.createStatement()) {
+			// The name is generated above from hex digits only: nothing untrusted reaches
+			// this SQL.
+			statement.execute("CREATE DATABASE " + name);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Could not create a test database on " + SERVER.description(), ex);
+		}
+		created.add(name);
+		Coordinates admin = SERVER.admin();
+		return new Coordinates(withDatabase(admin.jdbcUrl(), name), admin.username(), admin.password());
+	}
+
+	/** Which kind of server the tests use, for logs and failure messages. */
+	public static String serverDescription() {
+		return SERVER.description();
+	}
+
+	static String withDatabase(String jdbcUrl, String database) {
+		Matcher matcher = JDBC_URL.matcher(jdbcUrl);
+		if (!matcher.matches()) {
+			throw new IllegalArgumentException(
+					"Not a PostgreSQL JDBC URL of the form jdbc:postgresql://host:port/db?params: " + jdbcUrl);
+		}
+		String params = (matcher.group(3) != null) ? matcher.group(3) : "";
+		return matcher.group(1) + database + params;
+	}
+
+	private static Properties credentials(String username, String password) {
+		Properties properties = new Properties();
+		if (username != null) {
+			properties.setProperty("user", username);
+		}
+		if (password != null) {
+			properties.setProperty("password", password);
+		}
+		return properties;
+	}
+
+	private static void dropCreated() {
+		try (Connection admin = SERVER.admin().connect(); Statement statement = admin.createStatement()) {
+			for (String name : created) {
+				statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+			}
+		}
+		catch (SQLException ex) {
+			// Only the shared CI server keeps databases after the JVM; say which are
+			// left.
+			logger.warn("Could not drop test databases {} on {}: {}", created, SERVER.description(), ex.getMessage());
+		}
+		SERVER.stop();
+	}
+
+	private record Server(String description, Coordinates admin, Runnable stopper) {
+
+		static Server locate() {
+			String url = System.getenv("WHEELFARM_TEST_JDBC_URL");
+			if (url != null && !url.isBlank()) {
+				return new Server("WHEELFARM_TEST_JDBC_URL=" + url, new Coordinates(url,
+						System.getenv("WHEELFARM_TEST_JDBC_USER"), System.getenv("WHEELFARM_TEST_JDBC_PASSWORD")),
+						() -> {
+						});
+			}
+			if (dockerAvailable()) {
+				PostgreSQLContainer container = new PostgreSQLContainer("postgres:17-alpine");
+				container.start();
+				return new Server("Testcontainers " + container.getJdbcUrl(),
+						new Coordinates(container.getJdbcUrl(), container.getUsername(), container.getPassword()),
+						container::stop);
+			}
+			try {
+				EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+				return new Server("embedded PostgreSQL on port " + postgres.getPort(),
+						new Coordinates(postgres.getJdbcUrl("postgres", "postgres"), "postgres", null),
+						() -> closeQuietly(postgres));
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException("Could not start an embedded PostgreSQL for the tests", ex);
+			}
+		}
+
+		private static boolean dockerAvailable() {
+			try {
+				return DockerClientFactory.instance().isDockerAvailable();
+			}
+			catch (IllegalStateException ex) {
+				return false;
+			}
+		}
+
+		void stop() {
+			this.stopper.run();
+		}
+
+		private static void closeQuietly(EmbeddedPostgres postgres) {
+			try {
+				postgres.close();
+			}
+			catch (IOException ex) {
+				// The JVM is ending: a server that does not stop cleanly is only worth a
+				// line.
+				logger.warn("Could not stop the test PostgreSQL: {}", ex.getMessage());
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,41 @@
+package dev.wheelfarm.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Points an application context at a fresh test database and a fresh data directory, so a
+ * test never touches the user's {@code ~/.wheelfarm} nor another test's rows.
+ */
+public class TestDatabaseInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+	@Override
+	public void initialize(ConfigurableApplicationContext context) {
+		TestDatabase.Coordinates database = TestDatabase.freshDatabase();
+		Path dataDir;
+		try {
+			dataDir = Files.createTempDirectory("wheelfarm-test-data");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		Map<String, Object> properties = new java.util.HashMap<>();
+		properties.put("spring.datasource.url", database.jdbcUrl());
+		if (database.username() != null) {
+			properties.put("spring.datasource.username", database.username());
+		}
+		if (database.password() != null) {
+			properties.put("spring.datasource.password", database.password());
+		}
+		properties.put("wheelfarm.data-dir", dataDir.toString());
+		context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("wheelfarm-test", properties));
+	}
+
+}
