@@ -108,8 +108,9 @@ CREATE TABLE build_transition_rule (
 COMMENT ON TABLE build_transition_rule IS 'Every legal build state change; the build trigger refuses any other.';
 
 INSERT INTO build_transition_rule (from_state, to_state) VALUES
-    -- a claimed build is handed to a builder, or decided against
-    ('PENDING', 'DISPATCHED'), ('PENDING', 'SKIPPED'), ('PENDING', 'CANCELLED'),
+    -- a claimed build is handed to a builder, decided against, or fails before any builder
+    -- took it (its sdist is gone, no builder would take it within the attempts allowed)
+    ('PENDING', 'DISPATCHED'), ('PENDING', 'SKIPPED'), ('PENDING', 'CANCELLED'), ('PENDING', 'FAILED'),
     -- a dispatched build starts, or its dispatch is lost and it goes back to the queue
     ('DISPATCHED', 'RUNNING'), ('DISPATCHED', 'SUCCEEDED'), ('DISPATCHED', 'FAILED'),
     ('DISPATCHED', 'PENDING'), ('DISPATCHED', 'CANCELLED'),

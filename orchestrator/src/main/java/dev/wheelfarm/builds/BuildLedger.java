@@ -1,0 +1,376 @@
+package dev.wheelfarm.builds;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionOperations;
+
+/**
+ * The build ledger: one row per thing worth building once, handed out to builders by
+ * claims that several orchestrator instances can make on one database.
+ *
+ * <p>
+ * Every change after the claim is fenced by the claimant's name: an instance whose lease
+ * expired (and whose build someone else took over) changes nothing. State changes are
+ * checked and recorded in the timeline by the database's trigger. Transactions are
+ * explicit (a {@link TransactionOperations}) so that the claim's lock and its update are
+ * visibly one unit, with or without Spring's proxies.
+ */
+@Repository
+public class BuildLedger {
+
+	private static final String COLUMNS = """
+			b.id, p.name AS project, b.version, b.sdist_filename, b.sdist_url, b.sdist_sha256,
+			b.recipe_fingerprint, b.state, b.origin, b.attempts, b.next_attempt_at, b.claimed_by,
+			b.lease_expires_at, b.builder, b.external_run_id, b.external_run_url, b.strategy,
+			b.failure_kind, b.failure_class, b.reason, b.log_excerpt, b.created_at, b.updated_at
+			""";
+
+	// A new row, or nothing when the same (project, version, sdist, recipe) is already
+	// there:
+	// that unique key is what stops the farm from building the same thing twice.
+	private static final String ENQUEUE = """
+			INSERT INTO build (project_id, version, sdist_filename, sdist_url, sdist_sha256,
+			                   recipe_fingerprint, origin, reason)
+			SELECT p.id, :version, :sdistFilename, :sdistUrl, :sdistSha256, :recipe, :origin, :reason
+			FROM project p WHERE p.name = :project
+			ON CONFLICT (project_id, version, sdist_sha256, recipe_fingerprint) DO NOTHING
+			RETURNING id
+			""";
+
+	private static final String FIND_BY_KEY = """
+			SELECT b.id FROM build b JOIN project p ON p.id = b.project_id
+			WHERE p.name = :project AND b.version = :version AND b.sdist_sha256 = :sdistSha256
+			  AND b.recipe_fingerprint = :recipe
+			""";
+
+	private static final String FIND = "SELECT " + COLUMNS
+			+ " FROM build b JOIN project p ON p.id = b.project_id WHERE b.id = :id";
+
+	private static final String TIMELINE = """
+			SELECT from_state, to_state, reason, at FROM build_event WHERE build_id = :id ORDER BY id
+			""";
+
+	// Claims serialize on one advisory lock so that two instances cannot both see room
+	// under
+	// the concurrency cap and overshoot it together; SKIP LOCKED keeps claimers off rows
+	// another transaction is changing. The lock is held for one short statement only.
+	private static final String CLAIM_LOCK = "SELECT pg_advisory_xact_lock(7768510001)";
+
+	private static final String CLAIM = """
+			WITH busy AS (
+			    SELECT count(*) AS n FROM build
+			    WHERE state IN ('DISPATCHED', 'RUNNING')
+			       OR (state = 'PENDING' AND claimed_by IS NOT NULL AND lease_expires_at > now())
+			), next AS (
+			    SELECT id FROM build
+			    WHERE state = 'PENDING' AND next_attempt_at <= now()
+			      AND (claimed_by IS NULL OR lease_expires_at <= now())
+			    ORDER BY next_attempt_at, id
+			    LIMIT greatest(0, least(:limit, :maxConcurrent - (SELECT n FROM busy)))
+			    FOR UPDATE SKIP LOCKED
+			)
+			UPDATE build b SET claimed_by = :owner,
+			                   lease_expires_at = now() + :leaseMillis * interval '1 millisecond',
+			                   attempts = b.attempts + 1
+			FROM next WHERE b.id = next.id
+			RETURNING b.id
+			""";
+
+	private static final String RENEW_LEASES = """
+			UPDATE build SET lease_expires_at = now() + :leaseMillis * interval '1 millisecond'
+			WHERE claimed_by = :owner AND state IN ('PENDING', 'DISPATCHED', 'RUNNING')
+			""";
+
+	// Builds whose instance died while they were with a builder: someone must keep
+	// watching them.
+	private static final String ADOPT_ORPHANS = """
+			UPDATE build SET claimed_by = :owner, lease_expires_at = now() + :leaseMillis * interval '1 millisecond'
+			WHERE state IN ('DISPATCHED', 'RUNNING') AND lease_expires_at <= now()
+			RETURNING id
+			""";
+
+	private static final String MARK_DISPATCHED = """
+			UPDATE build SET state = 'DISPATCHED', builder = :builder, external_run_id = :runId,
+			                 external_run_url = :runUrl, reason = :reason
+			WHERE id = :id AND state = 'PENDING' AND claimed_by = :owner
+			""";
+
+	private static final String MARK_RUNNING = """
+			UPDATE build SET state = 'RUNNING', reason = :reason
+			WHERE id = :id AND state = 'DISPATCHED' AND claimed_by = :owner
+			""";
+
+	private static final String MARK_SUCCEEDED = """
+			UPDATE build SET state = 'SUCCEEDED', strategy = :strategy, reason = :reason,
+			                 failure_kind = NULL, failure_class = NULL, log_excerpt = NULL,
+			                 claimed_by = NULL, lease_expires_at = NULL
+			WHERE id = :id AND state IN ('DISPATCHED', 'RUNNING') AND claimed_by = :owner
+			""";
+
+	// A transient failure with attempts left goes back to the queue after a backoff;
+	// anything
+	// else ends the build, remembering whether the failure was permanent.
+	private static final String MARK_FAILED = """
+			UPDATE build SET state = CASE WHEN :retry THEN 'PENDING' ELSE 'FAILED' END,
+			                 next_attempt_at = now() + :delayMillis * interval '1 millisecond',
+			                 failure_kind = :failureKind, failure_class = :failureClass,
+			                 reason = :reason, log_excerpt = :logExcerpt,
+			                 claimed_by = NULL, lease_expires_at = NULL
+			WHERE id = :id AND state IN ('PENDING', 'DISPATCHED', 'RUNNING') AND claimed_by = :owner
+			""";
+
+	private static final String MARK_PUBLISHED = """
+			UPDATE build SET state = 'PUBLISHED', reason = :reason WHERE id = :id AND state = 'SUCCEEDED'
+			""";
+
+	private static final String FORCE_RETRY = """
+			UPDATE build SET state = 'PENDING', attempts = 0, next_attempt_at = now(), reason = :reason,
+			                 failure_kind = NULL, failure_class = NULL, log_excerpt = NULL
+			WHERE id = :id AND state IN ('FAILED', 'CANCELLED', 'SKIPPED')
+			""";
+
+	private static final String CANCEL = """
+			UPDATE build SET state = 'CANCELLED', reason = :reason, claimed_by = NULL, lease_expires_at = NULL
+			WHERE id = :id AND state IN ('PENDING', 'DISPATCHED', 'RUNNING')
+			""";
+
+	private static final int LOG_EXCERPT_LIMIT = 65536;
+
+	private final JdbcClient jdbc;
+
+	private final TransactionOperations transactions;
+
+	private final BuildsProperties properties;
+
+	public BuildLedger(JdbcClient jdbc, TransactionOperations transactions, BuildsProperties properties) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
+		this.properties = properties;
+	}
+
+	/**
+	 * Records a candidate under a recipe. A candidate already in the ledger with the same
+	 * recipe is not added again, whatever became of it: that is the failure memory.
+	 * @return the build's id, and whether this call created it
+	 * @throws UnknownProjectException when the project is not in the farm
+	 */
+	public Enqueued enqueue(BuildCandidate candidate, RecipeFingerprint recipe) {
+		return this.transactions.execute((status) -> insertOrFind(candidate, recipe));
+	}
+
+	private Enqueued insertOrFind(BuildCandidate candidate, RecipeFingerprint recipe) {
+		Optional<Long> created = this.jdbc.sql(ENQUEUE)
+			.param("project", candidate.project())
+			.param("version", candidate.version())
+			.param("sdistFilename", candidate.sdistFilename())
+			.param("sdistUrl", candidate.sdistUrl())
+			.param("sdistSha256", candidate.sdistSha256())
+			.param("recipe", recipe.hex())
+			.param("origin", candidate.origin().code())
+			.param("reason", "queued by " + candidate.origin().code())
+			.query(Long.class)
+			.optional();
+		if (created.isPresent()) {
+			return new Enqueued(created.get(), true);
+		}
+		Long existing = this.jdbc.sql(FIND_BY_KEY)
+			.param("project", candidate.project())
+			.param("version", candidate.version())
+			.param("sdistSha256", candidate.sdistSha256())
+			.param("recipe", recipe.hex())
+			.query(Long.class)
+			.optional()
+			.orElseThrow(() -> new UnknownProjectException(candidate.project()));
+		return new Enqueued(existing, false);
+	}
+
+	/**
+	 * Claims up to {@code limit} builds that are due, never more than the concurrency cap
+	 * leaves room for. Each claim counts as an attempt and holds for one lease.
+	 */
+	public List<Build> claim(String owner, int limit) {
+		List<Long> ids = this.transactions.execute((status) -> {
+			this.jdbc.sql(CLAIM_LOCK).query().singleValue();
+			return this.jdbc.sql(CLAIM)
+				.param("owner", owner)
+				.param("limit", limit)
+				.param("maxConcurrent", this.properties.maxConcurrent())
+				.param("leaseMillis", this.properties.lease().toMillis())
+				.query(Long.class)
+				.list();
+		});
+		return ids.stream().sorted().map((id) -> find(id).orElseThrow()).toList();
+	}
+
+	/** Extends the leases of everything {@code owner} holds; returns how many. */
+	public int renewLeases(String owner) {
+		return this.jdbc.sql(RENEW_LEASES)
+			.param("owner", owner)
+			.param("leaseMillis", this.properties.lease().toMillis())
+			.update();
+	}
+
+	/**
+	 * Takes over the watch of dispatched or running builds whose instance's lease ran
+	 * out.
+	 */
+	public List<Long> adoptOrphans(String owner) {
+		return this.jdbc.sql(ADOPT_ORPHANS)
+			.param("owner", owner)
+			.param("leaseMillis", this.properties.lease().toMillis())
+			.query(Long.class)
+			.list();
+	}
+
+	/** The builder accepted the build. False when {@code owner} no longer holds it. */
+	public boolean markDispatched(long id, String owner, String builder, String runId, String runUrl) {
+		return this.jdbc.sql(MARK_DISPATCHED)
+			.param("id", id)
+			.param("owner", owner)
+			.param("builder", builder)
+			.param("runId", runId)
+			.param("runUrl", runUrl)
+			.param("reason", "dispatched to " + builder)
+			.update() == 1;
+	}
+
+	/** The builder reports the build started. */
+	public boolean markRunning(long id, String owner) {
+		return this.jdbc.sql(MARK_RUNNING)
+			.param("id", id)
+			.param("owner", owner)
+			.param("reason", "the builder started it")
+			.update() == 1;
+	}
+
+	/** The builder produced wheels that passed verification. */
+	public boolean markSucceeded(long id, String owner, String strategy) {
+		return this.jdbc.sql(MARK_SUCCEEDED)
+			.param("id", id)
+			.param("owner", owner)
+			.param("strategy", strategy)
+			.param("reason", "built with " + strategy)
+			.update() == 1;
+	}
+
+	/**
+	 * Records a failure. A transient one with attempts left puts the build back in the
+	 * queue after an exponential backoff; otherwise the build ends as failed.
+	 * @return what became of the build, or empty when {@code owner} no longer holds it
+	 */
+	public Optional<BuildState> markFailed(long id, String owner, FailureClass failure, String reason,
+			String logExcerpt) {
+		return this.transactions.execute((status) -> recordFailure(id, owner, failure, reason, logExcerpt));
+	}
+
+	private Optional<BuildState> recordFailure(long id, String owner, FailureClass failure, String reason,
+			String logExcerpt) {
+		Optional<Build> build = find(id);
+		if (build.isEmpty() || !owner.equals(build.get().claimedBy())) {
+			return Optional.empty();
+		}
+		int attempts = build.get().attempts();
+		boolean retry = failure.kind() == FailureKind.TRANSIENT && attempts < this.properties.maxAttempts();
+		String fullReason = failure.code() + ": " + reason + (retry
+				? " (attempt " + attempts + " of " + this.properties.maxAttempts() + ", will retry)"
+				: (failure.kind() == FailureKind.TRANSIENT ? " (gave up after " + attempts + " attempts)" : ""));
+		int updated = this.jdbc.sql(MARK_FAILED)
+			.param("id", id)
+			.param("owner", owner)
+			.param("retry", retry)
+			.param("delayMillis", retry ? this.properties.retryDelayAfter(attempts).toMillis() : 0L)
+			.param("failureKind", failure.kind().name().toLowerCase(Locale.ROOT))
+			.param("failureClass", failure.code())
+			.param("reason", fullReason)
+			.param("logExcerpt", truncate(logExcerpt))
+			.update();
+		return (updated == 1) ? Optional.of(retry ? BuildState.PENDING : BuildState.FAILED) : Optional.empty();
+	}
+
+	/** The index published the build's wheels. */
+	public boolean markPublished(long id) {
+		return this.jdbc.sql(MARK_PUBLISHED).param("id", id).param("reason", "wheels published").update() == 1;
+	}
+
+	/** An operator's retry of an ended build, whatever its failure class. */
+	public boolean forceRetry(long id, String reason) {
+		return this.jdbc.sql(FORCE_RETRY).param("id", id).param("reason", "forced retry: " + reason).update() == 1;
+	}
+
+	/** Stops a build that has not ended. */
+	public boolean cancel(long id, String reason) {
+		return this.jdbc.sql(CANCEL).param("id", id).param("reason", reason).update() == 1;
+	}
+
+	public Optional<Build> find(long id) {
+		return this.jdbc.sql(FIND).param("id", id).query(BuildLedger::mapBuild).optional();
+	}
+
+	/** Every state the build entered, oldest first. */
+	public List<BuildEvent> timeline(long id) {
+		return this.jdbc.sql(TIMELINE)
+			.param("id", id)
+			.query((rs, row) -> new BuildEvent(state(rs.getString("from_state")), state(rs.getString("to_state")),
+					rs.getString("reason"), instant(rs.getTimestamp("at"))))
+			.list();
+	}
+
+	private static String truncate(String logExcerpt) {
+		if (logExcerpt == null || logExcerpt.length() <= LOG_EXCERPT_LIMIT) {
+			return logExcerpt;
+		}
+		// Keep the end: the error a build dies of is at the bottom of its log.
+		return logExcerpt.substring(logExcerpt.length() - LOG_EXCERPT_LIMIT);
+	}
+
+	private static Build mapBuild(ResultSet rs, int row) throws SQLException {
+		String failureKind = rs.getString("failure_kind");
+		return new Build(rs.getLong("id"), rs.getString("project"), rs.getString("version"),
+				rs.getString("sdist_filename"), rs.getString("sdist_url"), rs.getString("sdist_sha256"),
+				rs.getString("recipe_fingerprint"), state(rs.getString("state")), rs.getString("origin"),
+				rs.getInt("attempts"), instant(rs.getTimestamp("next_attempt_at")), rs.getString("claimed_by"),
+				instant(rs.getTimestamp("lease_expires_at")), rs.getString("builder"), rs.getString("external_run_id"),
+				rs.getString("external_run_url"), rs.getString("strategy"),
+				(failureKind != null) ? FailureKind.valueOf(failureKind.toUpperCase(Locale.ROOT)) : null,
+				rs.getString("failure_class"), rs.getString("reason"), rs.getString("log_excerpt"),
+				instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")));
+	}
+
+	private static BuildState state(String value) {
+		return (value != null) ? BuildState.valueOf(value) : null;
+	}
+
+	private static Instant instant(Timestamp timestamp) {
+		return (timestamp != null) ? timestamp.toInstant() : null;
+	}
+
+	/**
+	 * The outcome of {@link #enqueue}.
+	 *
+	 * @param id the build's id
+	 * @param created whether the call added it (false: it was already in the ledger)
+	 */
+	public record Enqueued(long id, boolean created) {
+
+	}
+
+	/** A candidate names a project the farm does not know. */
+	public static class UnknownProjectException extends IllegalArgumentException {
+
+		private static final long serialVersionUID = 1L;
+
+		UnknownProjectException(String project) {
+			super("project '" + project + "' is not known to the farm");
+		}
+
+	}
+
+}

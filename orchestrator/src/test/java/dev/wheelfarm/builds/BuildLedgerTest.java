@@ -1,0 +1,230 @@
+package dev.wheelfarm.builds;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.wheelfarm.testsupport.TestDatabase;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * The ledger on a real PostgreSQL: the unique key as failure memory, claims shared by
+ * concurrent instances, leases, the concurrency cap and the retry rules.
+ */
+class BuildLedgerTest {
+
+	private static final RecipeFingerprint RECIPE = RecipeFingerprint.of(Map.of("worker", "1"));
+
+	private JdbcClient jdbc;
+
+	private HikariDataSource dataSource;
+
+	@AfterEach
+	void closePool() {
+		this.dataSource.close();
+	}
+
+	@BeforeEach
+	void freshLedger() throws Exception {
+		TestDatabase.Coordinates database = TestDatabase.freshDatabase();
+		Flyway.configure()
+			.dataSource(database.jdbcUrl(), database.username(), database.password())
+			.locations("classpath:db/migration")
+			.load()
+			.migrate();
+		HikariDataSource pool = new HikariDataSource();
+		pool.setJdbcUrl(database.jdbcUrl());
+		pool.setUsername(database.username());
+		pool.setPassword(database.password());
+		pool.setMaximumPoolSize(6);
+		this.dataSource = pool;
+		this.jdbc = JdbcClient.create(pool);
+		this.jdbc.sql("INSERT INTO project (name, display_name) VALUES ('demo', 'Demo')").update();
+	}
+
+	private BuildLedger ledger(BuildsProperties properties) {
+		return new BuildLedger(this.jdbc, new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)),
+				properties);
+	}
+
+	private static BuildsProperties properties(int maxAttempts, int maxConcurrent, Duration lease) {
+		return new BuildsProperties(maxAttempts, Duration.ofMinutes(1), Duration.ofHours(1), lease, maxConcurrent);
+	}
+
+	private static BuildCandidate candidate(String version) {
+		String sha = Integer.toHexString(version.hashCode()).repeat(16).substring(0, 64).replaceAll("[^0-9a-f]", "0");
+		return new BuildCandidate("demo", version, "demo-" + version + ".tar.gz",
+				"https://files.example/demo-" + version + ".tar.gz", sha, BuildCandidate.Origin.WATCHER);
+	}
+
+	@Test
+	void theSameCandidateAndRecipeIsOneBuildEvenAfterItFailedPermanently() {
+		BuildLedger ledger = ledger(properties(3, 10, Duration.ofMinutes(5)));
+		BuildLedger.Enqueued first = ledger.enqueue(candidate("1.0"), RECIPE);
+		assertThat(first.created()).isTrue();
+		Build claimed = ledger.claim("a", 10).get(0);
+		ledger.markDispatched(claimed.id(), "a", "local", "run-1", null);
+		assertThat(ledger.markFailed(claimed.id(), "a", FailureClass.COMPILE_ERROR, "gcc failed", "error: x.h"))
+			.contains(BuildState.FAILED);
+
+		BuildLedger.Enqueued again = ledger.enqueue(candidate("1.0"), RECIPE);
+		assertThat(again).isEqualTo(new BuildLedger.Enqueued(first.id(), false));
+		assertThat(ledger.claim("a", 10)).as("a permanent failure is not retried").isEmpty();
+
+		BuildLedger.Enqueued newRecipe = ledger.enqueue(candidate("1.0"),
+				RecipeFingerprint.of(Map.of("worker", "1", "config", "before-build = apt-get install libx")));
+		assertThat(newRecipe.created()).as("a changed recipe is a new build").isTrue();
+		assertThat(ledger.claim("a", 10)).extracting(Build::id).containsExactly(newRecipe.id());
+
+		Build failed = ledger.find(first.id()).orElseThrow();
+		assertThat(failed.failureKind()).isEqualTo(FailureKind.PERMANENT);
+		assertThat(failed.failureClass()).isEqualTo("compile-error");
+		assertThat(failed.logExcerpt()).isEqualTo("error: x.h");
+	}
+
+	@Test
+	void anUnknownProjectIsRefusedWithItsName() {
+		BuildLedger ledger = ledger(properties(3, 10, Duration.ofMinutes(5)));
+		BuildCandidate stranger = new BuildCandidate("stranger", "1.0", "stranger-1.0.tar.gz",
+				"https://files.example/stranger-1.0.tar.gz", "c".repeat(64), BuildCandidate.Origin.REQUEST);
+		assertThatIllegalArgumentException().isThrownBy(() -> ledger.enqueue(stranger, RECIPE))
+			.withMessageContaining("'stranger' is not known");
+	}
+
+	@Test
+	void transientFailuresAreRetriedWithBackoffUpToTheCap() {
+		BuildLedger ledger = ledger(properties(2, 10, Duration.ofMinutes(5)));
+		long id = ledger.enqueue(candidate("2.0"), RECIPE).id();
+		ledger.claim("a", 1);
+		ledger.markDispatched(id, "a", "github", "77", "https://github.example/runs/77");
+		assertThat(ledger.markFailed(id, "a", FailureClass.RUNNER_LOST, "runner vanished", null))
+			.contains(BuildState.PENDING);
+		Build waiting = ledger.find(id).orElseThrow();
+		assertThat(waiting.claimedBy()).isNull();
+		assertThat(waiting.nextAttemptAt()).isAfter(waiting.updatedAt().plusSeconds(50));
+		assertThat(ledger.claim("a", 1)).as("not before the backoff has passed").isEmpty();
+
+		this.jdbc.sql("UPDATE build SET next_attempt_at = now() WHERE id = ?").param(id).update();
+		assertThat(ledger.claim("a", 1)).extracting(Build::attempts).containsExactly(2);
+		ledger.markDispatched(id, "a", "github", "78", null);
+		assertThat(ledger.markFailed(id, "a", FailureClass.TIMEOUT, "job exceeded 2h", "..."))
+			.contains(BuildState.FAILED);
+		Build gaveUp = ledger.find(id).orElseThrow();
+		assertThat(gaveUp.failureKind()).isEqualTo(FailureKind.TRANSIENT);
+		assertThat(gaveUp.reason()).isEqualTo("timeout: job exceeded 2h (gave up after 2 attempts)");
+		assertThat(ledger.timeline(id)).extracting(BuildEvent::toState)
+			.containsExactly(BuildState.PENDING, BuildState.DISPATCHED, BuildState.PENDING, BuildState.DISPATCHED,
+					BuildState.FAILED);
+
+		assertThat(ledger.forceRetry(id, "operator asked")).isTrue();
+		assertThat(ledger.claim("a", 1)).extracting(Build::attempts).containsExactly(1);
+	}
+
+	@Test
+	void anInstanceThatLostItsLeaseChangesNothing() throws Exception {
+		BuildLedger ledger = ledger(properties(3, 10, Duration.ofMillis(200)));
+		long id = ledger.enqueue(candidate("3.0"), RECIPE).id();
+		assertThat(ledger.claim("crashed", 1)).hasSize(1);
+		assertThat(ledger.claim("survivor", 1)).as("held by a live lease").isEmpty();
+		Thread.sleep(400);
+		assertThat(ledger.claim("survivor", 1)).extracting(Build::id).containsExactly(id);
+		assertThat(ledger.markDispatched(id, "crashed", "local", "x", null)).isFalse();
+		assertThat(ledger.markFailed(id, "crashed", FailureClass.COMPILE_ERROR, "late", null)).isEmpty();
+		assertThat(ledger.markDispatched(id, "survivor", "local", "y", null)).isTrue();
+
+		Thread.sleep(400);
+		assertThat(ledger.adoptOrphans("watcher")).as("a dispatched build whose owner is gone").containsExactly(id);
+		assertThat(ledger.markSucceeded(id, "survivor", "build")).isFalse();
+		assertThat(ledger.markSucceeded(id, "watcher", "build")).isTrue();
+		assertThat(ledger.markPublished(id)).isTrue();
+		assertThat(ledger.find(id).orElseThrow().state()).isEqualTo(BuildState.PUBLISHED);
+	}
+
+	@Test
+	void theConcurrencyCapCountsClaimedDispatchedAndRunningBuilds() {
+		BuildLedger ledger = ledger(properties(3, 2, Duration.ofMinutes(5)));
+		for (int i = 0; i < 5; i++) {
+			ledger.enqueue(candidate("4." + i), RECIPE);
+		}
+		List<Build> first = ledger.claim("a", 10);
+		assertThat(first).hasSize(2);
+		assertThat(ledger.claim("b", 10)).isEmpty();
+		ledger.markDispatched(first.get(0).id(), "a", "local", "1", null);
+		ledger.markRunning(first.get(0).id(), "a");
+		assertThat(ledger.claim("b", 10)).isEmpty();
+		ledger.markSucceeded(first.get(0).id(), "a", "build");
+		assertThat(ledger.claim("b", 10)).hasSize(1);
+	}
+
+	@Test
+	void concurrentClaimersNeverShareABuild() throws Exception {
+		BuildLedger ledger = ledger(properties(3, 10_000, Duration.ofMinutes(5)));
+		int builds = 400;
+		for (int i = 0; i < builds; i++) {
+			ledger.enqueue(candidate("5." + i), RECIPE);
+		}
+		ExecutorService pool = Executors.newFixedThreadPool(4);
+		List<Future<List<Long>>> claims = new ArrayList<>();
+		for (int claimer = 0; claimer < 4; claimer++) {
+			String owner = "instance-" + claimer;
+			Callable<List<Long>> work = () -> {
+				List<Long> mine = new ArrayList<>();
+				List<Build> batch;
+				while (!(batch = ledger.claim(owner, 7)).isEmpty()) {
+					batch.forEach((build) -> mine.add(build.id()));
+				}
+				return mine;
+			};
+			claims.add(pool.submit(work));
+		}
+		Set<Long> seen = new HashSet<>();
+		int total = 0;
+		for (Future<List<Long>> claim : claims) {
+			List<Long> ids = claim.get();
+			total += ids.size();
+			seen.addAll(ids);
+		}
+		pool.shutdown();
+		assertThat(total).isEqualTo(builds);
+		assertThat(seen).hasSize(builds);
+	}
+
+	@Test
+	void candidatesFromTheEdgesAreValidated() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new BuildCandidate("Not_Normalized", "1", "x.tar.gz", "https://x/x.tar.gz",
+					"a".repeat(64), BuildCandidate.Origin.REQUEST))
+			.withMessageContaining("normalized");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new BuildCandidate("x", "1", "../x.tar.gz", "https://x/x.tar.gz", "a".repeat(64),
+					BuildCandidate.Origin.REQUEST))
+			.withMessageContaining("plain file name");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new BuildCandidate("x", "1", "x.tar.gz", "file:///etc/passwd", "a".repeat(64),
+					BuildCandidate.Origin.REQUEST))
+			.withMessageContaining("http(s)");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new BuildCandidate("x", "1", "x.tar.gz", "https://x/x.tar.gz", "A".repeat(64),
+					BuildCandidate.Origin.REQUEST))
+			.withMessageContaining("lowercase hex");
+	}
+
+}
