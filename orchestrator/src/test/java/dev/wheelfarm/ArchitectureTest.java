@@ -22,8 +22,7 @@ class ArchitectureTest {
 		.resideInAPackage("dev.wheelfarm.shared..")
 		.should()
 		.onlyDependOnClassesThat()
-		.resideInAnyPackage("java..", "dev.wheelfarm.shared..")
-		.allowEmptyShould(true);
+		.resideInAnyPackage("java..", "dev.wheelfarm.shared..");
 
 	@ArchTest
 	static final ArchRule onlyDispatchTalksToGitHub = noClasses().that()

@@ -168,11 +168,11 @@ public class BuildLedger {
 
 	private Enqueued insertOrFind(BuildCandidate candidate, RecipeFingerprint recipe) {
 		Optional<Long> created = this.jdbc.sql(ENQUEUE)
-			.param("project", candidate.project())
+			.param("project", candidate.project().value())
 			.param("version", candidate.version())
 			.param("sdistFilename", candidate.sdistFilename())
 			.param("sdistUrl", candidate.sdistUrl())
-			.param("sdistSha256", candidate.sdistSha256())
+			.param("sdistSha256", candidate.sdistSha256().hex())
 			.param("recipe", recipe.hex())
 			.param("origin", candidate.origin().code())
 			.param("reason", "queued by " + candidate.origin().code())
@@ -182,13 +182,13 @@ public class BuildLedger {
 			return new Enqueued(created.get(), true);
 		}
 		Long existing = this.jdbc.sql(FIND_BY_KEY)
-			.param("project", candidate.project())
+			.param("project", candidate.project().value())
 			.param("version", candidate.version())
-			.param("sdistSha256", candidate.sdistSha256())
+			.param("sdistSha256", candidate.sdistSha256().hex())
 			.param("recipe", recipe.hex())
 			.query(Long.class)
 			.optional()
-			.orElseThrow(() -> new UnknownProjectException(candidate.project()));
+			.orElseThrow(() -> new UnknownProjectException(candidate.project().value()));
 		return new Enqueued(existing, false);
 	}
 

@@ -1,12 +1,11 @@
 package dev.wheelfarm.builds;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+
+import dev.wheelfarm.shared.Sha256;
 
 /**
  * Everything a build's outcome depends on besides the sdist: the worker template's
@@ -39,14 +38,7 @@ public record RecipeFingerprint(String hex) {
 			.append(':')
 			.append(value)
 			.append('\n'));
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256")
-				.digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
-			return new RecipeFingerprint(HexFormat.of().formatHex(digest));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("Every JDK has SHA-256", ex);
-		}
+		return new RecipeFingerprint(Sha256.digest(canonical.toString().getBytes(StandardCharsets.UTF_8)).hex());
 	}
 
 }

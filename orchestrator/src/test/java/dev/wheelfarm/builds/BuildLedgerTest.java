@@ -1,5 +1,6 @@
 package dev.wheelfarm.builds;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,6 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.TestDatabase;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
@@ -70,9 +73,9 @@ class BuildLedgerTest {
 	}
 
 	private static BuildCandidate candidate(String version) {
-		String sha = Integer.toHexString(version.hashCode()).repeat(16).substring(0, 64).replaceAll("[^0-9a-f]", "0");
-		return new BuildCandidate("demo", version, "demo-" + version + ".tar.gz",
-				"https://files.example/demo-" + version + ".tar.gz", sha, BuildCandidate.Origin.WATCHER);
+		return new BuildCandidate(ProjectName.of("demo"), version, "demo-" + version + ".tar.gz",
+				"https://files.example/demo-" + version + ".tar.gz",
+				Sha256.digest(version.getBytes(StandardCharsets.UTF_8)), BuildCandidate.Origin.WATCHER);
 	}
 
 	@Test
@@ -103,8 +106,8 @@ class BuildLedgerTest {
 	@Test
 	void anUnknownProjectIsRefusedWithItsName() {
 		BuildLedger ledger = ledger(properties(3, 10, Duration.ofMinutes(5)));
-		BuildCandidate stranger = new BuildCandidate("stranger", "1.0", "stranger-1.0.tar.gz",
-				"https://files.example/stranger-1.0.tar.gz", "c".repeat(64), BuildCandidate.Origin.REQUEST);
+		BuildCandidate stranger = new BuildCandidate(ProjectName.of("stranger"), "1.0", "stranger-1.0.tar.gz",
+				"https://files.example/stranger-1.0.tar.gz", Sha256.of("c".repeat(64)), BuildCandidate.Origin.REQUEST);
 		assertThatIllegalArgumentException().isThrownBy(() -> ledger.enqueue(stranger, RECIPE))
 			.withMessageContaining("'stranger' is not known");
 	}
@@ -209,22 +212,18 @@ class BuildLedgerTest {
 
 	@Test
 	void candidatesFromTheEdgesAreValidated() {
+		ProjectName x = ProjectName.of("x");
+		Sha256 sha = Sha256.of("a".repeat(64));
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new BuildCandidate("Not_Normalized", "1", "x.tar.gz", "https://x/x.tar.gz",
-					"a".repeat(64), BuildCandidate.Origin.REQUEST))
-			.withMessageContaining("normalized");
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new BuildCandidate("x", "1", "../x.tar.gz", "https://x/x.tar.gz", "a".repeat(64),
+			.isThrownBy(() -> new BuildCandidate(x, "1", "../x.tar.gz", "https://x/x.tar.gz", sha,
 					BuildCandidate.Origin.REQUEST))
 			.withMessageContaining("plain file name");
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new BuildCandidate("x", "1", "x.tar.gz", "file:///etc/passwd", "a".repeat(64),
-					BuildCandidate.Origin.REQUEST))
+		assertThatIllegalArgumentException().isThrownBy(
+				() -> new BuildCandidate(x, "1", "x.tar.gz", "file:///etc/passwd", sha, BuildCandidate.Origin.REQUEST))
 			.withMessageContaining("http(s)");
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new BuildCandidate("x", "1", "x.tar.gz", "https://x/x.tar.gz", "A".repeat(64),
-					BuildCandidate.Origin.REQUEST))
-			.withMessageContaining("lowercase hex");
+		assertThatIllegalArgumentException().isThrownBy(
+				() -> new BuildCandidate(x, " ", "x.tar.gz", "https://x/x.tar.gz", sha, BuildCandidate.Origin.REQUEST))
+			.withMessageContaining("version");
 	}
 
 }
