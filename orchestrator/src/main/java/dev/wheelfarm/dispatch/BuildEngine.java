@@ -1,0 +1,45 @@
+package dev.wheelfarm.dispatch;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Where builds run: the farm's GitHub Actions build repository, or this machine. The
+ * dispatcher drives every engine through this interface alone, so the ledger's rules
+ * (leases, retries, failure memory) are the same whichever engine builds.
+ */
+public interface BuildEngine {
+
+	/** The engine's name as stored in the ledger: {@code local} or {@code github}. */
+	String name();
+
+	/**
+	 * Starts a run of the worker for the job.
+	 * @return the run, as the engine names it
+	 * @throws EngineException when the run could not be started;
+	 * {@link EngineException#isTransient()} says whether trying later can help
+	 */
+	RunReference dispatch(BuildJob job) throws EngineException;
+
+	/**
+	 * Finds a run started for a request id, for the case where the orchestrator died
+	 * after dispatching and before recording the dispatch.
+	 */
+	Optional<RunReference> findRun(String requestId) throws EngineException;
+
+	/** Where the run stands now, as the engine sees it. */
+	RunStatus status(RunReference run) throws EngineException;
+
+	/**
+	 * Copies a completed run's outputs ({@code result.json} and the wheels) into
+	 * {@code directory}. Nothing in them is trusted: the caller re-validates everything.
+	 */
+	void collect(RunReference run, Path directory) throws EngineException;
+
+	/**
+	 * Asks the engine to stop a run (it exceeded the farm's time limit, or was
+	 * cancelled).
+	 */
+	void cancel(RunReference run) throws EngineException;
+
+}
