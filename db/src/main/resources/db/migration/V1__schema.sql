@@ -140,6 +140,11 @@ CREATE TABLE build (
     -- the lease of the orchestrator instance that claimed the build; an expired lease returns it
     claimed_by          text,
     lease_expires_at    timestamptz,
+    -- names the attempt being dispatched everywhere (the GitHub run-name carries it); set at
+    -- the first claim of an attempt and kept until a dispatch is recorded, so an instance that
+    -- died between dispatching and recording lets the next one find the run instead of
+    -- dispatching twice
+    request_id          text        UNIQUE CHECK (request_id ~ '^wf-[0-9]+-[0-9]+$'),
     builder             text        CHECK (builder IN ('local', 'github')),
     external_run_id     text,
     external_run_url    text,
@@ -152,7 +157,8 @@ CREATE TABLE build (
     updated_at          timestamptz NOT NULL DEFAULT now(),
     UNIQUE (project_id, version, sdist_sha256, recipe_fingerprint),
     CHECK ((claimed_by IS NULL) = (lease_expires_at IS NULL)),
-    CHECK (state <> 'FAILED' OR failure_kind IS NOT NULL)
+    CHECK (state <> 'FAILED' OR failure_kind IS NOT NULL),
+    CHECK (state NOT IN ('DISPATCHED', 'RUNNING') OR (external_run_id IS NOT NULL AND builder IS NOT NULL))
 );
 COMMENT ON TABLE build IS 'The build ledger: one row per (project, version, sdist sha256, recipe fingerprint).';
 

@@ -18,6 +18,7 @@ import java.time.Instant;
  * @param nextAttemptAt the earliest time it may be claimed
  * @param claimedBy the instance holding it, if any
  * @param leaseExpiresAt when that instance's hold ends
+ * @param requestId the id of the attempt being dispatched ({@code wf-<id>-<attempt>})
  * @param builder the engine it was dispatched to ({@code local} or {@code github})
  * @param externalRunId the engine's id for the run
  * @param externalRunUrl a link to the run
@@ -31,8 +32,8 @@ import java.time.Instant;
  */
 public record Build(long id, String project, String version, String sdistFilename, String sdistUrl, String sdistSha256,
 		String recipeFingerprint, BuildState state, String origin, int attempts, Instant nextAttemptAt,
-		String claimedBy, Instant leaseExpiresAt, String builder, String externalRunId, String externalRunUrl,
-		String strategy, FailureKind failureKind, String failureClass, String reason, String logExcerpt,
-		Instant createdAt, Instant updatedAt) {
+		String claimedBy, Instant leaseExpiresAt, String requestId, String builder, String externalRunId,
+		String externalRunUrl, String strategy, FailureKind failureKind, String failureClass, String reason,
+		String logExcerpt, Instant createdAt, Instant updatedAt) {
 
 }

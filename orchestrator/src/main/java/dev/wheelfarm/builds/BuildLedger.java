@@ -29,7 +29,7 @@ public class BuildLedger {
 	private static final String COLUMNS = """
 			b.id, p.name AS project, b.version, b.sdist_filename, b.sdist_url, b.sdist_sha256,
 			b.recipe_fingerprint, b.state, b.origin, b.attempts, b.next_attempt_at, b.claimed_by,
-			b.lease_expires_at, b.builder, b.external_run_id, b.external_run_url, b.strategy,
+			b.lease_expires_at, b.request_id, b.builder, b.external_run_id, b.external_run_url, b.strategy,
 			b.failure_kind, b.failure_class, b.reason, b.log_excerpt, b.created_at, b.updated_at
 			""";
 
@@ -79,9 +79,25 @@ public class BuildLedger {
 			)
 			UPDATE build b SET claimed_by = :owner,
 			                   lease_expires_at = now() + :leaseMillis * interval '1 millisecond',
-			                   attempts = b.attempts + 1
+			                   attempts = b.attempts + 1,
+			                   request_id = coalesce(b.request_id, 'wf-' || b.id || '-' || (b.attempts + 1))
 			FROM next WHERE b.id = next.id
 			RETURNING b.id
+			""";
+
+	// Gives back a claim whose attempt never reached a builder (the engine was
+	// unavailable):
+	// the attempt is not counted, and the build waits before it is claimed again.
+	private static final String RELEASE = """
+			UPDATE build SET claimed_by = NULL, lease_expires_at = NULL, attempts = greatest(attempts - 1, 0),
+			                 next_attempt_at = now() + :delayMillis * interval '1 millisecond', reason = :reason
+			WHERE id = :id AND state = 'PENDING' AND claimed_by = :owner
+			""";
+
+	private static final String HELD = "SELECT " + COLUMNS + """
+			 FROM build b JOIN project p ON p.id = b.project_id
+			WHERE b.claimed_by = :owner AND b.state IN ('DISPATCHED', 'RUNNING') AND b.builder = :builder
+			ORDER BY b.id
 			""";
 
 	private static final String RENEW_LEASES = """
@@ -120,6 +136,7 @@ public class BuildLedger {
 	// else ends the build, remembering whether the failure was permanent.
 	private static final String MARK_FAILED = """
 			UPDATE build SET state = CASE WHEN :retry THEN 'PENDING' ELSE 'FAILED' END,
+			                 request_id = NULL, external_run_id = NULL, external_run_url = NULL,
 			                 next_attempt_at = now() + :delayMillis * interval '1 millisecond',
 			                 failure_kind = :failureKind, failure_class = :failureClass,
 			                 reason = :reason, log_excerpt = :logExcerpt,
@@ -133,12 +150,14 @@ public class BuildLedger {
 
 	private static final String FORCE_RETRY = """
 			UPDATE build SET state = 'PENDING', attempts = 0, next_attempt_at = now(), reason = :reason,
+			                 request_id = NULL, external_run_id = NULL, external_run_url = NULL,
 			                 failure_kind = NULL, failure_class = NULL, log_excerpt = NULL
 			WHERE id = :id AND state IN ('FAILED', 'CANCELLED', 'SKIPPED')
 			""";
 
 	private static final String CANCEL = """
-			UPDATE build SET state = 'CANCELLED', reason = :reason, claimed_by = NULL, lease_expires_at = NULL
+			UPDATE build SET state = 'CANCELLED', reason = :reason, claimed_by = NULL, lease_expires_at = NULL,
+			                 request_id = NULL
 			WHERE id = :id AND state IN ('PENDING', 'DISPATCHED', 'RUNNING')
 			""";
 
@@ -208,6 +227,24 @@ public class BuildLedger {
 				.list();
 		});
 		return ids.stream().sorted().map((id) -> find(id).orElseThrow()).toList();
+	}
+
+	/**
+	 * Gives back a claimed build whose attempt never reached a builder, without counting
+	 * the attempt.
+	 */
+	public boolean release(long id, String owner, String reason, java.time.Duration delay) {
+		return this.jdbc.sql(RELEASE)
+			.param("id", id)
+			.param("owner", owner)
+			.param("reason", reason)
+			.param("delayMillis", delay.toMillis())
+			.update() == 1;
+	}
+
+	/** The dispatched and running builds {@code owner} watches on one engine. */
+	public List<Build> held(String owner, String builder) {
+		return this.jdbc.sql(HELD).param("owner", owner).param("builder", builder).query(BuildLedger::mapBuild).list();
 	}
 
 	/** Extends the leases of everything {@code owner} holds; returns how many. */
@@ -337,8 +374,8 @@ public class BuildLedger {
 				rs.getString("sdist_filename"), rs.getString("sdist_url"), rs.getString("sdist_sha256"),
 				rs.getString("recipe_fingerprint"), state(rs.getString("state")), rs.getString("origin"),
 				rs.getInt("attempts"), instant(rs.getTimestamp("next_attempt_at")), rs.getString("claimed_by"),
-				instant(rs.getTimestamp("lease_expires_at")), rs.getString("builder"), rs.getString("external_run_id"),
-				rs.getString("external_run_url"), rs.getString("strategy"),
+				instant(rs.getTimestamp("lease_expires_at")), rs.getString("request_id"), rs.getString("builder"),
+				rs.getString("external_run_id"), rs.getString("external_run_url"), rs.getString("strategy"),
 				(failureKind != null) ? FailureKind.valueOf(failureKind.toUpperCase(Locale.ROOT)) : null,
 				rs.getString("failure_class"), rs.getString("reason"), rs.getString("log_excerpt"),
 				instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")));

@@ -142,6 +142,25 @@ class BuildLedgerTest {
 	}
 
 	@Test
+	void anAttemptKeepsItsRequestIdUntilItReachesABuilderOrFails() {
+		BuildLedger ledger = ledger(properties(3, 10, Duration.ofMinutes(5)));
+		long id = ledger.enqueue(candidate("6.0"), RECIPE).id();
+		assertThat(ledger.claim("a", 1)).extracting(Build::requestId).containsExactly("wf-" + id + "-1");
+		// The engine timed out: it may or may not have started a run under that id.
+		assertThat(ledger.release(id, "a", "engine unavailable", Duration.ZERO)).isTrue();
+		Build again = ledger.claim("b", 1).get(0);
+		assertThat(again.attempts()).as("a released claim is not an attempt").isEqualTo(1);
+		assertThat(again.requestId()).as("so the run can be looked up").isEqualTo("wf-" + id + "-1");
+
+		ledger.markDispatched(id, "b", "local", "run-9", null);
+		ledger.markFailed(id, "b", FailureClass.NETWORK, "sdist not on the CDN yet", null);
+		this.jdbc.sql("UPDATE build SET next_attempt_at = now() WHERE id = ?").param(id).update();
+		Build retry = ledger.claim("b", 1).get(0);
+		assertThat(retry.requestId()).as("a new attempt is a new run").isEqualTo("wf-" + id + "-2");
+		assertThat(retry.externalRunId()).isNull();
+	}
+
+	@Test
 	void anInstanceThatLostItsLeaseChangesNothing() throws Exception {
 		BuildLedger ledger = ledger(properties(3, 10, Duration.ofMillis(200)));
 		long id = ledger.enqueue(candidate("3.0"), RECIPE).id();

@@ -122,6 +122,10 @@ class SchemaMigrationTest {
 	void buildsMoveOnlyAlongLegalTransitionsAndEveryMoveIsRecorded() {
 		long project = insertProject("transitions");
 		long build = insertBuild(project, "2.0", SHA_A, SHA_A);
+		assertThatExceptionOfType(org.springframework.dao.DataIntegrityViolationException.class)
+			.as("a dispatched build names its builder and run")
+			.isThrownBy(() -> setState(build, "DISPATCHED", "no run"));
+		jdbc.update("UPDATE build SET builder = 'local', external_run_id = 'run-1' WHERE id = ?", build);
 		setState(build, "DISPATCHED", "dispatched to local");
 		setState(build, "RUNNING", null);
 		setState(build, "SUCCEEDED", null);
