@@ -43,7 +43,8 @@ public class WorkflowInstaller {
 	private final Path scratch;
 
 	/**
-	 * @param scratch a directory for the temporary clone (created, then removed) */
+	 * @param scratch a directory for the temporary clone (created, then removed)
+	 */
 	public WorkflowInstaller(Path scratch) {
 		this.scratch = scratch;
 	}

@@ -125,8 +125,14 @@ public class LocalWorkerRunner {
 		List<ProcessHandle> descendants = process.descendants().toList();
 		process.destroyForcibly();
 		descendants.forEach(ProcessHandle::destroyForcibly);
+		// SIGKILL is asynchronous: wait (bounded) so that the caller can reuse the run
+		// directory and a retry does not race a dying compiler.
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
 		try {
 			process.waitFor(10, TimeUnit.SECONDS);
+			while (descendants.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+				Thread.sleep(50);
+			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
