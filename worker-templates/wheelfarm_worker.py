@@ -929,12 +929,13 @@ def command_assemble(args):
         for root, part in parts:
             if part.get("stage") == "platform":
                 by_platform[part["platforms"][-1]["platform"]] = (root, part)
-        for platform_id in result.get("planned_platforms", []):
+        for platform_id in sorted(set(result.get("planned_platforms", [])) | set(by_platform)):
             if platform_id not in by_platform:
+                # The job died, was cancelled or never started: no wheels, class unknown.
                 result["platforms"].append(
                     {"platform": platform_id, "tool": "cibuildwheel", "outcome": "failed", "failure_class": "unknown", "wheels": [], "note": "no result from this platform's job"}
                 )
-        for platform_id in sorted(by_platform):
+                continue
             root, part = by_platform[platform_id]
             entry = dict(part["platforms"][-1])
             if part.get("failure") and entry.get("outcome") == "failed":
