@@ -1,0 +1,194 @@
+package dev.wheelfarm.dispatch.local;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Runs the worker script on this machine: the local builder engine. The script is the one
+ * the GitHub workflow runs, extracted from the jar, so a local build and a farm build
+ * differ only in where cibuildwheel can run.
+ *
+ * <p>
+ * The worker is started with an argument list (never through a shell), its output goes to
+ * a file, and a run that exceeds the time limit has its whole process tree killed and
+ * counts as a {@link FailureClass#TIMEOUT}. Free of database code: the ledger calls it
+ * and records what it returns.
+ */
+public class LocalWorkerRunner {
+
+	/** Where the build puts the worker inside the jar (see orchestrator/pom.xml). */
+	static final String WORKER_RESOURCE = "wheelfarm/worker-templates/wheelfarm_worker.py";
+
+	private static final JsonMapper JSON = JsonMapper.builder()
+		.propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+		.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+		.build();
+
+	private static final int CONSOLE_TAIL_CHARS = 4000;
+
+	private final LocalBuilderProperties properties;
+
+	public LocalWorkerRunner(LocalBuilderProperties properties) {
+		this.properties = properties;
+	}
+
+	/**
+	 * Builds the invocation's sdist in {@code runDirectory} (created if needed; the
+	 * worker's output is under {@code out/}, its scratch space under {@code work/}).
+	 */
+	public WorkerRun run(WorkerInvocation invocation, Path runDirectory) {
+		long started = System.nanoTime();
+		try {
+			Path out = Files.createDirectories(runDirectory.resolve("out"));
+			Path script = extractWorker(Files.createDirectories(runDirectory.resolve("worker")));
+			Path console = runDirectory.resolve("console.log");
+			Process process = new ProcessBuilder(command(script, invocation, out, runDirectory.resolve("work")))
+				.redirectErrorStream(true)
+				.redirectOutput(console.toFile())
+				.redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
+				.start();
+			boolean finished = waitFor(process);
+			Duration duration = Duration.ofNanos(System.nanoTime() - started);
+			if (!finished) {
+				String message = "the worker exceeded the time limit of " + this.properties.timeout();
+				return new WorkerRun(WorkerResult.synthesized(FailureClass.TIMEOUT, message, tail(console)), out,
+						console, -1, duration);
+			}
+			int exit = process.exitValue();
+			return new WorkerRun(readResult(out, exit, console), out, console, exit, duration);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot run the worker in " + runDirectory, ex);
+		}
+	}
+
+	/** The worker's command line; every input is one argument, so no shell parses it. */
+	List<String> command(Path script, WorkerInvocation invocation, Path out, Path work) {
+		List<String> command = new ArrayList<>(List.of(this.properties.python(), script.toString(), "run",
+				"--request-id", invocation.requestId(), "--project", invocation.project(), "--version",
+				invocation.version(), "--sdist-url", invocation.sdistUrl().toString(), "--sdist-sha256",
+				invocation.sdistSha256(), "--options", invocation.options(), "--out", out.toString(), "--work",
+				work.toString(), "--python", this.properties.python(), "--cibuildwheel",
+				this.properties.cibuildwheel().name().toLowerCase(Locale.ROOT), "--build-selector",
+				this.properties.buildSelector(), "--skip-selector", this.properties.skipSelector(), "--fetch-retries",
+				Integer.toString(this.properties.fetchRetries()), "--fetch-backoff",
+				Double.toString(this.properties.fetchBackoff().toMillis() / 1000.0), "--step-timeout",
+				Long.toString(Math.max(1, this.properties.timeout().toSeconds()))));
+		if (this.properties.offline()) {
+			command.add("--no-isolation");
+		}
+		if (!this.properties.indexUrl().isEmpty()) {
+			command.add("--index-url");
+			command.add(this.properties.indexUrl());
+		}
+		return command;
+	}
+
+	private boolean waitFor(Process process) throws IOException {
+		try {
+			if (process.waitFor(this.properties.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+				return true;
+			}
+			destroyTree(process);
+			return false;
+		}
+		catch (InterruptedException ex) {
+			destroyTree(process);
+			Thread.currentThread().interrupt();
+			throw new IOException("interrupted while waiting for the worker", ex);
+		}
+	}
+
+	/**
+	 * Kills the worker and everything it started. The descendants are listed first: once
+	 * the worker is gone, its children are re-parented and no longer found through it.
+	 * The worker starts each tool in its own session, so killing the worker alone would
+	 * leave compilers running.
+	 */
+	private static void destroyTree(Process process) {
+		List<ProcessHandle> descendants = process.descendants().toList();
+		process.destroyForcibly();
+		descendants.forEach(ProcessHandle::destroyForcibly);
+		// SIGKILL is asynchronous: wait (bounded) so that the caller can reuse the run
+		// directory and a retry does not race a dying compiler.
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		try {
+			process.waitFor(10, TimeUnit.SECONDS);
+			while (descendants.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+				Thread.sleep(50);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private static WorkerResult readResult(Path out, int exit, Path console) throws IOException {
+		Path file = out.resolve("result.json");
+		if (!Files.isRegularFile(file)) {
+			return WorkerResult.synthesized(FailureClass.UNKNOWN,
+					"the worker exited " + exit + " without writing result.json", tail(console));
+		}
+		WorkerResult result;
+		try {
+			result = JSON.readValue(file.toFile(), WorkerResult.class);
+		}
+		catch (JacksonException ex) {
+			return WorkerResult.synthesized(FailureClass.UNKNOWN, "result.json is not readable: " + ex.getMessage(),
+					tail(console));
+		}
+		if (result.schemaVersion() != WorkerResult.SCHEMA_VERSION) {
+			return WorkerResult.synthesized(FailureClass.UNKNOWN, "result.json has schema version "
+					+ result.schemaVersion() + ", expected " + WorkerResult.SCHEMA_VERSION, tail(console));
+		}
+		return result;
+	}
+
+	/**
+	 * Parses a result.json written by the worker (local or fetched from a workflow run).
+	 */
+	public static WorkerResult parse(Path resultJson) {
+		return JSON.readValue(resultJson.toFile(), WorkerResult.class);
+	}
+
+	static Path extractWorker(Path directory) throws IOException {
+		Path script = directory.resolve("wheelfarm_worker.py");
+		try (InputStream in = LocalWorkerRunner.class.getClassLoader().getResourceAsStream(WORKER_RESOURCE)) {
+			if (in == null) {
+				throw new IOException("the worker is missing from the classpath: " + WORKER_RESOURCE);
+			}
+			Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+		}
+		return script;
+	}
+
+	private static String tail(Path console) throws IOException {
+		if (!Files.isRegularFile(console)) {
+			return null;
+		}
+		// Compilers may print bytes that are not UTF-8: decode leniently.
+		String text = new String(Files.readAllBytes(console), StandardCharsets.UTF_8);
+		return (text.length() > CONSOLE_TAIL_CHARS) ? text.substring(text.length() - CONSOLE_TAIL_CHARS) : text;
+	}
+
+	private static File nullDevice() {
+		return new File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
+	}
+
+}

@@ -1,0 +1,117 @@
+package dev.wheelfarm.dispatch.local;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/**
+ * The worker's result.json (schema version 1, worker-templates/result.schema.json). It is
+ * the worker's account of what it did: the orchestrator re-hashes and re-validates every
+ * wheel before it believes any of it.
+ *
+ * @param schemaVersion the result format's version
+ * @param workerVersion the worker script's version (part of the recipe)
+ * @param stage {@code final} for a whole job; {@code pure}/{@code platform} for the
+ * partial results of the workflow's jobs
+ * @param status the overall outcome
+ * @param strategy how the wheels were made
+ * @param sdist the downloaded sdist, {@code null} if it was never verified
+ * @param platforms one entry per platform the job tried
+ * @param wheels every wheel the job produced
+ * @param failure why the job failed, {@code null} unless {@code status} is failure
+ * @param notes human-readable remarks (for example why cibuildwheel did not run)
+ * @param cibuildwheelPlan the cibuildwheel invocations the worker ran or would run
+ */
+public record WorkerResult(int schemaVersion, String workerVersion, String stage, Status status, Strategy strategy,
+		Sdist sdist, List<PlatformOutcome> platforms, List<Wheel> wheels, Failure failure, List<String> notes,
+		List<CibuildwheelPlan> cibuildwheelPlan) {
+
+	/** The only result format this orchestrator reads. */
+	public static final int SCHEMA_VERSION = 1;
+
+	public WorkerResult {
+		platforms = (platforms != null) ? List.copyOf(platforms) : List.of();
+		wheels = (wheels != null) ? List.copyOf(wheels) : List.of();
+		notes = (notes != null) ? List.copyOf(notes) : List.of();
+		cibuildwheelPlan = (cibuildwheelPlan != null) ? List.copyOf(cibuildwheelPlan) : List.of();
+	}
+
+	/** A result for a job that ended without the worker writing one (killed, crashed). */
+	static WorkerResult synthesized(FailureClass failureClass, String message, String logExcerpt) {
+		return new WorkerResult(SCHEMA_VERSION, null, "final", Status.FAILURE, Strategy.NONE, null, List.of(),
+				List.of(), new Failure(failureClass, message, logExcerpt), List.of(), List.of());
+	}
+
+	public enum Status {
+
+		SUCCESS("success"), FAILURE("failure"), NOTHING_TO_BUILD("nothing-to-build"),
+		NEEDS_PLATFORM_BUILD("needs-platform-build");
+
+		private final String wire;
+
+		Status(String wire) {
+			this.wire = wire;
+		}
+
+		@JsonValue
+		public String wire() {
+			return this.wire;
+		}
+
+	}
+
+	public enum Strategy {
+
+		/** {@code python -m build} made only {@code none-any} wheels. */
+		PURE("pure"),
+		/** Platform wheels from cibuildwheel. */
+		CIBUILDWHEEL("cibuildwheel"),
+		/** cibuildwheel could not run; the wheel is build's wheel for this machine. */
+		NATIVE("native"),
+		/** Nothing was built. */
+		NONE("none");
+
+		private final String wire;
+
+		Strategy(String wire) {
+			this.wire = wire;
+		}
+
+		@JsonValue
+		public String wire() {
+			return this.wire;
+		}
+
+	}
+
+	public record Sdist(String filename, String sha256, long size) {
+	}
+
+	public record PlatformOutcome(String platform, String runner, String tool, String outcome,
+			FailureClass failureClass, Integer exitCode, String logExcerpt, String note, List<String> wheels) {
+
+		public PlatformOutcome {
+			wheels = (wheels != null) ? List.copyOf(wheels) : List.of();
+		}
+
+	}
+
+	public record Wheel(String filename, String sha256, long size, String platform) {
+	}
+
+	public record Failure(@JsonProperty("class") FailureClass failureClass, String message, String logExcerpt) {
+	}
+
+	public record CibuildwheelPlan(String platform, String runner, List<String> command,
+			Map<String, String> environment) {
+
+		public CibuildwheelPlan {
+			command = (command != null) ? List.copyOf(command) : List.of();
+			environment = (environment != null) ? Map.copyOf(environment) : Map.of();
+		}
+
+	}
+
+}

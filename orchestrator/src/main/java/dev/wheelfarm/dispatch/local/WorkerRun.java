@@ -1,0 +1,27 @@
+package dev.wheelfarm.dispatch.local;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * One finished local run of the worker.
+ *
+ * @param result the parsed result.json (synthesized when the worker wrote none)
+ * @param outputDirectory holds result.json, build.log and wheels/
+ * @param consoleLog everything the worker process printed
+ * @param exitCode the worker's exit status, {@code -1} when it was killed on timeout
+ * @param duration how long the run took
+ */
+public record WorkerRun(WorkerResult result, Path outputDirectory, Path consoleLog, int exitCode, Duration duration) {
+
+	/** The directory of the produced wheels (named in {@link WorkerResult#wheels()}). */
+	public Path wheelsDirectory() {
+		return this.outputDirectory.resolve("wheels");
+	}
+
+	/** The build log the worker kept: tool output and its own decisions. */
+	public Path buildLog() {
+		return this.outputDirectory.resolve("build.log");
+	}
+
+}

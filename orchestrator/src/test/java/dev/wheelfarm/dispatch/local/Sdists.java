@@ -1,0 +1,143 @@
+package dev.wheelfarm.dispatch.local;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writes tiny real projects and packs them as sdists ({@code name-version/} with
+ * {@code PKG-INFO} at its top), using Python's tarfile so that the archives are what
+ * setuptools and hatchling would produce.
+ */
+final class Sdists {
+
+	/** Debian's interpreter: it has the offline build toolchain installed by apt. */
+	static final String PYTHON = "/usr/bin/python3";
+
+	private Sdists() {
+	}
+
+	static final Map<String, String> PURE_SETUPTOOLS = Map.of("pyproject.toml", """
+			[build-system]
+			requires = ["setuptools"]
+			build-backend = "setuptools.build_meta"
+
+			[project]
+			name = "purepkg"
+			version = "1.0"
+			""", "src/purepkg/__init__.py", "ANSWER = 42\n");
+
+	static final Map<String, String> HATCHLING = Map.of("pyproject.toml", """
+			[build-system]
+			requires = ["hatchling"]
+			build-backend = "hatchling.build"
+
+			[project]
+			name = "hatchpkg"
+			version = "0.3"
+			""", "hatchpkg/__init__.py", "NAME = 'hatch'\n");
+
+	static final Map<String, String> C_EXTENSION = Map.of("setup.py", """
+			from setuptools import setup, Extension
+			setup(name="cext", version="2.0", ext_modules=[Extension("cext", ["cext.c"])])
+			""", "cext.c", """
+			#include <Python.h>
+			static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "cext", NULL, -1, NULL};
+			PyMODINIT_FUNC PyInit_cext(void) { return PyModule_Create(&module); }
+			""");
+
+	static final Map<String, String> MISSING_HEADER = Map.of("setup.py", """
+			from setuptools import setup, Extension
+			setup(name="needsheader", version="1.1", ext_modules=[Extension("needsheader", ["needsheader.c"])])
+			""", "needsheader.c", """
+			#include <Python.h>
+			#include <wheelfarm_no_such_library.h>
+			PyMODINIT_FUNC PyInit_needsheader(void) { return NULL; }
+			""");
+
+	static final Map<String, String> BROKEN_SETUP = Map.of("setup.py", """
+			from setuptools import setup
+			raise RuntimeError("this release's setup.py is broken")
+			setup(name="broken", version="0.1")
+			""");
+
+	/** A setup.py that records its pid and then hangs: a build that never ends. */
+	static Map<String, String> hanging(Path pidFile) {
+		return Map.of("setup.py", """
+				import os, time
+				with open(%s, "w") as handle:
+				    handle.write(str(os.getpid()))
+				time.sleep(600)
+				""".formatted(pythonString(pidFile.toString())));
+	}
+
+	/** Packs {@code files} as {@code <name>-<version>.tar.gz} and returns its bytes. */
+	static byte[] sdist(Path scratch, String name, String version, Map<String, String> files)
+			throws IOException, InterruptedException {
+		String root = name + "-" + version;
+		Path project = scratch.resolve("src-" + root).resolve(root);
+		for (Map.Entry<String, String> file : files.entrySet()) {
+			Path path = project.resolve(file.getKey());
+			Files.createDirectories(path.getParent());
+			Files.writeString(path, file.getValue());
+		}
+		Files.writeString(project.resolve("PKG-INFO"),
+				"Metadata-Version: 2.1\nName: " + name + "\nVersion: " + version + "\n");
+		Path target = scratch.resolve(root + ".tar.gz");
+		python(scratch, "import sys, tarfile\n" + "with tarfile.open(sys.argv[1], 'w:gz') as t:\n"
+				+ "    t.add(sys.argv[2], arcname=sys.argv[3])\n", target.toString(), project.toString(), root);
+		return Files.readAllBytes(target);
+	}
+
+	/** An archive with a member that climbs out of the unpack directory. */
+	static byte[] escapingSdist(Path scratch) throws IOException, InterruptedException {
+		Path target = scratch.resolve("evil-1.0.tar.gz");
+		python(scratch, """
+				import io, sys, tarfile
+				with tarfile.open(sys.argv[1], 'w:gz') as t:
+				    for name, data in (('evil-1.0/PKG-INFO', b'Name: evil\\n'), ('evil-1.0/setup.py', b''),
+				                       ('evil-1.0/../../wheelfarm-escaped.txt', b'pwned')):
+				        info = tarfile.TarInfo(name)
+				        info.size = len(data)
+				        t.addfile(info, io.BytesIO(data))
+				""", target.toString());
+		return Files.readAllBytes(target);
+	}
+
+	static String sha256(byte[] bytes) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	static String sha256(Path file) throws IOException {
+		return sha256(Files.readAllBytes(file));
+	}
+
+	private static void python(Path scratch, String script, String... args) throws IOException, InterruptedException {
+		Path file = Files.createTempFile(scratch, "make-sdist-", ".py");
+		Files.writeString(file, script);
+		List<String> command = new java.util.ArrayList<>(List.of(PYTHON, file.toString()));
+		command.addAll(List.of(args));
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+			throw new IllegalStateException("making an sdist failed: " + output);
+		}
+	}
+
+	private static String pythonString(String text) {
+		return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
+	}
+
+}

@@ -1,0 +1,1009 @@
+#!/usr/bin/env python3
+"""Wheelfarm build worker: turns one sdist into wheels and a result.json.
+
+The same script runs in the farm's GitHub workflow and in the orchestrator's local
+builder, so it uses the standard library only and supports Python >= 3.9.
+
+Sub-commands (see docs/worker-protocol.md for the full protocol):
+
+  run       fetch + pure build + platform build, in one go (the local builder)
+  pure      fetch + pure build; says whether a platform build is needed (workflow job 1)
+  platform  fetch + cibuildwheel for one platform (one workflow matrix job)
+  assemble  merge the partial results of the stages into the final result.json
+
+Exit status: 0 = result.json written and the build succeeded; 1 = result.json written
+and the build failed or had nothing to build; 2 = bad command line (no result.json).
+The partial stages (pure, platform) exit 0 whenever they wrote a result: the verdict
+is the final result's, so a workflow always reaches its assemble job.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import platform as host_platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+from datetime import datetime, timezone
+
+WORKER_VERSION = "1.0.0"
+SCHEMA_VERSION = 1
+
+FAILURE_CLASSES = (
+    "compile-error",
+    "missing-system-dependency",
+    "missing-build-dependency",
+    "unsupported-backend",
+    "timeout",
+    "network",
+    "sdist-mismatch",
+    "config-error",
+    "unknown",
+)
+
+# Platform id -> (cibuildwheel --platform, CIBW_ARCHS, GitHub-hosted runner label).
+PLATFORMS = {
+    "linux-x86_64": ("linux", "x86_64", "ubuntu-latest"),
+    "linux-aarch64": ("linux", "aarch64", "ubuntu-24.04-arm"),
+    "macos-arm64": ("macos", "arm64", "macos-latest"),
+    "macos-x86_64": ("macos", "x86_64", "macos-15-intel"),
+    "windows-amd64": ("windows", "AMD64", "windows-latest"),
+    "windows-arm64": ("windows", "ARM64", "windows-11-arm"),
+}
+
+# The only maintainer options the worker accepts; anything else is a config error,
+# so a typo cannot silently change what gets built.
+ALLOWED_OPTIONS = ("platforms", "skip", "test-command", "test-requires", "environment")
+
+# cibuildwheel build selectors: identifiers, globs, braces and spaces; nothing a shell
+# would treat specially beyond globbing, and they never reach a shell from here.
+SELECTOR_RE = re.compile(r"^[A-Za-z0-9_*?.,{}\[\]! -]{0,500}$")
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+SDIST_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*\.(tar\.gz|zip)$")
+WHEEL_NAME_RE = re.compile(r"^[A-Za-z0-9_.]+-[A-Za-z0-9_.!+]+(-[0-9][A-Za-z0-9_.]*)?-[A-Za-z0-9_.]+-[A-Za-z0-9_.]+-[A-Za-z0-9_.]+\.whl$")
+
+# Caps that keep a hostile or broken sdist from filling the disk.
+MAX_MEMBERS = 100000
+MAX_UNPACKED_BYTES = 4 * 1024 * 1024 * 1024
+EXCERPT_BEFORE = 10
+EXCERPT_AFTER = 30
+EXCERPT_MAX_CHARS = 6000
+
+# The first line that looks like an error anchors the log excerpt.
+ERROR_LINE_RE = re.compile(
+    r"(fatal error:|\berror:|\berror\[|^Traceback \(most recent call last\)|^ERROR\b|"
+    r"\bError:|cannot find -l|was not found in the pkg-config)",
+    re.IGNORECASE,
+)
+
+# Classification of a failed build's output, most specific first. A missing header also
+# makes the compiler command fail, so the system-dependency patterns come before
+# the compile-error ones; network trouble often surfaces as "no matching distribution",
+# so it comes before the build-dependency ones.
+CLASSIFIERS = (
+    (
+        "network",
+        (
+            r"Temporary failure in name resolution",
+            r"Failed to establish a new connection",
+            r"Name or service not known",
+            r"Connection (refused|reset)",
+            r"Read timed out",
+            r"Max retries exceeded",
+        ),
+    ),
+    (
+        "missing-system-dependency",
+        (
+            r"fatal error: [^\n]*: No such file or directory",
+            r"fatal error: '[^']+' file not found",
+            r"Cannot open include file",
+            r"cannot find -l\S+",
+            r"Package \S+ was not found in the pkg-config search path",
+            r"error: command '[^']+' failed: No such file or directory",
+            r"Could NOT find \w+",
+            r"Microsoft Visual C\+\+ [0-9.]+ or greater is required",
+        ),
+    ),
+    (
+        "unsupported-backend",
+        (
+            r"Backend '[^']*' is not available",
+            r"BackendUnavailable",
+            r"does not appear to be a Python project",
+            r"neither 'setup.py' nor 'pyproject.toml' found",
+            r"Backend [^\n]* is not a valid",
+        ),
+    ),
+    (
+        "missing-build-dependency",
+        (
+            r"Missing dependencies:",
+            r"ModuleNotFoundError: No module named",
+            r"ImportError: No module named",
+            r"No matching distribution found for",
+            r"Could not find a version that satisfies the requirement",
+        ),
+    ),
+    (
+        "compile-error",
+        (
+            r"\.(c|cc|cpp|cxx|h|hpp|pyx|pxd|f|f90|m|mm):\d+(:\d+)?: error:",
+            r"error: command '[^']+' failed with exit (code|status) \d+",
+            r"error\[E\d+\]",
+            r"error: could not compile",
+            r"Cython\.Compiler\.Errors",
+            r"\berror C\d{4}:",
+            r"error: linker `[^`]+` not found",
+        ),
+    ),
+)
+
+# Failure classes that say native code was being compiled: worth a platform build,
+# whose environments (manylinux images, maintainer's cibuildwheel config) may succeed.
+NATIVE_HINTS = ("compile-error", "missing-system-dependency")
+
+
+class WorkerError(Exception):
+    """A failure of the job with its class; the worker turns it into result.json."""
+
+    def __init__(self, failure_class, message, log_excerpt=None):
+        super().__init__(message)
+        assert failure_class in FAILURE_CLASSES, failure_class
+        self.failure_class = failure_class
+        self.message = message
+        self.log_excerpt = log_excerpt
+
+
+class Log:
+    """The build log: everything the worker and its tools print, kept in one file."""
+
+    def __init__(self, path, echo):
+        self.path = path
+        self.echo = echo
+        self.handle = open(path, "a", encoding="utf-8", errors="replace")
+
+    def write(self, text):
+        self.handle.write(text)
+        self.handle.flush()
+        if self.echo:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+    def line(self, text):
+        self.write("[wheelfarm] " + text + "\n")
+
+    def close(self):
+        self.handle.close()
+
+
+def now_iso():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sha256_file(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def parse_options(text):
+    """The maintainer's allow-listed options, validated; a bad one is a config error."""
+    try:
+        options = json.loads(text or "{}")
+    except ValueError as error:
+        raise WorkerError("config-error", "options are not valid JSON: %s" % error)
+    if not isinstance(options, dict):
+        raise WorkerError("config-error", "options must be a JSON object")
+    unknown = sorted(set(options) - set(ALLOWED_OPTIONS))
+    if unknown:
+        raise WorkerError("config-error", "unknown options: %s (allowed: %s)" % (", ".join(unknown), ", ".join(ALLOWED_OPTIONS)))
+    platforms = options.get("platforms", sorted(PLATFORMS))
+    if not isinstance(platforms, list) or not platforms or not all(isinstance(p, str) for p in platforms):
+        raise WorkerError("config-error", "platforms must be a non-empty list of platform ids")
+    bad = [p for p in platforms if p not in PLATFORMS]
+    if bad:
+        raise WorkerError("config-error", "unknown platforms: %s (known: %s)" % (", ".join(bad), ", ".join(sorted(PLATFORMS))))
+    skip = options.get("skip", "")
+    if not isinstance(skip, str) or not SELECTOR_RE.match(skip):
+        raise WorkerError("config-error", "skip must be a cibuildwheel selector string")
+    for key in ("test-command", "test-requires", "environment"):
+        value = options.get(key)
+        if value is None:
+            continue
+        # One line, bounded: these go to cibuildwheel as environment values, never to our shell.
+        if not isinstance(value, str) or len(value) > 2000 or any(c in value for c in "\n\r\x00"):
+            raise WorkerError("config-error", "%s must be a single-line string of at most 2000 characters" % key)
+    return {
+        "platforms": sorted(set(platforms)),
+        "skip": skip.strip(),
+        "test-command": options.get("test-command"),
+        "test-requires": options.get("test-requires"),
+        "environment": options.get("environment"),
+    }
+
+
+def validate_request(args):
+    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", args.request_id or ""):
+        raise WorkerError("config-error", "request id must be 1-128 characters of [A-Za-z0-9._-]")
+    if not re.match(r"^[A-Za-z0-9]([A-Za-z0-9._-]{0,198}[A-Za-z0-9])?$", args.project or ""):
+        raise WorkerError("config-error", "project is not a valid distribution name")
+    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._!+-]{0,127}$", args.version or ""):
+        raise WorkerError("config-error", "version contains unexpected characters")
+    if not SHA256_RE.match(args.sdist_sha256 or ""):
+        raise WorkerError("config-error", "sdist sha256 must be 64 lowercase hex digits")
+    url = urllib.parse.urlsplit(args.sdist_url or "")
+    if url.scheme not in ("https", "http") or not url.netloc:
+        raise WorkerError("config-error", "sdist url must be an http(s) URL")
+    name = urllib.parse.unquote(url.path.rsplit("/", 1)[-1])
+    if not SDIST_NAME_RE.match(name):
+        raise WorkerError("config-error", "sdist url must end in a .tar.gz or .zip file name")
+    for selector in (args.build_selector, args.skip_selector):
+        if not SELECTOR_RE.match(selector):
+            raise WorkerError("config-error", "farm selectors must be cibuildwheel selector strings")
+    return name
+
+
+# ---------------------------------------------------------------- step 1: fetch
+
+
+def fetch_sdist(args, filename, work, log):
+    """Downloads the sdist and verifies its sha256 while streaming it to disk."""
+    target = os.path.join(work, filename)
+    attempts = args.fetch_retries + 1
+    last_problem = None
+    for attempt in range(1, attempts + 1):
+        log.line("fetch %s (attempt %d of %d)" % (args.sdist_url, attempt, attempts))
+        try:
+            request = urllib.request.Request(args.sdist_url, headers={"User-Agent": "wheelfarm-worker/" + WORKER_VERSION})
+            with urllib.request.urlopen(request, timeout=args.fetch_timeout) as response:
+                digest = hashlib.sha256()
+                size = 0
+                with open(target, "wb") as out:
+                    for block in iter(lambda: response.read(1024 * 1024), b""):
+                        size += len(block)
+                        if size > args.max_sdist_bytes:
+                            raise WorkerError("sdist-mismatch", "sdist is larger than %d bytes" % args.max_sdist_bytes)
+                        digest.update(block)
+                        out.write(block)
+        except urllib.error.HTTPError as error:
+            # A 404 right after a release is usually the CDN catching up; 5xx and 429 are
+            # the server's trouble. Anything else (403, 410...) will not get better.
+            last_problem = "HTTP %d for %s" % (error.code, args.sdist_url)
+            log.line(last_problem)
+            if error.code != 404 and error.code != 429 and error.code < 500:
+                raise WorkerError("network", last_problem)
+        except (urllib.error.URLError, OSError) as error:
+            last_problem = "cannot download %s: %s" % (args.sdist_url, error)
+            log.line(last_problem)
+        else:
+            actual = digest.hexdigest()
+            if actual != args.sdist_sha256:
+                os.remove(target)
+                raise WorkerError(
+                    "sdist-mismatch",
+                    "sha256 of the downloaded sdist is %s, expected %s" % (actual, args.sdist_sha256),
+                )
+            log.line("sdist %s: %d bytes, sha256 %s verified" % (filename, size, actual))
+            return {"filename": filename, "sha256": actual, "size": size}, target
+        if attempt < attempts:
+            time.sleep(args.fetch_backoff * (2 ** (attempt - 1)))
+    raise WorkerError("network", "%s (gave up after %d attempts)" % (last_problem, attempts))
+
+
+def _safe_member_path(root, name):
+    normalized = name.replace("\\", "/")
+    if normalized.startswith("/") or re.match(r"^[A-Za-z]:", normalized):
+        raise WorkerError("sdist-mismatch", "sdist member has an absolute path: %r" % name)
+    parts = [p for p in normalized.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise WorkerError("sdist-mismatch", "sdist member escapes the archive: %r" % name)
+    if not parts:
+        return None
+    return os.path.join(root, *parts)
+
+
+def _copy_capped(source, path, budget):
+    written = 0
+    with open(path, "wb") as out:
+        for block in iter(lambda: source.read(1024 * 1024), b""):
+            written += len(block)
+            if written > budget:
+                raise WorkerError("sdist-mismatch", "sdist unpacks to more than %d bytes" % MAX_UNPACKED_BYTES)
+            out.write(block)
+    return written
+
+
+def unpack_sdist(path, dest, log):
+    """Unpacks member by member: no absolute or '..' paths, no links, bounded size.
+
+    tarfile's extraction filters only exist in recent Pythons, so the checks are ours.
+    """
+    os.makedirs(dest)
+    total = 0
+    skipped_links = 0
+    if path.endswith(".zip"):
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_MEMBERS:
+                raise WorkerError("sdist-mismatch", "sdist has more than %d members" % MAX_MEMBERS)
+            for info in infos:
+                target = _safe_member_path(dest, info.filename)
+                if target is None:
+                    continue
+                if info.is_dir():
+                    os.makedirs(target, exist_ok=True)
+                    continue
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with archive.open(info) as source:
+                    total += _copy_capped(source, target, MAX_UNPACKED_BYTES - total)
+    else:
+        try:
+            archive = tarfile.open(path, "r:gz")
+        except (tarfile.TarError, OSError) as error:
+            raise WorkerError("sdist-mismatch", "sdist is not a gzip tar archive: %s" % error)
+        with archive:
+            count = 0
+            for member in archive:
+                count += 1
+                if count > MAX_MEMBERS:
+                    raise WorkerError("sdist-mismatch", "sdist has more than %d members" % MAX_MEMBERS)
+                target = _safe_member_path(dest, member.name)
+                if target is None:
+                    continue
+                if member.isdir():
+                    os.makedirs(target, exist_ok=True)
+                elif member.isfile():
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    source = archive.extractfile(member)
+                    total += _copy_capped(source, target, MAX_UNPACKED_BYTES - total)
+                    if member.mode & 0o111:
+                        os.chmod(target, 0o755)
+                elif member.issym() or member.islnk():
+                    skipped_links += 1
+                else:
+                    raise WorkerError("sdist-mismatch", "sdist member is a device or fifo: %r" % member.name)
+    if skipped_links:
+        log.line("skipped %d link member(s) of the sdist" % skipped_links)
+    entries = os.listdir(dest)
+    if len(entries) != 1 or not os.path.isdir(os.path.join(dest, entries[0])):
+        raise WorkerError("sdist-mismatch", "sdist does not hold exactly one top-level directory")
+    project_dir = os.path.join(dest, entries[0])
+    has_pyproject = os.path.isfile(os.path.join(project_dir, "pyproject.toml"))
+    if not has_pyproject and not os.path.isfile(os.path.join(project_dir, "setup.py")):
+        raise WorkerError("unsupported-backend", "sdist has neither pyproject.toml nor setup.py")
+    log.line("unpacked %d bytes into %s" % (total, project_dir))
+    return project_dir
+
+
+# ---------------------------------------------------------------- running tools
+
+
+def tool_env(args, extra=None):
+    """A hermetic environment for the tools: pip sees only the configured index.
+
+    Machine-wide pip settings (config files, PIP_FIND_LINKS) would otherwise decide what
+    an isolated build installs, and inherited CIBW_* variables would override the
+    farm's and the maintainer's cibuildwheel options.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_") and not k.startswith("CIBW_")}
+    env["PIP_CONFIG_FILE"] = os.devnull
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env["PYTHONUNBUFFERED"] = "1"
+    if args.index_url:
+        env["PIP_INDEX_URL"] = args.index_url
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run_tool(command, env, log, timeout, cwd=None):
+    """Runs a command (an argument list, never a shell string) and returns (exit, output).
+
+    The tool runs in its own process group so that a timeout ends its children
+    (compilers, pip, containers' clients) too.
+    """
+    log.line("$ " + " ".join(command))
+    popen_args = {}
+    if os.name == "posix":
+        popen_args["start_new_session"] = True
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        cwd=cwd,
+        **popen_args,
+    )
+    deadline = time.monotonic() + timeout
+    output = []
+    # The reading happens on this thread; a watchdog ends the group on the deadline.
+    timed_out = threading.Event()
+
+    def watchdog():
+        while process.poll() is None:
+            if time.monotonic() > deadline:
+                timed_out.set()
+                _kill_group(process)
+                return
+            time.sleep(0.2)
+
+    guard = threading.Thread(target=watchdog, daemon=True)
+    guard.start()
+    for raw in iter(process.stdout.readline, b""):
+        text = raw.decode("utf-8", errors="replace")
+        output.append(text)
+        log.write(text)
+    process.stdout.close()
+    code = process.wait()
+    guard.join(1)
+    if timed_out.is_set():
+        raise WorkerError("timeout", "%s exceeded %d seconds" % (command[0], timeout), excerpt("".join(output)))
+    return code, "".join(output)
+
+
+def _kill_group(process):
+    if os.name == "posix":
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    else:
+        process.kill()
+
+
+def classify(output):
+    for failure_class, patterns in CLASSIFIERS:
+        for pattern in patterns:
+            if re.search(pattern, output, re.MULTILINE):
+                return failure_class
+    return "unknown"
+
+
+def excerpt(output):
+    """The lines around the first error, so the status page shows the cause, not the tail."""
+    lines = output.splitlines()
+    anchor = None
+    for index, line in enumerate(lines):
+        if ERROR_LINE_RE.search(line):
+            anchor = index
+            break
+    if anchor is None:
+        chosen = lines[-(EXCERPT_BEFORE + EXCERPT_AFTER):]
+    else:
+        chosen = lines[max(0, anchor - EXCERPT_BEFORE) : anchor + EXCERPT_AFTER]
+    text = "\n".join(chosen)
+    if len(text) > EXCERPT_MAX_CHARS:
+        text = text[:EXCERPT_MAX_CHARS] + "\n[... cut ...]"
+    return text
+
+
+def collect_wheels(directory, platform_id, wheels_out):
+    wheels = []
+    if not os.path.isdir(directory):
+        return wheels
+    for name in sorted(os.listdir(directory)):
+        if not name.endswith(".whl"):
+            continue
+        if not WHEEL_NAME_RE.match(name):
+            raise WorkerError("unknown", "tool produced a wheel with an unexpected name: %r" % name)
+        os.makedirs(wheels_out, exist_ok=True)
+        target = os.path.join(wheels_out, name)
+        shutil.copyfile(os.path.join(directory, name), target)
+        wheels.append(
+            {
+                "filename": name,
+                "sha256": sha256_file(target),
+                "size": os.path.getsize(target),
+                "platform": platform_id,
+            }
+        )
+    return wheels
+
+
+def is_pure(filename):
+    return filename.endswith("-none-any.whl")
+
+
+# ---------------------------------------------------------------- step 2: pure build
+
+
+def pure_build(args, project_dir, work, log):
+    """python -m build --wheel: in an isolated env from the index, or offline without one.
+
+    Builds from the unpacked directory (what build 0.9 needs; newer build accepts it too),
+    which is the same as building from the sdist.
+    """
+    outdir = os.path.join(work, "pure-dist")
+    command = [args.python, "-m", "build", "--wheel", "--outdir", outdir]
+    if args.no_isolation:
+        # Offline: the interpreter's installed backends. The dependency check is skipped
+        # because build 0.9 rejects hatchling's optional extras; a backend or requirement
+        # that really is missing fails the build and is classified from its output.
+        command += ["--no-isolation", "--skip-dependency-check"]
+    command.append(project_dir)
+    code, output = run_tool(command, tool_env(args), log, args.step_timeout)
+    wheels = [name for name in sorted(os.listdir(outdir)) if name.endswith(".whl")] if os.path.isdir(outdir) else []
+    return code, output, outdir, wheels
+
+
+# ---------------------------------------------------------------- step 3: platform build
+
+
+def native_platform_id():
+    system = host_platform.system().lower()
+    machine = host_platform.machine().lower()
+    arch = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "aarch64", "aarch64": "aarch64"}.get(machine, machine)
+    if system == "linux":
+        return "linux-" + arch
+    if system == "darwin":
+        return "macos-" + ("arm64" if arch == "aarch64" else arch)
+    if system == "windows":
+        return "windows-" + ("amd64" if arch == "x86_64" else "arm64")
+    return system + "-" + arch
+
+
+def cibuildwheel_plan(args, options, platform_id, sdist_path, outdir):
+    """The exact command and CIBW_* environment cibuildwheel gets: farm selectors plus
+    the maintainer's allow-listed options, passed as an argument list and variables."""
+    cibw_platform, archs, runner = PLATFORMS[platform_id]
+    skip = " ".join(s for s in (args.skip_selector.strip(), options["skip"]) if s)
+    env = {
+        "CIBW_BUILD": args.build_selector.strip(),
+        "CIBW_ARCHS": archs,
+        "CIBW_BUILD_VERBOSITY": "1",
+    }
+    if skip:
+        env["CIBW_SKIP"] = skip
+    if options.get("test-command"):
+        env["CIBW_TEST_COMMAND"] = options["test-command"]
+    if options.get("test-requires"):
+        env["CIBW_TEST_REQUIRES"] = options["test-requires"]
+    if options.get("environment"):
+        env["CIBW_ENVIRONMENT"] = options["environment"]
+    if args.index_url:
+        env["CIBW_ENVIRONMENT_PASS_LINUX"] = "PIP_INDEX_URL"
+    command = [args.python, "-m", "cibuildwheel", "--platform", cibw_platform, "--output-dir", outdir, sdist_path]
+    return {"platform": platform_id, "runner": runner, "command": command, "environment": env}
+
+
+def cibuildwheel_unavailable(args, platform_id):
+    """Why cibuildwheel cannot run here, or None when it can."""
+    if args.cibuildwheel == "never":
+        return "cibuildwheel disabled (--cibuildwheel never)"
+    probe = subprocess.run(
+        [args.python, "-c", "import cibuildwheel"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    if probe.returncode != 0:
+        return "cibuildwheel is not installed for %s" % args.python
+    if platform_id.startswith("linux-") and not container_engine_available():
+        return "no working container engine (docker or podman) for Linux builds"
+    return None
+
+
+def container_engine_available():
+    for engine in ("docker", "podman"):
+        path = shutil.which(engine)
+        if not path:
+            continue
+        try:
+            probe = subprocess.run(
+                [path, "info"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, timeout=30
+            )
+        except subprocess.TimeoutExpired:
+            continue
+        if probe.returncode == 0:
+            return True
+    return False
+
+
+def platform_build(args, options, platform_id, sdist_path, work, wheels_out, log):
+    """Runs cibuildwheel for one platform; returns a platform entry and its wheels."""
+    outdir = os.path.join(work, "cibw-" + platform_id)
+    plan = cibuildwheel_plan(args, options, platform_id, sdist_path, outdir)
+    entry = {"platform": platform_id, "runner": plan["runner"], "tool": "cibuildwheel"}
+    code, output = run_tool(plan["command"], tool_env(args, plan["environment"]), log, args.step_timeout)
+    # cibuildwheel's documented exit codes: 2 configuration error, 3 nothing to build
+    # (the selectors match no Python the sdist supports), 5 the build made a pure wheel.
+    if code == 0:
+        entry["outcome"] = "built"
+    elif code == 3:
+        entry["outcome"] = "nothing-to-build"
+    elif code == 5:
+        entry["outcome"] = "pure-wheel"
+    else:
+        entry["outcome"] = "failed"
+        entry["failure_class"] = "config-error" if code == 2 else classify(output)
+        entry["log_excerpt"] = excerpt(output)
+        entry["exit_code"] = code
+    wheels = collect_wheels(outdir, platform_id, wheels_out) if entry["outcome"] in ("built", "pure-wheel") else []
+    if entry["outcome"] == "pure-wheel":
+        for wheel in wheels:
+            wheel["platform"] = "any"
+    entry["wheels"] = [w["filename"] for w in wheels]
+    return entry, wheels, plan
+
+
+# ---------------------------------------------------------------- step 4: report
+
+
+def new_result(args, stage):
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "worker_version": WORKER_VERSION,
+        "stage": stage,
+        "request": {
+            "id": args.request_id,
+            "project": args.project,
+            "version": args.version,
+            "sdist_url": args.sdist_url,
+            "sdist_sha256": args.sdist_sha256,
+        },
+        "status": "failure",
+        "strategy": "none",
+        "sdist": None,
+        "platforms": [],
+        "wheels": [],
+        "failure": None,
+        "notes": [],
+        "cibuildwheel_plan": [],
+        "planned_platforms": [],
+        "tools": {
+            "python": host_platform.python_version(),
+            "build": _installed_version("build"),
+            "cibuildwheel": _installed_version("cibuildwheel"),
+        },
+        "started_at": now_iso(),
+        "finished_at": None,
+    }
+
+
+def _installed_version(name):
+    try:
+        from importlib import metadata
+    except ImportError:
+        return None
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def fail(result, error):
+    result["status"] = "failure"
+    result["failure"] = {
+        "class": error.failure_class,
+        "message": error.message,
+        "log_excerpt": error.log_excerpt,
+    }
+
+
+def finish(result, out):
+    result["finished_at"] = now_iso()
+    path = os.path.join(out, "result.json")
+    temporary = path + ".tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(result, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    os.replace(temporary, path)
+    return path
+
+
+def prepare(args, stage):
+    out = os.path.abspath(args.out)
+    os.makedirs(out, exist_ok=True)
+    work = os.path.abspath(args.work or os.path.join(out, "work"))
+    if os.path.exists(work):
+        shutil.rmtree(work)
+    os.makedirs(work)
+    log = Log(os.path.join(out, "build.log"), args.echo)
+    result = new_result(args, stage)
+    log.line("wheelfarm worker %s, stage %s, request %s: %s %s" % (WORKER_VERSION, stage, args.request_id, args.project, args.version))
+    return out, work, log, result
+
+
+def fetch_and_unpack(args, work, log, result):
+    filename = validate_request(args)
+    sdist, sdist_path = fetch_sdist(args, filename, work, log)
+    result["sdist"] = sdist
+    project_dir = unpack_sdist(sdist_path, os.path.join(work, "src"), log)
+    return sdist_path, project_dir
+
+
+def do_pure(args, options, work, wheels_out, log, result):
+    """Steps 1-2. Returns (sdist_path, pure_dir, wheel names) when a platform build is
+    needed, None when the job is decided (pure success or a final failure)."""
+    sdist_path, project_dir = fetch_and_unpack(args, work, log, result)
+    code, output, outdir, names = pure_build(args, project_dir, work, log)
+    if code == 0 and names and all(is_pure(n) for n in names):
+        wheels = collect_wheels(outdir, "any", wheels_out)
+        result["wheels"] += wheels
+        result["platforms"].append({"platform": "any", "tool": "build", "outcome": "built", "wheels": [w["filename"] for w in wheels]})
+        result["strategy"] = "pure"
+        result["status"] = "success"
+        return None
+    if code == 0 and names:
+        log.line("build made a platform wheel (%s): the project has native code" % ", ".join(names))
+        result["notes"].append("python -m build made a platform wheel; a platform build is needed")
+        return sdist_path, outdir, names
+    failure_class = classify(output) if code != 0 else "unknown"
+    message = "python -m build --wheel exited %d" % code if code != 0 else "python -m build made no wheel"
+    result["platforms"].append(
+        {"platform": "any", "tool": "build", "outcome": "failed", "failure_class": failure_class, "wheels": [], "log_excerpt": excerpt(output)}
+    )
+    if failure_class in NATIVE_HINTS:
+        log.line("the pure build failed with %s: trying a platform build" % failure_class)
+        result["notes"].append("python -m build failed with %s; a platform build may still succeed" % failure_class)
+        result["pure_failure"] = {"class": failure_class, "message": message, "log_excerpt": excerpt(output)}
+        return sdist_path, outdir, []
+    raise WorkerError(failure_class, message, excerpt(output))
+
+
+def command_run(args):
+    """The local builder: all steps on this machine."""
+    options_text = args.options
+    out, work, log, result = prepare(args, "final")
+    wheels_out = os.path.join(out, "wheels")
+    try:
+        options = parse_options(options_text)
+        pending = do_pure(args, options, work, wheels_out, log, result)
+        if pending is not None:
+            sdist_path, pure_dir, names = pending
+            platform_id = native_platform_id()
+            if platform_id not in PLATFORMS:
+                raise WorkerError("config-error", "this machine (%s) is not a farm platform" % platform_id)
+            if platform_id not in options["platforms"]:
+                result["notes"].append("the maintainer's platforms exclude this machine's %s" % platform_id)
+                result["platforms"].append({"platform": platform_id, "outcome": "skipped", "wheels": []})
+                result["status"] = "nothing-to-build"
+                result["strategy"] = "cibuildwheel"
+            else:
+                local_platform(args, options, platform_id, sdist_path, pure_dir, names, work, wheels_out, log, result)
+    except WorkerError as error:
+        log.line("failure (%s): %s" % (error.failure_class, error.message))
+        fail(result, error)
+    finally:
+        log.close()
+    finish(result, out)
+    return 0 if result["status"] == "success" else 1
+
+
+def local_platform(args, options, platform_id, sdist_path, pure_dir, names, work, wheels_out, log, result):
+    unavailable = cibuildwheel_unavailable(args, platform_id)
+    plan = cibuildwheel_plan(args, options, platform_id, sdist_path, os.path.join(work, "cibw-" + platform_id))
+    if unavailable is None and args.cibuildwheel == "auto":
+        entry, wheels, plan = platform_build(args, options, platform_id, sdist_path, work, wheels_out, log)
+        result["cibuildwheel_plan"].append(plan)
+        record_platform(result, entry, wheels)
+        return
+    result["cibuildwheel_plan"].append(plan)
+    reason = unavailable or "cibuildwheel planned only (--cibuildwheel plan)"
+    log.line("not running cibuildwheel: " + reason)
+    if names:
+        # Like OpenStack's wheel cache: a wheel for this machine's interpreter and libc,
+        # not a portable manylinux wheel. The note says so; the index decides what to serve.
+        wheels = collect_wheels(pure_dir, platform_id, wheels_out)
+        result["wheels"] += wheels
+        result["platforms"].append(
+            {"platform": platform_id, "tool": "build", "outcome": "built", "wheels": [w["filename"] for w in wheels], "note": reason}
+        )
+        result["strategy"] = "native"
+        result["status"] = "success"
+        result["notes"].append("%s: kept the native platform wheel that python -m build produced" % reason)
+        return
+    pure_failure = result.pop("pure_failure")
+    result["notes"].append("%s: the failure of python -m build stands" % reason)
+    raise WorkerError(pure_failure["class"], pure_failure["message"], pure_failure["log_excerpt"])
+
+
+def record_platform(result, entry, wheels):
+    result["platforms"].append(entry)
+    result["wheels"] += wheels
+    result["strategy"] = "cibuildwheel"
+    result.pop("pure_failure", None)
+    summarize(result)
+
+
+def summarize(result):
+    """The overall status from the per-platform outcomes: any wheel is a success (the
+    failed platforms are listed); all nothing-to-build is its own status; else failure."""
+    platform_entries = [p for p in result["platforms"] if p.get("tool") == "cibuildwheel"]
+    if result["wheels"]:
+        result["status"] = "success"
+        result["failure"] = None
+        return
+    if platform_entries and all(p["outcome"] in ("nothing-to-build", "skipped") for p in platform_entries):
+        result["status"] = "nothing-to-build"
+        result["failure"] = None
+        return
+    failed = [p for p in platform_entries if p["outcome"] == "failed"]
+    if failed:
+        first = failed[0]
+        result["status"] = "failure"
+        result["failure"] = {
+            "class": first["failure_class"],
+            "message": "cibuildwheel failed on %s" % ", ".join(p["platform"] for p in failed),
+            "log_excerpt": first.get("log_excerpt"),
+        }
+
+
+def command_pure(args):
+    """Workflow job 1: decides whether the platform matrix runs, and for which platforms."""
+    out, work, log, result = prepare(args, "pure")
+    matrix = []
+    try:
+        options = parse_options(args.options)
+        pending = do_pure(args, options, work, os.path.join(out, "wheels"), log, result)
+        if pending is not None:
+            result["status"] = "needs-platform-build"
+            result["strategy"] = "cibuildwheel"
+            matrix = [{"platform": p, "runner": PLATFORMS[p][2]} for p in options["platforms"]]
+            result["planned_platforms"] = list(options["platforms"])
+            result.pop("pure_failure", None)
+    except WorkerError as error:
+        log.line("failure (%s): %s" % (error.failure_class, error.message))
+        fail(result, error)
+    finally:
+        log.close()
+    finish(result, out)
+    if args.github_output:
+        with open(args.github_output, "a", encoding="utf-8") as handle:
+            handle.write("needs-platform-build=%s\n" % ("true" if matrix else "false"))
+            handle.write("matrix=%s\n" % json.dumps({"include": matrix}, separators=(",", ":")))
+    return 0
+
+
+def command_platform(args):
+    """One workflow matrix job: cibuildwheel for this runner's platform."""
+    out, work, log, result = prepare(args, "platform")
+    try:
+        options = parse_options(args.options)
+        if args.platform not in options["platforms"]:
+            raise WorkerError("config-error", "platform %s is not among the requested platforms" % args.platform)
+        sdist_path, _ = fetch_and_unpack(args, work, log, result)
+        if args.cibuildwheel == "plan":
+            plan = cibuildwheel_plan(args, options, args.platform, sdist_path, os.path.join(work, "cibw-" + args.platform))
+            result["cibuildwheel_plan"].append(plan)
+            raise WorkerError("config-error", "cibuildwheel planned only (--cibuildwheel plan)")
+        unavailable = cibuildwheel_unavailable(args, args.platform)
+        if unavailable:
+            raise WorkerError("config-error", unavailable)
+        entry, wheels, plan = platform_build(args, options, args.platform, sdist_path, work, os.path.join(out, "wheels"), log)
+        result["cibuildwheel_plan"].append(plan)
+        record_platform(result, entry, wheels)
+    except WorkerError as error:
+        log.line("failure (%s): %s" % (error.failure_class, error.message))
+        fail(result, error)
+        result["platforms"].append({"platform": args.platform, "tool": "cibuildwheel", "outcome": "failed", "failure_class": error.failure_class, "wheels": []})
+    finally:
+        log.close()
+    finish(result, out)
+    return 0
+
+
+def command_assemble(args):
+    """Workflow's final job: one result.json from the stages' partial results.
+
+    Wheels are re-hashed here rather than trusted from the partial results, and
+    missing partial results (a matrix job that died) become failed platforms.
+    """
+    out = os.path.abspath(args.out)
+    os.makedirs(out, exist_ok=True)
+    parts = []
+    for root, _dirs, files in os.walk(os.path.abspath(args.parts)):
+        if "result.json" in files:
+            with open(os.path.join(root, "result.json"), encoding="utf-8") as handle:
+                parts.append((root, json.load(handle)))
+    pure = [p for p in parts if p[1].get("stage") == "pure"]
+    if len(pure) != 1:
+        sys.stderr.write("expected exactly one result.json of stage 'pure', found %d\n" % len(pure))
+        return 2
+    pure_root, result = pure[0]
+    result = dict(result)
+    result["stage"] = "final"
+    result["wheels"] = []
+    wheels_out = os.path.join(out, "wheels")
+    if result["status"] == "success":
+        result["wheels"] = collect_wheels(os.path.join(pure_root, "wheels"), "any", wheels_out)
+    elif result["status"] == "needs-platform-build":
+        by_platform = {}
+        for root, part in parts:
+            if part.get("stage") == "platform":
+                by_platform[part["platforms"][-1]["platform"]] = (root, part)
+        for platform_id in sorted(set(result.get("planned_platforms", [])) | set(by_platform)):
+            if platform_id not in by_platform:
+                # The job died, was cancelled or never started: no wheels, class unknown.
+                result["platforms"].append(
+                    {"platform": platform_id, "tool": "cibuildwheel", "outcome": "failed", "failure_class": "unknown", "wheels": [], "note": "no result from this platform's job"}
+                )
+                continue
+            root, part = by_platform[platform_id]
+            entry = dict(part["platforms"][-1])
+            if part.get("failure") and entry.get("outcome") == "failed":
+                entry.setdefault("log_excerpt", part["failure"].get("log_excerpt"))
+            wheels = collect_wheels(os.path.join(root, "wheels"), platform_id, wheels_out) if entry["outcome"] in ("built", "pure-wheel") else []
+            entry["wheels"] = [w["filename"] for w in wheels]
+            result["platforms"].append(entry)
+            result["wheels"] += wheels
+            result["cibuildwheel_plan"] += part.get("cibuildwheel_plan", [])
+        result["strategy"] = "cibuildwheel"
+        result["status"] = "failure"
+        summarize(result)
+        if result["status"] == "failure" and not result["failure"]:
+            result["failure"] = {"class": "unknown", "message": "no platform job reported a result", "log_excerpt": None}
+    finish(result, out)
+    return 0 if result["status"] == "success" else 1
+
+
+# ---------------------------------------------------------------- command line
+
+
+def add_request_arguments(parser):
+    parser.add_argument("--request-id", required=True, help="the farm's build request id")
+    parser.add_argument("--project", required=True, help="the PyPI project name")
+    parser.add_argument("--version", required=True, help="the release version")
+    parser.add_argument("--sdist-url", required=True, help="http(s) URL of the sdist")
+    parser.add_argument("--sdist-sha256", required=True, help="expected sha256 of the sdist (64 hex digits)")
+    parser.add_argument("--options", default="{}", help="the maintainer's allow-listed options as a JSON object")
+    parser.add_argument("--out", required=True, help="directory for result.json, build.log and wheels/")
+    parser.add_argument("--work", help="scratch directory (default: OUT/work); emptied first")
+    parser.add_argument("--python", default=sys.executable, help="interpreter that runs build and cibuildwheel")
+    parser.add_argument("--index-url", help="package index for isolated builds and cibuildwheel")
+    parser.add_argument("--no-isolation", action="store_true", help="offline: build with the interpreter's installed backends")
+    parser.add_argument(
+        "--cibuildwheel",
+        choices=("auto", "never", "plan"),
+        default="auto",
+        help="auto: run it where it can run; never: keep build's native wheel; plan: record the plan only",
+    )
+    parser.add_argument("--build-selector", default="cp3*", help="the farm's CIBW_BUILD")
+    parser.add_argument("--skip-selector", default="", help="the farm's CIBW_SKIP (the maintainer's skip is added)")
+    parser.add_argument("--fetch-retries", type=int, default=4, help="extra download attempts after a 404/429/5xx")
+    parser.add_argument("--fetch-backoff", type=float, default=15.0, help="seconds before the first retry (doubles)")
+    parser.add_argument("--fetch-timeout", type=float, default=60.0, help="socket timeout of the download, seconds")
+    parser.add_argument("--max-sdist-bytes", type=int, default=512 * 1024 * 1024)
+    parser.add_argument("--step-timeout", type=int, default=3600, help="time limit of one tool run, seconds")
+    parser.add_argument("--echo", action="store_true", help="also print the build log to stdout (workflow logs)")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="wheelfarm_worker.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--worker-version", action="version", version=WORKER_VERSION)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="all steps on this machine (local builder)")
+    add_request_arguments(run)
+    pure = commands.add_parser("pure", help="fetch + pure build (workflow job 1)")
+    add_request_arguments(pure)
+    pure.add_argument("--github-output", help="file to append needs-platform-build= and matrix= to ($GITHUB_OUTPUT)")
+    plat = commands.add_parser("platform", help="fetch + cibuildwheel for one platform (workflow matrix job)")
+    add_request_arguments(plat)
+    plat.add_argument("--platform", required=True, choices=sorted(PLATFORMS))
+    assemble = commands.add_parser("assemble", help="merge partial results into the final result.json")
+    assemble.add_argument("--parts", required=True, help="directory holding the stages' result.json files and wheels")
+    assemble.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+    handler = {"run": command_run, "pure": command_pure, "platform": command_platform, "assemble": command_assemble}
+    return handler[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
