@@ -54,6 +54,10 @@ public class BuildLedger {
 	private static final String FIND = "SELECT " + COLUMNS
 			+ " FROM build b JOIN project p ON p.id = b.project_id WHERE b.id = :id";
 
+	private static final String DISPATCHED_AT = """
+			SELECT max(at) FROM build_event WHERE build_id = :id AND to_state = 'DISPATCHED'
+			""";
+
 	private static final String TIMELINE = """
 			SELECT from_state, to_state, reason, at FROM build_event WHERE build_id = :id ORDER BY id
 			""";
@@ -349,6 +353,12 @@ public class BuildLedger {
 
 	public Optional<Build> find(long id) {
 		return this.jdbc.sql(FIND).param("id", id).query(BuildLedger::mapBuild).optional();
+	}
+
+	/** When the build's current run was dispatched, if it ever was. */
+	public Optional<Instant> dispatchedAt(long id) {
+		return Optional.ofNullable(this.jdbc.sql(DISPATCHED_AT).param("id", id).query(Timestamp.class).single())
+			.map(Timestamp::toInstant);
 	}
 
 	/** Every state the build entered, oldest first. */

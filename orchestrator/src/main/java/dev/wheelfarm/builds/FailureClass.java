@@ -3,6 +3,9 @@ package dev.wheelfarm.builds;
 import java.util.Arrays;
 import java.util.Optional;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * Why a build failed, as the worker ({@code result.json}) or the orchestrator names it.
  * The kind decides whether the failure is remembered or retried.
@@ -49,6 +52,7 @@ public enum FailureClass {
 	}
 
 	/** The name used in {@code result.json}, the database and the status pages. */
+	@JsonValue
 	public String code() {
 		return this.code;
 	}
@@ -62,7 +66,13 @@ public enum FailureClass {
 		return Arrays.stream(values()).filter((candidate) -> candidate.code.equals(code)).findFirst();
 	}
 
+	/** Whether the same inputs may succeed later, so a retry with backoff makes sense. */
+	public boolean isTransient() {
+		return this.kind == FailureKind.TRANSIENT;
+	}
+
 	/** The class for a code reported by a worker; an unknown code is {@link #UNKNOWN}. */
+	@JsonCreator
 	public static FailureClass fromWorker(String code) {
 		return fromCode(code).orElse(UNKNOWN);
 	}

@@ -14,10 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
+import dev.wheelfarm.builds.FailureClass;
+import dev.wheelfarm.dispatch.WorkerResult;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.PropertyNamingStrategies;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs the worker script on this machine: the local builder engine. The script is the one
@@ -34,11 +33,6 @@ public class LocalWorkerRunner {
 
 	/** Where the build puts the worker inside the jar (see orchestrator/pom.xml). */
 	static final String WORKER_RESOURCE = "wheelfarm/worker-templates/wheelfarm_worker.py";
-
-	private static final JsonMapper JSON = JsonMapper.builder()
-		.propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-		.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-		.build();
 
 	private static final int CONSOLE_TAIL_CHARS = 4000;
 
@@ -147,7 +141,7 @@ public class LocalWorkerRunner {
 		}
 		WorkerResult result;
 		try {
-			result = JSON.readValue(file.toFile(), WorkerResult.class);
+			result = WorkerResult.parse(file);
 		}
 		catch (JacksonException ex) {
 			return WorkerResult.synthesized(FailureClass.UNKNOWN, "result.json is not readable: " + ex.getMessage(),
@@ -158,13 +152,6 @@ public class LocalWorkerRunner {
 					+ result.schemaVersion() + ", expected " + WorkerResult.SCHEMA_VERSION, tail(console));
 		}
 		return result;
-	}
-
-	/**
-	 * Parses a result.json written by the worker (local or fetched from a workflow run).
-	 */
-	public static WorkerResult parse(Path resultJson) {
-		return JSON.readValue(resultJson.toFile(), WorkerResult.class);
 	}
 
 	static Path extractWorker(Path directory) throws IOException {

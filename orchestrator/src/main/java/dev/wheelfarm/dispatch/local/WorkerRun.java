@@ -1,5 +1,6 @@
 package dev.wheelfarm.dispatch.local;
 
+import dev.wheelfarm.dispatch.WorkerResult;
 import java.nio.file.Path;
 import java.time.Duration;
 

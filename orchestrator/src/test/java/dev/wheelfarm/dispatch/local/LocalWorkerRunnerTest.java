@@ -1,5 +1,7 @@
 package dev.wheelfarm.dispatch.local;
 
+import dev.wheelfarm.builds.FailureClass;
+import dev.wheelfarm.dispatch.WorkerResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,10 +22,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.wheelfarm.dispatch.local.LocalBuilderProperties.CibuildwheelMode;
-import dev.wheelfarm.dispatch.local.WorkerResult.PlatformOutcome;
-import dev.wheelfarm.dispatch.local.WorkerResult.Status;
-import dev.wheelfarm.dispatch.local.WorkerResult.Strategy;
-import dev.wheelfarm.dispatch.local.WorkerResult.Wheel;
+import dev.wheelfarm.dispatch.WorkerResult.PlatformOutcome;
+import dev.wheelfarm.dispatch.WorkerResult.Status;
+import dev.wheelfarm.dispatch.WorkerResult.Strategy;
+import dev.wheelfarm.dispatch.WorkerResult.Wheel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,6 @@
 package dev.wheelfarm.dispatch.local;
 
+import dev.wheelfarm.dispatch.WorkerResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,9 +14,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.wheelfarm.dispatch.local.WorkerResult.PlatformOutcome;
-import dev.wheelfarm.dispatch.local.WorkerResult.Status;
-import dev.wheelfarm.dispatch.local.WorkerResult.Strategy;
+import dev.wheelfarm.dispatch.WorkerResult.PlatformOutcome;
+import dev.wheelfarm.dispatch.WorkerResult.Status;
+import dev.wheelfarm.dispatch.WorkerResult.Strategy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -78,7 +79,7 @@ class WorkflowStagesTest {
 		assertThat(Files.readAllLines(githubOutput)).containsExactly("needs-platform-build=true",
 				"matrix={\"include\":[{\"platform\":\"linux-x86_64\",\"runner\":\"ubuntu-latest\"},"
 						+ "{\"platform\":\"windows-amd64\",\"runner\":\"windows-latest\"}]}");
-		WorkerResult pure = LocalWorkerRunner.parse(this.temp.resolve("parts/part-pure/result.json"));
+		WorkerResult pure = WorkerResult.parse(this.temp.resolve("parts/part-pure/result.json"));
 		assertThat(pure.status()).isEqualTo(Status.NEEDS_PLATFORM_BUILD);
 		assertThat(pure.wheels()).isEmpty();
 
@@ -128,7 +129,7 @@ class WorkflowStagesTest {
 		for (Path part : List.of(resultJson, this.temp.resolve("parts/part-pure/result.json"))) {
 			assertThat(ResultSchema.errors(part)).as(part.toString()).isEmpty();
 		}
-		return LocalWorkerRunner.parse(resultJson);
+		return WorkerResult.parse(resultJson);
 	}
 
 	private int worker(String stage, List<String> request, String... more) throws Exception {

@@ -1,10 +1,17 @@
-package dev.wheelfarm.dispatch.local;
+package dev.wheelfarm.dispatch;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.wheelfarm.builds.FailureClass;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The worker's result.json (schema version 1, worker-templates/result.schema.json). It is
@@ -31,6 +38,11 @@ public record WorkerResult(int schemaVersion, String workerVersion, String stage
 	/** The only result format this orchestrator reads. */
 	public static final int SCHEMA_VERSION = 1;
 
+	private static final JsonMapper JSON = JsonMapper.builder()
+		.propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+		.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+		.build();
+
 	public WorkerResult {
 		platforms = (platforms != null) ? List.copyOf(platforms) : List.of();
 		wheels = (wheels != null) ? List.copyOf(wheels) : List.of();
@@ -38,8 +50,28 @@ public record WorkerResult(int schemaVersion, String workerVersion, String stage
 		cibuildwheelPlan = (cibuildwheelPlan != null) ? List.copyOf(cibuildwheelPlan) : List.of();
 	}
 
+	/**
+	 * Reads a result.json written by the worker (locally, or collected from a workflow
+	 * run).
+	 * @return the result, or empty when the file is not a result of a version we read
+	 */
+	public static Optional<WorkerResult> read(Path resultJson) {
+		try {
+			WorkerResult result = JSON.readValue(resultJson.toFile(), WorkerResult.class);
+			return (result.schemaVersion() == SCHEMA_VERSION) ? Optional.of(result) : Optional.empty();
+		}
+		catch (JacksonException ex) {
+			return Optional.empty();
+		}
+	}
+
+	/** Parses a result.json, failing with Jackson's explanation when it cannot. */
+	public static WorkerResult parse(Path resultJson) {
+		return JSON.readValue(resultJson.toFile(), WorkerResult.class);
+	}
+
 	/** A result for a job that ended without the worker writing one (killed, crashed). */
-	static WorkerResult synthesized(FailureClass failureClass, String message, String logExcerpt) {
+	public static WorkerResult synthesized(FailureClass failureClass, String message, String logExcerpt) {
 		return new WorkerResult(SCHEMA_VERSION, null, "final", Status.FAILURE, Strategy.NONE, null, List.of(),
 				List.of(), new Failure(failureClass, message, logExcerpt), List.of(), List.of());
 	}

@@ -1,0 +1,45 @@
+package dev.wheelfarm.dispatch;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How the dispatcher drives the engine.
+ *
+ * @param enabled whether the dispatcher runs on a schedule (tests drive it by hand)
+ * @param interval the pause between two dispatcher rounds (claim, dispatch, watch); with
+ * webhooks this is only the fallback for completion
+ * @param batchSize the most builds claimed in one round
+ * @param runTimeout the longest a run may take from dispatch; a longer one is cancelled
+ * and counts as a timeout
+ * @param engineRetryDelay how long a build waits when the engine could not take it
+ * @param instanceName this instance's name in claims; empty for host name, pid and a
+ * random suffix
+ */
+@ConfigurationProperties("wheelfarm.dispatch")
+public record DispatchProperties(@DefaultValue("true") boolean enabled, @DefaultValue("5s") Duration interval,
+		@DefaultValue("10") int batchSize, @DefaultValue("3h") Duration runTimeout,
+		@DefaultValue("1m") Duration engineRetryDelay, @DefaultValue("") String instanceName) {
+
+	public DispatchProperties {
+		if (batchSize < 1) {
+			throw new IllegalArgumentException("wheelfarm.dispatch.batch-size must be at least 1, not " + batchSize);
+		}
+		requirePositive(interval, "wheelfarm.dispatch.interval");
+		requirePositive(runTimeout, "wheelfarm.dispatch.run-timeout");
+		requirePositive(engineRetryDelay, "wheelfarm.dispatch.engine-retry-delay");
+		if (!instanceName.matches("[A-Za-z0-9._:-]{0,100}")) {
+			throw new IllegalArgumentException(
+					"wheelfarm.dispatch.instance-name may hold only letters, digits and ._:- (at most 100)");
+		}
+	}
+
+	private static void requirePositive(Duration duration, String property) {
+		if (duration == null || duration.isNegative() || duration.isZero()) {
+			throw new IllegalArgumentException(property + " must be positive");
+		}
+	}
+
+}

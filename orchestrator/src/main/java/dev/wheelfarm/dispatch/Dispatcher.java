@@ -1,0 +1,246 @@
+package dev.wheelfarm.dispatch;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.wheelfarm.builds.Build;
+import dev.wheelfarm.builds.BuildLedger;
+import dev.wheelfarm.builds.BuildState;
+import dev.wheelfarm.builds.BuildSucceeded;
+import dev.wheelfarm.builds.BuildSucceeded.BuiltWheel;
+import dev.wheelfarm.builds.FailureClass;
+import dev.wheelfarm.dispatch.BuildOutputs.DeclaredWheel;
+import dev.wheelfarm.dispatch.BuildOutputs.InvalidOutputException;
+import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.shared.Sha256;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.ApplicationEventPublisher;
+
+/**
+ * Turns ledger rows into runs and runs into outcomes. One round ({@link #round()}) keeps
+ * this instance's claims alive, takes over the runs of dead instances, dispatches what is
+ * due, and looks at every run it watches. Rounds are idempotent: a crash at any point
+ * leaves the ledger in a state the next round (here or on another instance) continues
+ * from, and the ledger never records a state the engine did not report.
+ */
+public class Dispatcher {
+
+	private static final Logger logger = LoggerFactory.getLogger(Dispatcher.class);
+
+	private final BuildLedger ledger;
+
+	private final BuildEngine engine;
+
+	private final BuildOutputs outputs;
+
+	private final ApplicationEventPublisher events;
+
+	private final DispatchProperties properties;
+
+	private final String owner;
+
+	public Dispatcher(BuildLedger ledger, BuildEngine engine, BuildOutputs outputs, ApplicationEventPublisher events,
+			DispatchProperties properties) {
+		this.ledger = ledger;
+		this.engine = engine;
+		this.outputs = outputs;
+		this.events = events;
+		this.properties = properties;
+		this.owner = properties.instanceName().isEmpty() ? defaultInstanceName() : properties.instanceName();
+	}
+
+	/** This instance's name in the ledger's claims. */
+	public String owner() {
+		return this.owner;
+	}
+
+	/** One round: leases, orphans, dispatch, watch. */
+	public synchronized void round() {
+		this.ledger.renewLeases(this.owner);
+		List<Long> adopted = this.ledger.adoptOrphans(this.owner);
+		if (!adopted.isEmpty()) {
+			logger.info("Took over the watch of builds {} from an instance whose lease expired", adopted);
+		}
+		for (Build build : this.ledger.claim(this.owner, this.properties.batchSize())) {
+			dispatch(build);
+		}
+		for (Build build : this.ledger.held(this.owner, this.engine.name())) {
+			watch(build);
+		}
+	}
+
+	/** Looks at one run now, e.g. when a webhook says it changed. */
+	public synchronized void watchRun(String runId) {
+		this.ledger.held(this.owner, this.engine.name())
+			.stream()
+			.filter((build) -> runId.equals(build.externalRunId()))
+			.forEach(this::watch);
+	}
+
+	private void dispatch(Build build) {
+		BuildJob job = jobFor(build);
+		try {
+			Optional<RunReference> earlier = mayHaveBeenDispatched(build) ? this.engine.findRun(job.requestId())
+					: Optional.empty();
+			if (earlier.isPresent()) {
+				logger.info("Build {}: found run {} of an earlier dispatch of {}; not dispatching again", build.id(),
+						earlier.get().id(), job.requestId());
+			}
+			RunReference run = (earlier.isPresent()) ? earlier.get() : this.engine.dispatch(job);
+			if (this.ledger.markDispatched(build.id(), this.owner, this.engine.name(), run.id(), run.url())) {
+				logger.info("Build {} ({} {}) dispatched to {} as run {}", build.id(), build.project(), build.version(),
+						this.engine.name(), run.id());
+			}
+		}
+		catch (EngineException ex) {
+			// Nothing reached a builder that we know of: give the claim back without
+			// counting
+			// an attempt. The request id is kept so the next claimant looks for a run
+			// first.
+			logger.warn("Build {}: {} could not take it ({}); retrying in {}", build.id(), this.engine.name(),
+					ex.getMessage(), this.properties.engineRetryDelay());
+			this.ledger.release(build.id(), this.owner, this.engine.name() + " unavailable: " + ex.getMessage(),
+					this.properties.engineRetryDelay());
+		}
+	}
+
+	/**
+	 * The request id was handed out by an earlier claim (its attempt number is older than
+	 * the build's): that claimant may have dispatched it and died before recording it.
+	 */
+	private static boolean mayHaveBeenDispatched(Build build) {
+		String requestId = build.requestId();
+		int attempt = Integer.parseInt(requestId.substring(requestId.lastIndexOf('-') + 1));
+		return attempt < build.attempts();
+	}
+
+	private void watch(Build build) {
+		RunReference run = new RunReference(build.externalRunId(), build.externalRunUrl());
+		RunStatus status;
+		try {
+			status = this.engine.status(run);
+		}
+		catch (EngineException ex) {
+			// Not knowing is not a state: look again next round.
+			logger.warn("Build {}: cannot read run {} ({}); will look again", build.id(), run.id(), ex.getMessage());
+			return;
+		}
+		switch (status.phase()) {
+			case QUEUED -> enforceTimeLimit(build, run);
+			case RUNNING -> {
+				if (build.state() == BuildState.DISPATCHED) {
+					this.ledger.markRunning(build.id(), this.owner);
+				}
+				enforceTimeLimit(build, run);
+			}
+			case COMPLETED -> finish(build, run, status);
+		}
+	}
+
+	private void enforceTimeLimit(Build build, RunReference run) {
+		Instant dispatchedAt = this.ledger.dispatchedAt(build.id()).orElse(build.updatedAt());
+		Duration elapsed = Duration.between(dispatchedAt, Instant.now());
+		if (elapsed.compareTo(this.properties.runTimeout()) <= 0) {
+			return;
+		}
+		try {
+			this.engine.cancel(run);
+		}
+		catch (EngineException ex) {
+			logger.warn("Build {}: cannot cancel run {} ({}); will try again", build.id(), run.id(), ex.getMessage());
+			return;
+		}
+		fail(build, FailureClass.TIMEOUT, "the run exceeded the farm's limit of " + this.properties.runTimeout(), null);
+	}
+
+	private void finish(Build build, RunReference run, RunStatus status) {
+		switch (status.conclusion()) {
+			case SUCCESS, FAILURE -> collect(build, run, status);
+			case TIMED_OUT -> fail(build, FailureClass.TIMEOUT, "the run timed out: " + status.detail(), null);
+			case CANCELLED -> fail(build, FailureClass.RUNNER_LOST, "the run was cancelled: " + status.detail(), null);
+			case STARTUP_FAILURE ->
+				fail(build, FailureClass.BUILDER_UNAVAILABLE, "the run failed to start: " + status.detail(), null);
+		}
+	}
+
+	private void collect(Build build, RunReference run, RunStatus status) {
+		Path directory = this.outputs.freshDirectory(build);
+		try {
+			this.engine.collect(run, directory);
+		}
+		catch (EngineException ex) {
+			if (ex.isTransient()) {
+				logger.warn("Build {}: cannot collect run {} yet ({})", build.id(), run.id(), ex.getMessage());
+				return;
+			}
+			fail(build, FailureClass.ARTIFACT_DOWNLOAD_FAILED, ex.getMessage(), null);
+			return;
+		}
+		Optional<WorkerResult> result = readResult(directory);
+		if (result.isEmpty()) {
+			fail(build, FailureClass.UNKNOWN, "the run ended (" + status.detail() + ") without a readable result.json",
+					null);
+			return;
+		}
+		WorkerResult worker = result.get();
+		if (worker.status() != WorkerResult.Status.SUCCESS) {
+			WorkerResult.Failure failure = worker.failure();
+			FailureClass failureClass = (failure != null) ? failure.failureClass() : FailureClass.UNKNOWN;
+			String message = (failure != null) ? failure.message() : "the worker reported " + worker.status().wire();
+			fail(build, failureClass, message, (failure != null) ? failure.logExcerpt() : null);
+			return;
+		}
+		List<DeclaredWheel> declared = worker.wheels()
+			.stream()
+			.map((wheel) -> new DeclaredWheel(wheel.filename(), wheel.sha256()))
+			.toList();
+		List<BuiltWheel> wheels;
+		try {
+			wheels = this.outputs.verify(build, declared, directory);
+		}
+		catch (InvalidOutputException ex) {
+			fail(build, FailureClass.INVALID_WHEEL, ex.getMessage(), null);
+			return;
+		}
+		if (this.ledger.markSucceeded(build.id(), this.owner, worker.strategy().wire())) {
+			logger.info("Build {} ({} {}) succeeded with {}: {}", build.id(), build.project(), build.version(),
+					worker.strategy().wire(), wheels.stream().map(BuiltWheel::filename).toList());
+			this.events
+				.publishEvent(new BuildSucceeded(build.id(), ProjectName.of(build.project()), build.version(), wheels));
+		}
+	}
+
+	private void fail(Build build, FailureClass failure, String message, String logExcerpt) {
+		this.ledger.markFailed(build.id(), this.owner, failure, message, logExcerpt)
+			.ifPresent((state) -> logger.info("Build {} ({} {}) failed ({}): {} -> {}", build.id(), build.project(),
+					build.version(), failure.code(), message, state));
+	}
+
+	private static Optional<WorkerResult> readResult(Path directory) {
+		Path file = directory.resolve("result.json");
+		if (!Files.isRegularFile(file)) {
+			return Optional.empty();
+		}
+		return WorkerResult.read(file);
+	}
+
+	private static BuildJob jobFor(Build build) {
+		return new BuildJob(build.requestId(), ProjectName.of(build.project()), build.version(), build.sdistUrl(),
+				Sha256.of(build.sdistSha256()), "{}");
+	}
+
+	private static String defaultInstanceName() {
+		// RuntimeMXBean's name is "pid@host"; the suffix tells two lives of one pid
+		// apart.
+		return ManagementFactory.getRuntimeMXBean().getName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+}

@@ -1,0 +1,253 @@
+package dev.wheelfarm.dispatch;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.wheelfarm.builds.Build;
+import dev.wheelfarm.builds.BuildCandidate;
+import dev.wheelfarm.builds.BuildEvent;
+import dev.wheelfarm.builds.BuildLedger;
+import dev.wheelfarm.builds.BuildState;
+import dev.wheelfarm.builds.BuildSucceeded;
+import dev.wheelfarm.builds.BuildsProperties;
+import dev.wheelfarm.builds.FailureKind;
+import dev.wheelfarm.builds.RecipeFingerprint;
+import dev.wheelfarm.database.DataDirectoryProperties;
+import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.shared.Sha256;
+import dev.wheelfarm.testsupport.TestDatabase;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dispatcher's rules, round by round, over a real ledger and a scripted engine.
+ */
+class DispatcherTest {
+
+	private static final byte[] WHEEL = "not really a zip, the index verifies contents"
+		.getBytes(StandardCharsets.UTF_8);
+
+	private static final String WHEEL_NAME = "demo_pkg-1.0-py3-none-any.whl";
+
+	@TempDir
+	Path dataDir;
+
+	private HikariDataSource dataSource;
+
+	private JdbcClient jdbc;
+
+	private BuildLedger ledger;
+
+	private final ScriptedEngine engine = new ScriptedEngine();
+
+	private final List<Object> events = new ArrayList<>();
+
+	private long buildId;
+
+	@BeforeEach
+	void setUp() {
+		TestDatabase.Coordinates database = TestDatabase.freshDatabase();
+		Flyway.configure()
+			.dataSource(database.jdbcUrl(), database.username(), database.password())
+			.locations("classpath:db/migration")
+			.load()
+			.migrate();
+		this.dataSource = new HikariDataSource();
+		this.dataSource.setJdbcUrl(database.jdbcUrl());
+		this.dataSource.setUsername(database.username());
+		this.dataSource.setPassword(database.password());
+		this.jdbc = JdbcClient.create(this.dataSource);
+		this.ledger = new BuildLedger(this.jdbc,
+				new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)),
+				new BuildsProperties(3, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofMillis(300), 4));
+		this.jdbc.sql("INSERT INTO project (name, display_name) VALUES ('demo-pkg', 'demo-pkg')").update();
+		this.buildId = this.ledger
+			.enqueue(new BuildCandidate(ProjectName.of("demo-pkg"), "1.0", "demo_pkg-1.0.tar.gz",
+					"https://files.example/demo_pkg-1.0.tar.gz", Sha256.of("e".repeat(64)),
+					BuildCandidate.Origin.WATCHER), RecipeFingerprint.of(Map.of("worker", "1")))
+			.id();
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.dataSource.close();
+	}
+
+	private Dispatcher dispatcher(String name, Duration runTimeout) {
+		return new Dispatcher(this.ledger, this.engine, new BuildOutputs(new DataDirectoryProperties(this.dataDir)),
+				this.events::add,
+				new DispatchProperties(true, Duration.ofSeconds(1), 10, runTimeout, Duration.ofMillis(1), name));
+	}
+
+	private Dispatcher dispatcher() {
+		return dispatcher("instance-a", Duration.ofHours(1));
+	}
+
+	private Build build() {
+		return this.ledger.find(this.buildId).orElseThrow();
+	}
+
+	@Test
+	void aSuccessfulRunEndsWithVerifiedWheelsAndOneEvent() {
+		this.engine.nextRuns
+			.add(ScriptedEngine.Run.succeeding().withPureWheel(WHEEL_NAME, WHEEL, ScriptedEngine.Run.sha(WHEEL)));
+		Dispatcher dispatcher = dispatcher();
+		dispatcher.round();
+		assertThat(build().state()).isEqualTo(BuildState.RUNNING);
+		assertThat(build().externalRunId()).isEqualTo("run-1");
+		assertThat(this.engine.dispatched).singleElement()
+			.satisfies((job) -> assertThat(job.requestId()).isEqualTo("wf-" + this.buildId + "-1"));
+
+		dispatcher.round();
+		assertThat(build().state()).isEqualTo(BuildState.SUCCEEDED);
+		assertThat(build().strategy()).isEqualTo("pure");
+		assertThat(this.events).singleElement().isInstanceOfSatisfying(BuildSucceeded.class, (event) -> {
+			assertThat(event.buildId()).isEqualTo(this.buildId);
+			assertThat(event.wheels()).singleElement().satisfies((wheel) -> {
+				assertThat(wheel.filename()).isEqualTo(WHEEL_NAME);
+				assertThat(wheel.sha256()).isEqualTo(Sha256.digest(WHEEL));
+				assertThat(wheel.size()).isEqualTo(WHEEL.length);
+			});
+		});
+		dispatcher.round();
+		assertThat(this.engine.dispatched).as("nothing is built twice").hasSize(1);
+		assertThat(this.events).hasSize(1);
+	}
+
+	@Test
+	void aDispatchThatWasNeverRecordedIsFoundInsteadOfRepeated() throws Exception {
+		// An instance claimed the build, dispatched it, and died before recording the
+		// dispatch.
+		Build claimed = this.ledger.claim("dead-instance", 1).get(0);
+		this.engine.dispatch(new BuildJob(claimed.requestId(), ProjectName.of("demo-pkg"), "1.0", claimed.sdistUrl(),
+				Sha256.of(claimed.sdistSha256()), "{}"));
+		Thread.sleep(400); // its lease runs out
+
+		dispatcher("instance-b", Duration.ofHours(1)).round();
+		assertThat(this.engine.dispatched).as("not dispatched a second time").hasSize(1);
+		assertThat(build().externalRunId()).isEqualTo("run-1");
+		assertThat(build().claimedBy()).isEqualTo("instance-b");
+		assertThat(build().state()).isIn(BuildState.RUNNING, BuildState.SUCCEEDED);
+	}
+
+	@Test
+	void anUnavailableEngineLeavesTheBuildQueuedWithoutSpendingAnAttempt() throws Exception {
+		this.engine.dispatchFailures.add(new EngineException("502 Bad Gateway", true));
+		Dispatcher dispatcher = dispatcher();
+		dispatcher.round();
+		Build waiting = build();
+		assertThat(waiting.state()).isEqualTo(BuildState.PENDING);
+		assertThat(waiting.claimedBy()).isNull();
+		assertThat(waiting.attempts()).isZero();
+		assertThat(waiting.reason()).contains("502 Bad Gateway");
+
+		Thread.sleep(5);
+		dispatcher.round();
+		assertThat(build().state()).isEqualTo(BuildState.RUNNING);
+		assertThat(this.engine.dispatched).hasSize(1);
+	}
+
+	@Test
+	void aStatusTheEngineCannotGiveChangesNothing() {
+		Dispatcher dispatcher = dispatcher();
+		this.engine.nextRuns
+			.add(ScriptedEngine.Run.succeeding().withPureWheel(WHEEL_NAME, WHEEL, ScriptedEngine.Run.sha(WHEEL)));
+		this.engine.statusFailures.add(new EngineException("timed out", true));
+		dispatcher.round();
+		assertThat(build().state()).as("the ledger never claims a state it did not see")
+			.isEqualTo(BuildState.DISPATCHED);
+		dispatcher.round();
+		dispatcher.round();
+		assertThat(build().state()).isEqualTo(BuildState.SUCCEEDED);
+	}
+
+	@Test
+	void aPermanentWorkerFailureIsRememberedWithItsLog() {
+		this.engine.nextRuns
+			.add(ScriptedEngine.Run.ending(RunStatus.Conclusion.SUCCESS).withFailure("compile-error", "gcc exited 1"));
+		dispatcher().round();
+		Build failed = build();
+		assertThat(failed.state()).isEqualTo(BuildState.FAILED);
+		assertThat(failed.failureKind()).isEqualTo(FailureKind.PERMANENT);
+		assertThat(failed.failureClass()).isEqualTo("compile-error");
+		assertThat(failed.reason()).isEqualTo("compile-error: gcc exited 1");
+		assertThat(failed.logExcerpt()).isEqualTo("error: boom");
+		assertThat(this.events).isEmpty();
+	}
+
+	@Test
+	void aTransientWorkerFailureIsRetried() throws Exception {
+		this.engine.nextRuns.add(ScriptedEngine.Run.ending(RunStatus.Conclusion.SUCCESS)
+			.withFailure("network", "sdist not on the CDN yet"));
+		this.engine.nextRuns
+			.add(ScriptedEngine.Run.succeeding().withPureWheel(WHEEL_NAME, WHEEL, ScriptedEngine.Run.sha(WHEEL)));
+		Dispatcher dispatcher = dispatcher();
+		dispatcher.round();
+		assertThat(build().state()).isEqualTo(BuildState.PENDING);
+		Thread.sleep(5);
+		dispatcher.round();
+		dispatcher.round();
+		assertThat(build().state()).isEqualTo(BuildState.SUCCEEDED);
+		assertThat(this.engine.dispatched).extracting(BuildJob::requestId)
+			.containsExactly("wf-" + this.buildId + "-1", "wf-" + this.buildId + "-2");
+	}
+
+	@Test
+	void wheelsThatDoNotHoldUpFailTheBuild() {
+		this.engine.nextRuns.add(ScriptedEngine.Run.ending(RunStatus.Conclusion.SUCCESS)
+			.withPureWheel(WHEEL_NAME, WHEEL, "0".repeat(64)));
+		dispatcher().round();
+		assertThat(build().state()).isEqualTo(BuildState.FAILED);
+		assertThat(build().failureClass()).isEqualTo("invalid-wheel");
+		assertThat(build().reason()).contains("not the declared");
+		assertThat(this.events).isEmpty();
+	}
+
+	@Test
+	void aWheelOfAnotherProjectIsRefused() {
+		this.engine.nextRuns.add(ScriptedEngine.Run.ending(RunStatus.Conclusion.SUCCESS)
+			.withPureWheel("other-1.0-py3-none-any.whl", WHEEL, ScriptedEngine.Run.sha(WHEEL)));
+		dispatcher().round();
+		assertThat(build().failureClass()).isEqualTo("invalid-wheel");
+		assertThat(build().reason()).contains("is not a wheel of demo-pkg");
+	}
+
+	@Test
+	void aRunOverTheTimeLimitIsCancelledAndCountsAsATimeout() throws Exception {
+		this.engine.nextRuns.add(ScriptedEngine.Run.stuck());
+		Dispatcher dispatcher = dispatcher("instance-a", Duration.ofMillis(250));
+		dispatcher.round();
+		assertThat(build().state()).isEqualTo(BuildState.RUNNING);
+		Thread.sleep(300);
+		dispatcher.round();
+		assertThat(this.engine.cancelled).containsExactly("run-1");
+		assertThat(this.ledger.timeline(this.buildId)).extracting(BuildEvent::reason)
+			.last()
+			.asString()
+			.startsWith("timeout: the run exceeded the farm's limit");
+		assertThat(build().failureClass()).isEqualTo("timeout");
+	}
+
+	@Test
+	void runsThatEndedOutsideTheWorkerAreTransient() {
+		this.engine.nextRuns.add(ScriptedEngine.Run.ending(RunStatus.Conclusion.STARTUP_FAILURE));
+		dispatcher().round();
+		assertThat(build().state()).isEqualTo(BuildState.PENDING);
+		assertThat(build().failureClass()).isEqualTo("builder-unavailable");
+	}
+
+}
