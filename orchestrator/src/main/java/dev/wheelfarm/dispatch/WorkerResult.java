@@ -65,6 +65,14 @@ public record WorkerResult(int schemaVersion, String workerVersion, String stage
 		}
 	}
 
+	/**
+	 * Writes this result as a result.json (for results the orchestrator had to
+	 * synthesize).
+	 */
+	public void write(Path resultJson) {
+		JSON.writeValue(resultJson.toFile(), this);
+	}
+
 	/** Parses a result.json, failing with Jackson's explanation when it cannot. */
 	public static WorkerResult parse(Path resultJson) {
 		return JSON.readValue(resultJson.toFile(), WorkerResult.class);

@@ -1,0 +1,91 @@
+package dev.wheelfarm.dispatch;
+
+import java.time.Duration;
+
+import dev.wheelfarm.builds.BuildLedger;
+import dev.wheelfarm.builds.BuildsProperties;
+import dev.wheelfarm.database.DataDirectoryProperties;
+import dev.wheelfarm.dispatch.local.LocalBuilderProperties;
+import dev.wheelfarm.dispatch.local.LocalEngine;
+import dev.wheelfarm.dispatch.local.LocalWorkerRunner;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+
+/**
+ * Wires the dispatcher to the engine {@code wheelfarm.builder} selects, and runs its
+ * rounds on a schedule unless {@code wheelfarm.dispatch.enabled} is false.
+ */
+@Configuration(proxyBeanMethods = false)
+class DispatchConfiguration {
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnProperty(name = "wheelfarm.builder", havingValue = "local", matchIfMissing = true)
+	LocalEngine localEngine(LocalBuilderProperties properties, DataDirectoryProperties dataDirectory,
+			BuildsProperties builds) {
+		return new LocalEngine(new LocalWorkerRunner(properties), dataDirectory.dataDir().resolve("local-runs"),
+				builds.maxConcurrent());
+	}
+
+	@Bean
+	Dispatcher dispatcher(BuildLedger ledger, BuildEngine engine, BuildOutputs outputs,
+			ApplicationEventPublisher events, DispatchProperties properties, EngineSelection selection) {
+		if (!engine.name().equalsIgnoreCase(selection.builder().name())) {
+			throw new IllegalStateException(
+					"wheelfarm.builder is " + selection.builder() + " but the engine is " + engine.name());
+		}
+		return new Dispatcher(ledger, engine, outputs, events, properties);
+	}
+
+	@Bean
+	@ConditionalOnBooleanProperty(name = "wheelfarm.dispatch.enabled", matchIfMissing = true)
+	DispatchSchedule dispatchSchedule(Dispatcher dispatcher, DispatchProperties properties) {
+		return new DispatchSchedule(dispatcher, properties.interval());
+	}
+
+	/**
+	 * Runs a round after each interval. Spring's scheduler logs a failed round and keeps
+	 * the schedule (a database restart must not stop the farm for good).
+	 */
+	static final class DispatchSchedule implements SmartLifecycle {
+
+		private final Dispatcher dispatcher;
+
+		private final Duration interval;
+
+		private ThreadPoolTaskScheduler scheduler;
+
+		DispatchSchedule(Dispatcher dispatcher, Duration interval) {
+			this.dispatcher = dispatcher;
+			this.interval = interval;
+		}
+
+		@Override
+		public void start() {
+			ThreadPoolTaskScheduler newScheduler = new ThreadPoolTaskScheduler();
+			newScheduler.setThreadNamePrefix("dispatch-");
+			newScheduler.setPoolSize(1);
+			newScheduler.initialize();
+			newScheduler.scheduleWithFixedDelay(this.dispatcher::round, this.interval);
+			this.scheduler = newScheduler;
+		}
+
+		@Override
+		public void stop() {
+			this.scheduler.shutdown();
+			this.scheduler = null;
+		}
+
+		@Override
+		public boolean isRunning() {
+			return this.scheduler != null;
+		}
+
+	}
+
+}

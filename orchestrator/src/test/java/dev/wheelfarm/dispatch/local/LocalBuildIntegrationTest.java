@@ -1,0 +1,143 @@
+package dev.wheelfarm.dispatch.local;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.wheelfarm.builds.Build;
+import dev.wheelfarm.builds.BuildCandidate;
+import dev.wheelfarm.builds.BuildLedger;
+import dev.wheelfarm.builds.BuildState;
+import dev.wheelfarm.builds.BuildSucceeded;
+import dev.wheelfarm.builds.FailureKind;
+import dev.wheelfarm.builds.RecipeFingerprint;
+import dev.wheelfarm.dispatch.Dispatcher;
+import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.shared.Sha256;
+import dev.wheelfarm.testsupport.IntegrationTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.TestPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole local path inside the application: ledger → dispatcher → local engine → the
+ * real worker on a real sdist → verified wheels and a {@link BuildSucceeded} event.
+ */
+@IntegrationTest
+@TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.builder=local",
+		"wheelfarm.builder.local.python=" + Sdists.PYTHON, "wheelfarm.builder.local.fetch-retries=0" })
+class LocalBuildIntegrationTest {
+
+	@TempDir
+	static Path scratch;
+
+	static SdistServer sdists;
+
+	@Autowired
+	BuildLedger ledger;
+
+	@Autowired
+	Dispatcher dispatcher;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	List<BuildSucceeded> succeeded;
+
+	@BeforeAll
+	static void serveSdists() throws Exception {
+		sdists = new SdistServer();
+	}
+
+	@AfterAll
+	static void stop() {
+		sdists.close();
+	}
+
+	@Test
+	void aPureSdistBecomesAVerifiedWheel() throws Exception {
+		long id = enqueue("purepkg", "1.0", Sdists.PURE_SETUPTOOLS);
+		Build done = untilEnded(id);
+		assertThat(done.state()).isEqualTo(BuildState.SUCCEEDED);
+		assertThat(done.strategy()).isEqualTo("pure");
+		BuildSucceeded event = this.succeeded.stream()
+			.filter((candidate) -> candidate.buildId() == id)
+			.findFirst()
+			.orElseThrow();
+		assertThat(event.wheels()).singleElement().satisfies((wheel) -> {
+			assertThat(wheel.filename()).isEqualTo("purepkg-1.0-py3-none-any.whl");
+			assertThat(Sha256.digest(Files.readAllBytes(wheel.path()))).isEqualTo(wheel.sha256());
+		});
+	}
+
+	@Test
+	void aMissingHeaderIsAPermanentFailureWithItsLog() throws Exception {
+		long id = enqueue("noheader", "1.0", Sdists.MISSING_HEADER);
+		Build done = untilEnded(id);
+		assertThat(done.state()).isEqualTo(BuildState.FAILED);
+		assertThat(done.failureKind()).isEqualTo(FailureKind.PERMANENT);
+		assertThat(done.failureClass()).isEqualTo("missing-system-dependency");
+		assertThat(done.logExcerpt()).isNotBlank();
+	}
+
+	private long enqueue(String name, String version, Map<String, String> files) throws Exception {
+		byte[] sdist = Sdists.sdist(scratch, name, version, files);
+		String filename = name + "-" + version + ".tar.gz";
+		URI url = sdists.publish(filename, sdist, 0);
+		this.jdbc.sql("INSERT INTO project (name, display_name) VALUES (?, ?)").param(name).param(name).update();
+		return this.ledger
+			.enqueue(new BuildCandidate(ProjectName.of(name), version, filename, url.toString(), Sha256.digest(sdist),
+					BuildCandidate.Origin.WATCHER), RecipeFingerprint.of(Map.of("worker", "test")))
+			.id();
+	}
+
+	private Build untilEnded(long id) throws InterruptedException {
+		Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+		while (Instant.now().isBefore(deadline)) {
+			this.dispatcher.round();
+			Build build = this.ledger.find(id).orElseThrow();
+			if (build.state() == BuildState.SUCCEEDED || build.state().isEnded()) {
+				return build;
+			}
+			Thread.sleep(200);
+		}
+		throw new AssertionError("build " + id + " did not end: " + this.ledger.find(id));
+	}
+
+	@TestConfiguration
+	static class Events {
+
+		@Bean
+		List<BuildSucceeded> succeeded() {
+			return new CopyOnWriteArrayList<>();
+		}
+
+		@Bean
+		Object succeededListener(List<BuildSucceeded> succeeded) {
+			return new Object() {
+				@EventListener
+				void on(BuildSucceeded event) {
+					succeeded.add(event);
+				}
+			};
+		}
+
+	}
+
+}
