@@ -162,7 +162,12 @@ CREATE TABLE build (
 );
 COMMENT ON TABLE build IS 'The build ledger: one row per (project, version, sdist sha256, recipe fingerprint).';
 
-CREATE INDEX build_claimable ON build (next_attempt_at) WHERE state = 'PENDING';
+-- The claim's three questions, each answered from a small partial index rather than the ledger:
+-- what is due, what holds a slot under the concurrency cap, and whose lease ran out.
+CREATE INDEX build_claimable ON build (next_attempt_at, id) WHERE state = 'PENDING' AND claimed_by IS NULL;
+CREATE INDEX build_busy ON build (id)
+    WHERE state IN ('DISPATCHED', 'RUNNING') OR (state = 'PENDING' AND claimed_by IS NOT NULL);
+CREATE INDEX build_leases ON build (lease_expires_at) WHERE claimed_by IS NOT NULL;
 
 -- Every state change of a build, for the status pages and for audits.
 CREATE TABLE build_event (

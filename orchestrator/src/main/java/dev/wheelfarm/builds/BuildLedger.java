@@ -68,15 +68,21 @@ public class BuildLedger {
 	// another transaction is changing. The lock is held for one short statement only.
 	private static final String CLAIM_LOCK = "SELECT pg_advisory_xact_lock(7768510001)";
 
+	// A PENDING build whose claimant's lease ran out goes back to the pool before each
+	// claim,
+	// so that the claim itself only looks at unclaimed rows (the build_claimable index).
+	private static final String EXPIRE_CLAIMS = """
+			UPDATE build SET claimed_by = NULL, lease_expires_at = NULL
+			WHERE claimed_by IS NOT NULL AND lease_expires_at <= now() AND state = 'PENDING'
+			""";
+
 	private static final String CLAIM = """
 			WITH busy AS (
 			    SELECT count(*) AS n FROM build
-			    WHERE state IN ('DISPATCHED', 'RUNNING')
-			       OR (state = 'PENDING' AND claimed_by IS NOT NULL AND lease_expires_at > now())
+			    WHERE state IN ('DISPATCHED', 'RUNNING') OR (state = 'PENDING' AND claimed_by IS NOT NULL)
 			), next AS (
 			    SELECT id FROM build
-			    WHERE state = 'PENDING' AND next_attempt_at <= now()
-			      AND (claimed_by IS NULL OR lease_expires_at <= now())
+			    WHERE state = 'PENDING' AND claimed_by IS NULL AND next_attempt_at <= now()
 			    ORDER BY next_attempt_at, id
 			    LIMIT greatest(0, least(:limit, :maxConcurrent - (SELECT n FROM busy)))
 			    FOR UPDATE SKIP LOCKED
@@ -85,9 +91,9 @@ public class BuildLedger {
 			                   lease_expires_at = now() + :leaseMillis * interval '1 millisecond',
 			                   attempts = b.attempts + 1,
 			                   request_id = coalesce(b.request_id, 'wf-' || b.id || '-' || (b.attempts + 1))
-			FROM next WHERE b.id = next.id
-			RETURNING b.id
-			""";
+			FROM next, project p
+			WHERE b.id = next.id AND p.id = b.project_id
+			RETURNING\s""" + COLUMNS;
 
 	// Gives back a claim whose attempt never reached a builder (the engine was
 	// unavailable):
@@ -220,17 +226,18 @@ public class BuildLedger {
 	 * leaves room for. Each claim counts as an attempt and holds for one lease.
 	 */
 	public List<Build> claim(String owner, int limit) {
-		List<Long> ids = this.transactions.execute((status) -> {
+		List<Build> claimed = this.transactions.execute((status) -> {
 			this.jdbc.sql(CLAIM_LOCK).query().singleValue();
+			this.jdbc.sql(EXPIRE_CLAIMS).update();
 			return this.jdbc.sql(CLAIM)
 				.param("owner", owner)
 				.param("limit", limit)
 				.param("maxConcurrent", this.properties.maxConcurrent())
 				.param("leaseMillis", this.properties.lease().toMillis())
-				.query(Long.class)
+				.query(BuildLedger::mapBuild)
 				.list();
 		});
-		return ids.stream().sorted().map((id) -> find(id).orElseThrow()).toList();
+		return claimed.stream().sorted(java.util.Comparator.comparingLong(Build::id)).toList();
 	}
 
 	/**
