@@ -1,0 +1,28 @@
+package dev.wheelfarm.dispatch;
+
+import dev.wheelfarm.dispatch.install.WorkflowBundle;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RecipesTest {
+
+	@Test
+	void everyPartOfTheRecipeChangesTheFingerprint() {
+		Recipes recipes = new Recipes("a".repeat(64), "LOCAL");
+		String settings = "{\"skip\": \"pp*\"}";
+		assertThat(recipes.forSettings(settings)).isEqualTo(new Recipes("a".repeat(64), "LOCAL").forSettings(settings));
+		assertThat(recipes.forSettings(settings)).isNotEqualTo(recipes.forSettings("{\"skip\": \"cp38-*\"}"))
+			.isNotEqualTo(new Recipes("b".repeat(64), "LOCAL").forSettings(settings))
+			.isNotEqualTo(new Recipes("a".repeat(64), "GITHUB").forSettings(settings));
+		assertThat(recipes.forSettings(null)).isEqualTo(recipes.forSettings("{}"));
+	}
+
+	@Test
+	void theShippedBundleIsPartOfIt() {
+		Recipes shipped = new Recipes(new EngineSelection(EngineSelection.Engine.LOCAL));
+		String bundle = WorkflowBundle.fromClasspath().contentHash();
+		assertThat(shipped.forSettings("{}")).isEqualTo(new Recipes(bundle, "LOCAL").forSettings("{}"));
+	}
+
+}
