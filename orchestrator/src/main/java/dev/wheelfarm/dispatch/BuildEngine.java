@@ -42,4 +42,13 @@ public interface BuildEngine {
 	 */
 	void cancel(RunReference run) throws EngineException;
 
+	/**
+	 * The tail of a failed run's own log, for a run that ended without a worker
+	 * {@code result.json} (the runner died, the workflow did not start): the only account
+	 * of the failure the requester can be shown. Empty when the engine has none.
+	 */
+	default Optional<String> logExcerpt(RunReference run) throws EngineException {
+		return Optional.empty();
+	}
+
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import dev.wheelfarm.builds.BuildLedger;
 import dev.wheelfarm.builds.BuildsProperties;
 import dev.wheelfarm.database.DataDirectoryProperties;
+import dev.wheelfarm.dispatch.github.WorkflowRunChanged;
 import dev.wheelfarm.dispatch.local.LocalBuilderProperties;
 import dev.wheelfarm.dispatch.local.LocalEngine;
 import dev.wheelfarm.dispatch.local.LocalWorkerRunner;
@@ -15,6 +16,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
@@ -42,10 +44,35 @@ class DispatchConfiguration {
 		return new Dispatcher(ledger, engine, outputs, events, properties);
 	}
 
+	/**
+	 * A webhook delivery says a run changed: look at it now rather than at the next
+	 * round. The delivery is only a hint; the dispatcher reads the run's state from the
+	 * engine.
+	 */
+	@Bean
+	WebhookHint webhookHint(Dispatcher dispatcher) {
+		return new WebhookHint(dispatcher);
+	}
+
 	@Bean
 	@ConditionalOnBooleanProperty(name = "wheelfarm.dispatch.enabled", matchIfMissing = true)
 	DispatchSchedule dispatchSchedule(Dispatcher dispatcher, DispatchProperties properties) {
 		return new DispatchSchedule(dispatcher, properties.interval());
+	}
+
+	static final class WebhookHint {
+
+		private final Dispatcher dispatcher;
+
+		WebhookHint(Dispatcher dispatcher) {
+			this.dispatcher = dispatcher;
+		}
+
+		@EventListener
+		void on(WorkflowRunChanged change) {
+			this.dispatcher.watchRun(Long.toString(change.runId()));
+		}
+
 	}
 
 	/**

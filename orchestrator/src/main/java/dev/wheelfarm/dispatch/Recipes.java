@@ -5,6 +5,7 @@ import java.util.Map;
 import dev.wheelfarm.builds.RecipeFingerprint;
 import dev.wheelfarm.dispatch.install.WorkflowBundle;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,6 +23,7 @@ public class Recipes {
 
 	private final String engine;
 
+	@Autowired
 	public Recipes(EngineSelection selection) {
 		this(WorkflowBundle.fromClasspath().contentHash(), selection.builder().name());
 	}

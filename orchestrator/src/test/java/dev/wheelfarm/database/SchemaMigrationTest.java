@@ -50,7 +50,9 @@ class SchemaMigrationTest {
 	@Test
 	void everyMigrationAppliesOnceAndValidates() {
 		assertThat(firstMigration.success).isTrue();
-		assertThat(firstMigration.migrationsExecuted).isEqualTo(2);
+		assertThat(firstMigration.migrationsExecuted).as("every migration on the classpath")
+			.isEqualTo(flyway().info().all().length)
+			.isGreaterThanOrEqualTo(2);
 		assertThat(flyway().migrate().migrationsExecuted).isZero();
 		flyway().validate();
 	}

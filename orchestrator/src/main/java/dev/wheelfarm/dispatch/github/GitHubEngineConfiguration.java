@@ -1,0 +1,79 @@
+package dev.wheelfarm.dispatch.github;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+
+import org.kohsuke.github.GitHub;
+import org.kohsuke.github.GitHubBuilder;
+import org.kohsuke.github.authorization.AppInstallationAuthorizationProvider;
+import org.kohsuke.github.authorization.AuthorizationProvider;
+import org.kohsuke.github.authorization.ImmutableAuthorizationProvider;
+import org.kohsuke.github.extras.authorization.JWTTokenProvider;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The GitHub Actions engine, created only when {@code wheelfarm.builder=github}: the
+ * embedded default (local builder) needs no token and makes no GitHub call.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "wheelfarm.builder", havingValue = "github")
+class GitHubEngineConfiguration {
+
+	@Bean
+	GitHubEngine gitHubEngine(GitHubProperties properties, JsonMapper json) {
+		return create(properties.requireUsable(), json, Clock.systemUTC(), GitHubEngine.Sleeper.real());
+	}
+
+	/** The engine and its clients over one HTTP client and one set of credentials. */
+	static GitHubEngine create(GitHubProperties properties, JsonMapper json, Clock clock,
+			GitHubEngine.Sleeper sleeper) {
+		HttpClient http = HttpClient.newBuilder()
+			.connectTimeout(properties.requestTimeout())
+			// hub4j follows redirects itself (dropping credentials across hosts); the
+			// dispatch call has none to follow.
+			.followRedirects(HttpClient.Redirect.NEVER)
+			.build();
+		GitHubBuilder builder = new GitHubBuilder().withEndpoint(properties.apiUrl().toString())
+			.withConnector(new TimeoutConnector(http, properties.requestTimeout()))
+			.withRateLimitHandler(FailFastLimitHandlers.rateLimit(clock))
+			.withAbuseLimitHandler(FailFastLimitHandlers.secondaryLimit(clock));
+		AuthorizationProvider authorization = authorization(properties, builder);
+		try {
+			GitHub github = builder.withAuthorizationProvider(authorization).build();
+			RateBudget budget = new RateBudget(clock);
+			WorkflowDispatchClient dispatcher = new WorkflowDispatchClient(http, authorization, properties, json,
+					budget, clock);
+			return new GitHubEngine(github, dispatcher, properties, budget, clock, sleeper);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Could not set up the GitHub client for " + properties.apiUrl(), ex);
+		}
+	}
+
+	/**
+	 * A token as it is; a GitHub App as hub4j's JWT (signed with the App's private key)
+	 * exchanged for an installation token, which hub4j renews before it expires.
+	 */
+	static AuthorizationProvider authorization(GitHubProperties properties, GitHubBuilder builder) {
+		if (!properties.usesApp()) {
+			return ImmutableAuthorizationProvider.fromOauthToken(properties.token());
+		}
+		JWTTokenProvider jwt;
+		try {
+			jwt = new JWTTokenProvider(properties.appId(), properties.privateKey());
+		}
+		catch (IOException | GeneralSecurityException | IllegalArgumentException ex) {
+			throw new IllegalStateException("wheelfarm.github.private-key: cannot read a private key from "
+					+ properties.privateKey() + " (" + ex.getClass().getSimpleName() + ")", ex);
+		}
+		long installation = properties.installationId();
+		return new AppInstallationAuthorizationProvider((app) -> app.getInstallationById(installation), jwt);
+	}
+
+}
