@@ -1,0 +1,163 @@
+package dev.wheelfarm.requests;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.wheelfarm.builds.Build;
+import dev.wheelfarm.requests.RequestOutcome.Accepted;
+import dev.wheelfarm.requests.RequestOutcome.Refused;
+import dev.wheelfarm.shared.InvalidNameException;
+import dev.wheelfarm.shared.ProjectName;
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+/**
+ * The JSON side of the request form and the status pages. Refusals are
+ * {@code application/problem+json} (RFC 9457) with the same words the pages use.
+ */
+@RestController
+@RequestMapping(path = "/api", produces = "application/json")
+class RequestsApi {
+
+	private final RequestService requests;
+
+	private final StatusQueries status;
+
+	private final RequestRateLimiter rateLimiter;
+
+	RequestsApi(RequestService requests, StatusQueries status, RequestRateLimiter rateLimiter) {
+		this.requests = requests;
+		this.status = status;
+		this.rateLimiter = rateLimiter;
+	}
+
+	/**
+	 * 202 for a new build, 200 for an existing one; either way the body names the build.
+	 */
+	@PostMapping(path = "/requests", consumes = "application/json")
+	ResponseEntity<?> request(@RequestBody BuildRequestForm body, HttpServletRequest request) {
+		Optional<Duration> wait = this.rateLimiter.tryAcquire(request.getRemoteAddr());
+		if (wait.isPresent()) {
+			long seconds = Math.max(1, wait.get().toSeconds());
+			return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+				.header("Retry-After", Long.toString(seconds))
+				.body(detail(HttpStatus.TOO_MANY_REQUESTS, "Too many requests",
+						"Too many requests from your address. Try again in " + seconds + " s."));
+		}
+		String project = (body != null) ? body.project() : null;
+		String version = (body != null) ? body.version() : null;
+		if (project != null && project.length() > 200) {
+			return problemEntity(HttpStatus.BAD_REQUEST, "Invalid request",
+					"A project name has at most 200 characters.");
+		}
+		RequestOutcome outcome = this.requests.request(project, version);
+		if (outcome instanceof Accepted accepted) {
+			URI location = ServletUriComponentsBuilder.fromCurrentContextPath()
+				.path("/api/builds/{id}")
+				.buildAndExpand(accepted.buildId())
+				.toUri();
+			Map<String, Object> answer = Map.of("build", accepted.buildId(), "created", accepted.created(), "page",
+					ServletUriComponentsBuilder.fromCurrentContextPath()
+						.path("/builds/{id}")
+						.buildAndExpand(accepted.buildId())
+						.toUriString());
+			return ResponseEntity.status(accepted.created() ? HttpStatus.ACCEPTED : HttpStatus.OK)
+				.location(location)
+				.body(answer);
+		}
+		Refused refused = (Refused) outcome;
+		return problemEntity(HttpStatus.valueOf(refused.reason().status()), refused.reason().name(), refused.message());
+	}
+
+	@GetMapping("/builds/{id}")
+	ResponseEntity<?> build(@PathVariable String id) {
+		Optional<StatusQueries.BuildView> view = RequestPages.parseId(id).flatMap(this.status::build);
+		if (view.isEmpty()) {
+			return problemEntity(HttpStatus.NOT_FOUND, "Unknown build", "No build " + id + " here.");
+		}
+		Build build = view.get().build();
+		return ResponseEntity.ok(Map.ofEntries(Map.entry("id", build.id()), Map.entry("project", build.project()),
+				Map.entry("version", build.version()), Map.entry("state", build.state().name()),
+				Map.entry("sdist", Map.of("filename", build.sdistFilename(), "sha256", build.sdistSha256())),
+				Map.entry("attempts", build.attempts()),
+				Map.entry("run", (build.externalRunUrl() != null) ? build.externalRunUrl() : ""),
+				Map.entry("strategy", (build.strategy() != null) ? build.strategy() : ""),
+				Map.entry("failure",
+						(build.failureClass() != null) ? Map.of("class", build.failureClass(), "kind",
+								build.failureKind().name().toLowerCase(java.util.Locale.ROOT), "log",
+								(build.logExcerpt() != null) ? build.logExcerpt() : "") : Map.of()),
+				Map.entry("timeline",
+						view.get()
+							.timeline()
+							.stream()
+							.map((event) -> Map.of("state", event.toState().name(), "at", event.at().toString(),
+									"reason", (event.reason() != null) ? event.reason() : ""))
+							.toList()),
+				Map.entry("wheels",
+						view.get()
+							.wheels()
+							.stream()
+							.map((wheel) -> Map.of("filename", wheel.filename(), "sha256", wheel.sha256(), "size",
+									wheel.size()))
+							.toList())));
+	}
+
+	@GetMapping("/projects/{name}")
+	ResponseEntity<?> project(@PathVariable String name) {
+		Optional<StatusQueries.ProjectView> view;
+		try {
+			view = this.status.project(ProjectName.of(name).value());
+		}
+		catch (InvalidNameException ex) {
+			view = Optional.empty();
+		}
+		if (view.isEmpty()) {
+			return problemEntity(HttpStatus.NOT_FOUND, "Unknown project", name + " is not a project of this farm.");
+		}
+		StatusQueries.ProjectRow project = view.get().project();
+		List<Map<String, Object>> releases = view.get().releases().stream().map((release) -> {
+			Map<String, Object> row = new java.util.LinkedHashMap<>();
+			row.put("version", release.version());
+			row.put("outcome", release.outcome());
+			row.put("yanked", release.yanked());
+			row.put("build", release.buildId());
+			return row;
+		}).toList();
+		Map<String, Object> answer = new java.util.LinkedHashMap<>();
+		answer.put("name", project.name());
+		answer.put("optin", project.optinState());
+		answer.put("reason", project.optinReason());
+		answer.put("repository", project.repository());
+		answer.put("configError", project.configError());
+		answer.put("releases", releases);
+		return ResponseEntity.ok(answer);
+	}
+
+	private static ResponseEntity<ProblemDetail> problemEntity(HttpStatus status, String title, String detail) {
+		return ResponseEntity.status(status)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(detail(status, title, detail));
+	}
+
+	private static ProblemDetail detail(HttpStatus status, String title, String detail) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+		problem.setTitle(title);
+		return problem;
+	}
+
+}

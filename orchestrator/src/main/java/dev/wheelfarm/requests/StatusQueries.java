@@ -1,0 +1,140 @@
+package dev.wheelfarm.requests;
+
+import java.util.List;
+import java.util.Optional;
+
+import dev.wheelfarm.builds.Build;
+import dev.wheelfarm.builds.BuildEvent;
+import dev.wheelfarm.builds.BuildLedger;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * What the status pages and the JSON API show, read straight from the ledger, the PyPI
+ * rows and the stored wheels.
+ */
+@Repository
+class StatusQueries {
+
+	private static final String WHEELS_OF_BUILD = """
+			SELECT filename, sha256, size, withdrawn_reason FROM wheel WHERE build_id = :build ORDER BY filename
+			""";
+
+	private static final String PROJECT = """
+			SELECT p.name, p.display_name, p.optin_state, p.optin_reason, r.url AS repository, r.config_error
+			FROM project p LEFT JOIN repository r ON r.id = p.repository_id
+			WHERE p.name = :name
+			""";
+
+	// One row per release: what PyPI has, and the newest build of it, if any.
+	private static final String RELEASES = """
+			SELECT r.version, r.yanked, r.deleted_at IS NOT NULL AS deleted,
+			       count(f.id) FILTER (WHERE f.kind = 'sdist' AND f.deleted_at IS NULL) AS sdists,
+			       count(f.id) FILTER (WHERE f.kind = 'wheel' AND f.deleted_at IS NULL) AS pypi_wheels,
+			       b.id AS build_id, b.state AS build_state, b.failure_class, b.reason,
+			       (SELECT count(*) FROM wheel w WHERE w.project_id = r.project_id AND w.version = r.version
+			                                       AND w.withdrawn_at IS NULL) AS farm_wheels
+			FROM release r
+			LEFT JOIN pypi_file f ON f.release_id = r.id
+			LEFT JOIN LATERAL (SELECT id, state, failure_class, reason FROM build
+			                   WHERE project_id = r.project_id AND version = r.version
+			                   ORDER BY id DESC LIMIT 1) b ON true
+			WHERE r.project_id = (SELECT id FROM project WHERE name = :name)
+			GROUP BY r.id, b.id, b.state, b.failure_class, b.reason
+			ORDER BY r.first_seen_at DESC, r.id DESC
+			LIMIT 500
+			""";
+
+	private static final String TOTALS = """
+			SELECT (SELECT count(*) FROM project WHERE optin_state = 'OPTED_IN') AS projects,
+			       (SELECT count(*) FROM wheel WHERE withdrawn_at IS NULL) AS wheels,
+			       (SELECT count(*) FROM build WHERE created_at >= date_trunc('day', now())) AS builds_today,
+			       (SELECT count(*) FROM build WHERE state = 'FAILED') AS failures
+			""";
+
+	private final JdbcClient jdbc;
+
+	private final BuildLedger ledger;
+
+	StatusQueries(JdbcClient jdbc, BuildLedger ledger) {
+		this.jdbc = jdbc;
+		this.ledger = ledger;
+	}
+
+	Optional<BuildView> build(long id) {
+		return this.ledger.find(id)
+			.map((build) -> new BuildView(build, this.ledger.timeline(id),
+					this.jdbc.sql(WHEELS_OF_BUILD).param("build", id).query(WheelView.class).list()));
+	}
+
+	Optional<ProjectView> project(String name) {
+		return this.jdbc.sql(PROJECT)
+			.param("name", name)
+			.query(ProjectRow.class)
+			.optional()
+			.map((row) -> new ProjectView(row,
+					this.jdbc.sql(RELEASES).param("name", name).query(ReleaseView.class).list()));
+	}
+
+	Totals totals() {
+		return this.jdbc.sql(TOTALS).query(Totals.class).single();
+	}
+
+	/** A build with its timeline and wheels. */
+	public record BuildView(Build build, List<BuildEvent> timeline, List<WheelView> wheels) {
+
+		/** Whether the page can stop refreshing itself. */
+		public boolean ended() {
+			return this.build.state().isEnded();
+		}
+
+	}
+
+	public record WheelView(String filename, String sha256, long size, String withdrawnReason) {
+
+	}
+
+	public record ProjectRow(String name, String displayName, String optinState, String optinReason, String repository,
+			String configError) {
+
+	}
+
+	public record ProjectView(ProjectRow project, List<ReleaseView> releases) {
+
+	}
+
+	/** One release and what became of it. */
+	public record ReleaseView(String version, boolean yanked, boolean deleted, long sdists, long pypiWheels,
+			Long buildId, String buildState, String failureClass, String reason, long farmWheels) {
+
+		/** The outcome in a word, as the project page shows it. */
+		public String outcome() {
+			if (this.deleted) {
+				return "deleted on PyPI";
+			}
+			if (this.pypiWheels > 0 && this.farmWheels == 0) {
+				return (this.buildId != null) ? "superseded by upstream wheels" : "has wheels on PyPI";
+			}
+			if (this.farmWheels > 0) {
+				return this.yanked ? "built (yanked on PyPI)" : "built";
+			}
+			if (this.buildId == null) {
+				return (this.sdists == 0) ? "no sdist" : "not built";
+			}
+			return switch (this.buildState) {
+				case "FAILED" -> "failed: " + this.failureClass;
+				case "SKIPPED" -> "skipped";
+				case "CANCELLED" -> "cancelled";
+				case "SUCCEEDED", "PUBLISHED" -> "built";
+				default -> "building";
+			};
+		}
+
+	}
+
+	public record Totals(long projects, long wheels, long buildsToday, long failures) {
+
+	}
+
+}
