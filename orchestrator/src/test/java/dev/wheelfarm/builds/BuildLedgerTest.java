@@ -16,7 +16,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.TestDatabase;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,17 +46,7 @@ class BuildLedgerTest {
 
 	@BeforeEach
 	void freshLedger() throws Exception {
-		TestDatabase.Coordinates database = TestDatabase.freshDatabase();
-		Flyway.configure()
-			.dataSource(database.jdbcUrl(), database.username(), database.password())
-			.locations("classpath:db/migration")
-			.load()
-			.migrate();
-		HikariDataSource pool = new HikariDataSource();
-		pool.setJdbcUrl(database.jdbcUrl());
-		pool.setUsername(database.username());
-		pool.setPassword(database.password());
-		pool.setMaximumPoolSize(6);
+		HikariDataSource pool = TestDatabase.freshDatabase().migrate().pool(6);
 		this.dataSource = pool;
 		this.jdbc = JdbcClient.create(pool);
 		this.jdbc.sql("INSERT INTO project (name, display_name) VALUES ('demo', 'Demo')").update();

@@ -15,7 +15,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.TestDatabase;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -48,17 +47,7 @@ class ClaimBenchmark {
 	}
 
 	private Result drain(int claimers) throws Exception {
-		TestDatabase.Coordinates database = TestDatabase.freshDatabase();
-		Flyway.configure()
-			.dataSource(database.jdbcUrl(), database.username(), database.password())
-			.locations("classpath:db/migration")
-			.load()
-			.migrate();
-		try (HikariDataSource pool = new HikariDataSource()) {
-			pool.setJdbcUrl(database.jdbcUrl());
-			pool.setUsername(database.username());
-			pool.setPassword(database.password());
-			pool.setMaximumPoolSize(claimers + 1);
+		try (HikariDataSource pool = TestDatabase.freshDatabase().migrate().pool(claimers + 1)) {
 			JdbcClient jdbc = JdbcClient.create(pool);
 			BuildLedger ledger = new BuildLedger(jdbc, new TransactionTemplate(new DataSourceTransactionManager(pool)),
 					new BuildsProperties(3, Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofHours(1), BUILDS));

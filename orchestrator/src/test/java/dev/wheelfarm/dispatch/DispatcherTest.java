@@ -21,7 +21,6 @@ import dev.wheelfarm.database.DataDirectoryProperties;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.TestDatabase;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,16 +59,7 @@ class DispatcherTest {
 
 	@BeforeEach
 	void setUp() {
-		TestDatabase.Coordinates database = TestDatabase.freshDatabase();
-		Flyway.configure()
-			.dataSource(database.jdbcUrl(), database.username(), database.password())
-			.locations("classpath:db/migration")
-			.load()
-			.migrate();
-		this.dataSource = new HikariDataSource();
-		this.dataSource.setJdbcUrl(database.jdbcUrl());
-		this.dataSource.setUsername(database.username());
-		this.dataSource.setPassword(database.password());
+		this.dataSource = TestDatabase.freshDatabase().migrate().pool(4);
 		this.jdbc = JdbcClient.create(this.dataSource);
 		this.ledger = new BuildLedger(this.jdbc,
 				new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)),

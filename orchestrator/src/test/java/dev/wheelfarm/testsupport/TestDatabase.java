@@ -13,7 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -48,6 +50,26 @@ public final class TestDatabase {
 
 		public Connection connect() throws SQLException {
 			return DriverManager.getConnection(this.jdbcUrl, credentials(this.username, this.password));
+		}
+
+		/** Runs every migration on this database. */
+		public Coordinates migrate() {
+			Flyway.configure()
+				.dataSource(this.jdbcUrl, this.username, this.password)
+				.locations("classpath:db/migration")
+				.load()
+				.migrate();
+			return this;
+		}
+
+		/** A connection pool of {@code size} on this database; the caller closes it. */
+		public HikariDataSource pool(int size) {
+			HikariDataSource pool = new HikariDataSource();
+			pool.setJdbcUrl(this.jdbcUrl);
+			pool.setUsername(this.username);
+			pool.setPassword(this.password);
+			pool.setMaximumPoolSize(size);
+			return pool;
 		}
 
 	}
