@@ -55,7 +55,7 @@ class ApplicationTest {
 		assertThat(health.statusCode()).isEqualTo(200);
 		assertThat(health.body()).contains("\"status\":\"UP\"");
 		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM flyway_schema_history WHERE success", Integer.class))
-			.isEqualTo(2);
+			.isEqualTo(3);
 	}
 
 	@Test

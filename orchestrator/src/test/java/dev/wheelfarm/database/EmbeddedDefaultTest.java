@@ -43,7 +43,7 @@ class EmbeddedDefaultTest {
 			assertThat(jdbc.queryForObject("SELECT display_name FROM project WHERE name = 'kept-across-restarts'",
 					String.class))
 				.isEqualTo("Kept");
-			assertThat(jdbc.queryForObject("SELECT count(*) FROM flyway_schema_history", Integer.class)).isEqualTo(2);
+			assertThat(jdbc.queryForObject("SELECT count(*) FROM flyway_schema_history", Integer.class)).isEqualTo(3);
 		}
 		assertThat(Files.exists(this.dataDir.resolve("postgres/postmaster.pid")))
 			.as("the embedded server stops with the application")
