@@ -70,7 +70,7 @@ public class JsonApiClient {
 		}
 		String pageName = root.path("info").path("name").asString(null);
 		String normalized = ProjectNames.normalize(pageName).orElse(null);
-		if (!name.equals(normalized)) {
+		if (normalized == null || !normalized.equals(ProjectNames.normalize(name).orElse(null))) {
 			throw new PypiReadException("page for a different project: asked for " + name + ", got " + pageName, false);
 		}
 		long serial = root.path("last_serial").canConvertToLong() ? root.path("last_serial").asLong()
@@ -99,7 +99,7 @@ public class JsonApiClient {
 			}
 			result.put(version, List.copyOf(files));
 		}
-		return new ProjectSnapshot(name, serial, result, List.copyOf(warnings));
+		return new ProjectSnapshot(normalized, serial, result, List.copyOf(warnings));
 	}
 
 	private static ProjectSnapshot.FileSnapshot file(JsonNode file, String version, List<String> warnings) {

@@ -180,7 +180,8 @@ public class SimpleApiClient {
 			throw new PypiReadException("not a PEP 691 project page: " + response.uri(), false);
 		}
 		String pageName = root.path("name").asString(null);
-		if (!name.equals(ProjectNames.normalize(pageName).orElse(null))) {
+		String normalized = ProjectNames.normalize(pageName).orElse(null);
+		if (normalized == null || !normalized.equals(ProjectNames.normalize(name).orElse(null))) {
 			throw new PypiReadException("page for a different project: asked for " + name + ", got " + pageName, false);
 		}
 		JsonNode meta = root.path("meta");
@@ -207,7 +208,7 @@ public class SimpleApiClient {
 		for (JsonNode version : root.path("versions")) {
 			versions.add(version.asString());
 		}
-		return new ProjectPage(name, serial, List.copyOf(files), List.copyOf(versions));
+		return new ProjectPage(normalized, serial, List.copyOf(files), List.copyOf(versions));
 	}
 
 }
