@@ -69,8 +69,8 @@ public class JsonApiClient {
 			throw new PypiReadException("not a JSON API project page: " + response.uri(), false);
 		}
 		String pageName = root.path("info").path("name").asString(null);
-		String normalized = ProjectNames.normalize(pageName).orElse(null);
-		if (normalized == null || !normalized.equals(ProjectNames.normalize(name).orElse(null))) {
+		String normalized = PageRules.normalizedName(pageName).orElse(null);
+		if (normalized == null || !normalized.equals(PageRules.normalizedName(name).orElse(null))) {
 			throw new PypiReadException("page for a different project: asked for " + name + ", got " + pageName, false);
 		}
 		long serial = root.path("last_serial").canConvertToLong() ? root.path("last_serial").asLong()

@@ -4,7 +4,10 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Optional;
 import java.util.regex.Pattern;
+
+import dev.wheelfarm.shared.ProjectName;
 
 import tools.jackson.databind.JsonNode;
 
@@ -21,6 +24,14 @@ final class PageRules {
 	private static final Pattern PRINTABLE_TOKEN = Pattern.compile("^[\\x21-\\x7e\\u00a0-\\uffff]+$");
 
 	private PageRules() {
+	}
+
+	/**
+	 * The PEP 503 normalized form of a valid name, or empty for a name PyPI could not
+	 * have.
+	 */
+	static Optional<String> normalizedName(String raw) {
+		return (raw != null && ProjectName.isValid(raw)) ? Optional.of(ProjectName.of(raw).value()) : Optional.empty();
 	}
 
 	static boolean validVersion(String version) {

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.wheelfarm.shared.Version;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -275,7 +276,7 @@ class PypiRepository {
 				releaseId = this.jdbc.sql(UPSERT_RELEASE)
 					.param("project", projectId)
 					.param("version", version)
-					.param("pep440", Versions.parse(version).isPresent())
+					.param("pep440", Version.tryParse(version).isPresent())
 					.param("yanked", yanked)
 					.param("reason", reason)
 					.query(Long.class)

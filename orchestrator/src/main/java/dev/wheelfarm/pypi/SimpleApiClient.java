@@ -161,7 +161,7 @@ public class SimpleApiClient {
 		}
 		// A name PyPI could not have is skipped, not fatal: one bad entry must not blind
 		// the watcher to every other project.
-		String normalized = ProjectNames.normalize(name).orElse(null);
+		String normalized = PageRules.normalizedName(name).orElse(null);
 		if (normalized != null) {
 			serials.merge(normalized, serial, Math::max);
 		}
@@ -180,8 +180,8 @@ public class SimpleApiClient {
 			throw new PypiReadException("not a PEP 691 project page: " + response.uri(), false);
 		}
 		String pageName = root.path("name").asString(null);
-		String normalized = ProjectNames.normalize(pageName).orElse(null);
-		if (normalized == null || !normalized.equals(ProjectNames.normalize(name).orElse(null))) {
+		String normalized = PageRules.normalizedName(pageName).orElse(null);
+		if (normalized == null || !normalized.equals(PageRules.normalizedName(name).orElse(null))) {
 			throw new PypiReadException("page for a different project: asked for " + name + ", got " + pageName, false);
 		}
 		JsonNode meta = root.path("meta");

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import dev.wheelfarm.shared.Version;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
  * @param prereleases whether pre- and dev releases are built
  * @param skipVersions versions never to build
  */
-record WatchSettings(Optional<Versions.Parsed> sinceVersion, Optional<Instant> sinceDate, boolean prereleases,
+record WatchSettings(Optional<Version> sinceVersion, Optional<Instant> sinceDate, boolean prereleases,
 		List<String> skipVersions) {
 
 	static final WatchSettings DEFAULTS = new WatchSettings(Optional.empty(), Optional.empty(), false, List.of());
@@ -44,7 +45,7 @@ record WatchSettings(Optional<Versions.Parsed> sinceVersion, Optional<Instant> s
 		catch (JacksonException ex) {
 			return DEFAULTS;
 		}
-		Optional<Versions.Parsed> sinceVersion = Optional.empty();
+		Optional<Version> sinceVersion = Optional.empty();
 		Optional<Instant> sinceDate = Optional.empty();
 		String since = root.path("since").isString() ? root.path("since").stringValue().strip() : null;
 		if (since != null && since.matches("\\d{4}-\\d{2}-\\d{2}")) {
@@ -56,7 +57,7 @@ record WatchSettings(Optional<Versions.Parsed> sinceVersion, Optional<Instant> s
 			}
 		}
 		else if (since != null) {
-			sinceVersion = Versions.parse(since);
+			sinceVersion = Version.tryParse(since);
 		}
 		List<String> skip = new ArrayList<>();
 		for (JsonNode version : root.path("skip-versions")) {
@@ -73,14 +74,14 @@ record WatchSettings(Optional<Versions.Parsed> sinceVersion, Optional<Instant> s
 	 * @param firstUpload the earliest upload time of its files, if known
 	 */
 	boolean wants(String version, Instant firstUpload) {
-		Optional<Versions.Parsed> parsed = Versions.parse(version);
+		Optional<Version> parsed = Version.tryParse(version);
 		for (String skipped : this.skipVersions) {
 			if (skipped.equals(version) || (parsed.isPresent()
-					&& Versions.parse(skipped).map((s) -> s.compareTo(parsed.get()) == 0).orElse(false))) {
+					&& Version.tryParse(skipped).map((s) -> s.compareTo(parsed.get()) == 0).orElse(false))) {
 				return false;
 			}
 		}
-		if (!this.prereleases && parsed.map(Versions.Parsed::isPrerelease).orElse(false)) {
+		if (!this.prereleases && parsed.map(Version::isPrerelease).orElse(false)) {
 			return false;
 		}
 		if (this.sinceVersion.isPresent()
