@@ -137,6 +137,19 @@ class JsonApiClientTest {
 	}
 
 	@Test
+	void inflatesGzipButCapsWhatItInflatesTo() {
+		this.pypi.failNext("/pypi/zipped/json", Fault.gzippedJson("""
+				{"info": {"name": "Zipped"}, "last_serial": 7, "releases": {"1.0": []}}"""));
+		assertThat(this.client.project("zipped", null).content().releases()).containsOnlyKeys("1.0");
+
+		// 10 MB of one letter compresses to a few kB: the cap must hold after inflation.
+		this.pypi.failNext("/pypi/zipped/json", Fault.gzippedJson("{\"info\": {\"name\": \"zipped\", \"x\": \""
+				+ "a".repeat(10 * 1024 * 1024) + "\"}, \"last_serial\": 8, \"releases\": {}}"));
+		assertThatExceptionOfType(PypiReadException.class).isThrownBy(() -> this.client.project("zipped", null))
+			.withMessageContaining("page larger than 5242880 bytes");
+	}
+
+	@Test
 	void refusesWhatCannotBeTrusted() {
 		this.pypi.failNext("/pypi/bad/json", Fault.malformedJson());
 		assertThatExceptionOfType(PypiReadException.class).isThrownBy(() -> this.client.project("bad", null))

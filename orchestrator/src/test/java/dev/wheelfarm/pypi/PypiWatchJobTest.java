@@ -81,15 +81,19 @@ class PypiWatchJobTest {
 					.toJobParameters());
 
 		assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
-		assertThat(this.listener.heard).containsExactly(new ReleaseDiscovered(
-				"job-pkg", "1.0", "job_pkg-1.0.tar.gz", PypiStandIn.FILES_HOST + "/packages/"
-						+ PypiStandIn.sha256Of("job_pkg-1.0.tar.gz").substring(0, 2) + "/job_pkg-1.0.tar.gz",
-				PypiStandIn.sha256Of("job_pkg-1.0.tar.gz"), ">=3.9"));
-		assertThat(this.jdbc.sql("SELECT count(*) FROM release").query(Long.class).single()).isEqualTo(2);
+		assertThat(this.listener.heard).filteredOn((change) -> change.project().equals("job-pkg"))
+			.containsExactly(new ReleaseDiscovered(
+					"job-pkg", "1.0", "job_pkg-1.0.tar.gz", PypiStandIn.FILES_HOST + "/packages/"
+							+ PypiStandIn.sha256Of("job_pkg-1.0.tar.gz").substring(0, 2) + "/job_pkg-1.0.tar.gz",
+					PypiStandIn.sha256Of("job_pkg-1.0.tar.gz"), ">=3.9"));
+		assertThat(this.jdbc
+			.sql("SELECT count(*) FROM release r JOIN project p ON p.id = r.project_id WHERE p.name = 'job-pkg'")
+			.query(Long.class)
+			.single()).isEqualTo(2);
 		assertThat(this.jdbc.sql("""
 				SELECT e.status FROM batch_job_execution e JOIN batch_job_instance i USING (job_instance_id)
-				WHERE i.job_name = 'pypi-watch'
-				""").query(String.class).list()).containsExactly("COMPLETED");
+				WHERE i.job_name = 'pypi-watch' AND e.job_execution_id = ?
+				""").param(execution.getId()).query(String.class).list()).containsExactly("COMPLETED");
 
 		// PyPI unreachable: the job fails (and says why) instead of pretending a cycle
 		// ran.
@@ -101,6 +105,32 @@ class PypiWatchJobTest {
 					.toJobParameters());
 		assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
 		assertThat(failed.getExitStatus().getExitDescription()).contains("malformed root listing");
+	}
+
+	@Test
+	void theScheduledTickRunsAnAutoCycleThatStartsWithAFullReconciliation() {
+		this.jdbc.sql("DELETE FROM pypi_global_cursor").update();
+		pypi.project("tick-pkg").sdistOnly("1.0");
+		long repo = this.jdbc.sql("INSERT INTO repository (url) VALUES ('file:///tmp/tick.git') RETURNING id")
+			.query(Long.class)
+			.single();
+		this.jdbc
+			.sql("""
+					INSERT INTO project (name, display_name, repository_id, optin_state) VALUES ('tick-pkg', 'tick-pkg', ?, 'OPTED_IN')
+					""")
+			.param(repo)
+			.update();
+		PypiProperties properties = this.context.getBean(PypiProperties.class);
+		new PypiWatchScheduler(this.jobOperator, this.pypiWatchJob, properties).runCycle();
+
+		assertThat(this.jdbc.sql("""
+				SELECT p.parameter_value FROM batch_job_execution_params p
+				JOIN batch_job_execution e USING (job_execution_id)
+				WHERE p.parameter_name = 'mode' AND e.status = 'COMPLETED' ORDER BY e.job_execution_id DESC LIMIT 1
+				""").query(String.class).single()).isEqualTo("AUTO");
+		assertThat(this.jdbc.sql("SELECT reconciled_at IS NOT NULL FROM pypi_global_cursor")
+			.query(Boolean.class)
+			.optional()).as("no reconciliation recorded yet, so AUTO ran a full one").contains(true);
 	}
 
 	@TestConfiguration

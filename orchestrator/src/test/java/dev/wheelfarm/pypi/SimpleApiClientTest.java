@@ -68,6 +68,22 @@ class SimpleApiClientTest {
 	}
 
 	@Test
+	void absurdNamesInTheRootListingAreSkippedNotFatal() {
+		this.pypi.failNext("/simple/", new dev.wheelfarm.pypi.standin.Fault.Body(SimpleApiClient.ACCEPT, """
+				{"meta": {"api-version": "1.1", "_last-serial": 50},
+				 "projects": [{"name": "Good_One", "_last-serial": 40}, {"name": "../../etc", "_last-serial": 41},
+				              {"name": "%s", "_last-serial": 42}, {"name": 12, "_last-serial": 43},
+				              {"name": "good-one", "_last-serial": 44}, {"_last-serial": 45}]}
+				""".formatted("x".repeat(201)).getBytes(java.nio.charset.StandardCharsets.UTF_8), -1));
+
+		PypiPage<SimpleApiClient.RootListing> root = this.client.root(null);
+
+		assertThat(root.serial()).isEqualTo(50);
+		assertThat(root.content().lastSerials()).as("two spellings of one project keep the newer serial")
+			.containsExactly(java.util.Map.entry("good-one", 44L));
+	}
+
+	@Test
 	void aNonNormalizedNameIsRedirectedAndAHtmlAnswerRefused() {
 		this.pypi.project("Foo.Bar").sdistOnly("1.0");
 		assertThat(this.client.project("Foo.Bar", null).content().name()).isEqualTo("foo-bar");

@@ -18,6 +18,11 @@ public sealed interface Fault {
 
 	}
 
+	/** Answers 200 with a gzip-compressed body and {@code Content-Encoding: gzip}. */
+	record Gzipped(String contentType, byte[] compressed) implements Fault {
+
+	}
+
 	/** Waits this long, then answers normally. */
 	record Slow(Duration delay) implements Fault {
 
@@ -33,6 +38,17 @@ public sealed interface Fault {
 
 	static Fault malformedJson() {
 		return new Body("application/json", "{\"info\": {\"name\": \"trunc".getBytes(StandardCharsets.UTF_8), -1);
+	}
+
+	static Fault gzippedJson(String body) {
+		java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+		try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(bytes)) {
+			gzip.write(body.getBytes(StandardCharsets.UTF_8));
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+		return new Gzipped("application/json", bytes.toByteArray());
 	}
 
 	static Fault slow(Duration delay) {

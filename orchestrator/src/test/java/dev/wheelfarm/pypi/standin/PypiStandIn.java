@@ -189,6 +189,11 @@ public final class PypiStandIn implements AutoCloseable {
 				send(exchange, status.code(), "text/plain", "fault".getBytes(StandardCharsets.UTF_8));
 				return;
 			}
+			else if (fault instanceof Fault.Gzipped gzipped) {
+				exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+				send(exchange, 200, gzipped.contentType(), gzipped.compressed());
+				return;
+			}
 			else if (fault instanceof Fault.Body body) {
 				if (body.serialHeader() >= 0) {
 					exchange.getResponseHeaders().set("X-PyPI-Last-Serial", Long.toString(body.serialHeader()));
