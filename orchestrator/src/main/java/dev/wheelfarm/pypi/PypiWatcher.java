@@ -85,10 +85,9 @@ public class PypiWatcher {
 		}
 		Optional<PypiRepository.GlobalCursor> cursor = this.repository.globalCursor();
 		Mode mode = (requested == Mode.AUTO) ? (reconciliationDue(cursor) ? Mode.FULL : Mode.INCREMENTAL) : requested;
-		Map<String, Long> listed = null;
-		if (mode == Mode.INCREMENTAL) {
-			listed = readRootListing(cursor);
-		}
+		PypiPage<SimpleApiClient.RootListing> root = (mode == Mode.INCREMENTAL) ? readRootListing(cursor) : null;
+		Map<String, Long> listed = (root != null && root.status() == PypiPage.Status.OK) ? root.content().lastSerials()
+				: null;
 		Tally tally = new Tally();
 		for (PypiRepository.WatchedProject project : projects) {
 			Long expected = (listed != null) ? listed.get(project.name()) : null;
@@ -96,6 +95,11 @@ public class PypiWatcher {
 				continue;
 			}
 			readProject(project, (expected != null) ? expected : -1, mode == Mode.INCREMENTAL, tally);
+		}
+		if (listed != null) {
+			// Saved only now: had the cycle died half-way, the next one must see this
+			// listing again (not a 304) to find the projects it did not reach.
+			this.repository.saveGlobalCursor(root.serial(), root.etag(), null);
 		}
 		if (mode == Mode.FULL) {
 			this.repository.saveGlobalCursor(cursor.map(PypiRepository.GlobalCursor::lastSerial).orElse(0L), null,
@@ -114,10 +118,8 @@ public class PypiWatcher {
 				|| Duration.between(last, this.clock.instant()).compareTo(this.properties.reconcileInterval()) >= 0;
 	}
 
-	/**
-	 * The root listing's per-project serials; null when PyPI says nothing changed (304).
-	 */
-	private Map<String, Long> readRootListing(Optional<PypiRepository.GlobalCursor> cursor) {
+	/** The root listing, refusing one older than the last seen. */
+	private PypiPage<SimpleApiClient.RootListing> readRootListing(Optional<PypiRepository.GlobalCursor> cursor) {
 		long seen = cursor.map(PypiRepository.GlobalCursor::lastSerial).orElse(0L);
 		PypiPage<SimpleApiClient.RootListing> root = this.simple
 			.root(cursor.map(PypiRepository.GlobalCursor::etag).orElse(null));
@@ -132,11 +134,7 @@ public class PypiWatcher {
 						true);
 			}
 		}
-		if (root.status() == PypiPage.Status.NOT_MODIFIED) {
-			return null;
-		}
-		this.repository.saveGlobalCursor(root.serial(), root.etag(), null);
-		return root.content().lastSerials();
+		return root;
 	}
 
 	private static boolean mayHaveChanged(PypiRepository.WatchedProject project, Map<String, Long> listed,

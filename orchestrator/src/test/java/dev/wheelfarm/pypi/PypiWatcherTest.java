@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Watch cycles against the stand-in PyPI on a real PostgreSQL: for each scenario of the
@@ -334,6 +335,31 @@ class PypiWatcherTest {
 		assertThat(this.farm.releases("crashy")).containsExactly("1.0", "1.1", "1.2");
 		assertThat(this.farm.events(ReleaseDiscovered.class)).extracting(ReleaseDiscovered::version)
 			.containsExactly("1.1", "1.2");
+	}
+
+	@Test
+	void aCycleThatDiesHalfWayIsFinishedByTheNextOne() {
+		for (String name : List.of("first", "second", "third")) {
+			this.farm.pypi.project(name).withWheel("1.0");
+			this.farm.optIn(name);
+		}
+		this.farm.cycle();
+		for (String name : List.of("first", "second", "third")) {
+			this.farm.pypi.project(name).sdistOnly("2.0");
+		}
+		this.farm.crashOnNextEvent = true;
+
+		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(this.farm::cycle);
+		// "first" was committed before the crash; the change is in the log even though no
+		// listener heard it.
+		assertThat(this.farm.changeLog("first")).containsExactly("RELEASE_DISCOVERED 2.0");
+		assertThat(this.farm.releases("second")).containsExactly("1.0");
+
+		PypiWatcher.CycleReport next = this.farm.cycle();
+		assertThat(next.read()).as("the listing is read again, not answered 304").isEqualTo(2);
+		assertThat(this.farm.events(ReleaseDiscovered.class)).extracting(ReleaseDiscovered::project)
+			.containsExactlyInAnyOrder("second", "third");
+		assertThat(this.farm.changeLog("first")).as("nothing twice").containsExactly("RELEASE_DISCOVERED 2.0");
 	}
 
 	@Test

@@ -37,6 +37,11 @@ final class WatchHarness implements AutoCloseable {
 
 	private long repositoryId;
 
+	/**
+	 * When set, the next published event throws, as a process dying after a commit would.
+	 */
+	boolean crashOnNextEvent;
+
 	WatchHarness() {
 		this(Map.of());
 	}
@@ -56,10 +61,18 @@ final class WatchHarness implements AutoCloseable {
 		this.properties = properties(this.pypi.baseUrl(), overrides);
 		PypiRepository repository = new PypiRepository(this.jdbc, new DataSourceTransactionManager(this.dataSource));
 		this.watcher = new PypiWatcher(new SimpleApiClient(this.properties), new JsonApiClient(this.properties),
-				repository, this.events::add, this.properties, Optional.empty());
+				repository, this::publish, this.properties, Optional.empty());
 		this.repositoryId = this.jdbc.sql("INSERT INTO repository (url) VALUES ('file:///tmp/repo.git') RETURNING id")
 			.query(Long.class)
 			.single();
+	}
+
+	private void publish(Object event) {
+		if (this.crashOnNextEvent) {
+			this.crashOnNextEvent = false;
+			throw new IllegalStateException("simulated crash after a commit");
+		}
+		this.events.add(event);
 	}
 
 	/** Fast retries and short timeouts, so fault scenarios take milliseconds. */
