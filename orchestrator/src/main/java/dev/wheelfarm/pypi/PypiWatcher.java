@@ -169,6 +169,12 @@ public class PypiWatcher {
 							+ " already seen; will retry next cycle", true);
 				}
 			}
+			if (page.status() == PypiPage.Status.NOT_FOUND && expected >= 0) {
+				// The listing says it exists: a 404 here is a hiccup, and taking it at
+				// its word
+				// would mark every release deleted and rediscover them all a cycle later.
+				throw new PypiReadException("PyPI lists the project but its page answered 404; will retry", true);
+			}
 			if (page.status() == PypiPage.Status.NOT_MODIFIED) {
 				tally.unchanged++;
 				this.repository.recordNotModified(project.id());

@@ -158,11 +158,21 @@ class PypiWatcherTest {
 				"1.0 shrinking-1.0.tar.gz", "2.0 shrinking-2.0.tar.gz deleted", "3.0 shrinking-3.0.tar.gz");
 		assertThat(this.farm.releases("shrinking")).containsExactly("1.0", "2.0 deleted", "3.0");
 
+		// A 404 for a project the listing still shows is a hiccup, not a deletion.
+		project.sdistOnly("4.0");
+		this.farm.pypi.failNext("/pypi/shrinking/json", Fault.status(404));
+		this.farm.cycle();
+		assertThat(this.farm.lastError("shrinking")).contains("answered 404");
+		assertThat(this.farm.releases("shrinking")).containsExactly("1.0", "2.0 deleted", "3.0");
+		this.farm.cycle();
+		assertThat(this.farm.releases("shrinking")).containsExactly("1.0", "2.0 deleted", "3.0", "4.0");
+
 		this.farm.pypi.deleteProject("shrinking");
 		this.farm.cycle();
 		assertThat(this.farm.events).containsExactlyInAnyOrder(new ReleaseDeleted("shrinking", "1.0"),
-				new ReleaseDeleted("shrinking", "3.0"));
-		assertThat(this.farm.releases("shrinking")).containsExactly("1.0 deleted", "2.0 deleted", "3.0 deleted");
+				new ReleaseDeleted("shrinking", "3.0"), new ReleaseDeleted("shrinking", "4.0"));
+		assertThat(this.farm.releases("shrinking")).containsExactly("1.0 deleted", "2.0 deleted", "3.0 deleted",
+				"4.0 deleted");
 
 		PypiWatcher.CycleReport after = this.farm.cycle();
 		assertThat(after.read()).as("a project gone from PyPI is read once, not every cycle").isZero();
