@@ -35,6 +35,11 @@ public class TestDatabaseInitializer implements ApplicationContextInitializer<Co
 			properties.put("spring.datasource.password", database.password());
 		}
 		properties.put("wheelfarm.data-dir", dataDir.toString());
+		// Tests drive PyPI watch cycles themselves, deterministically; a test that wants
+		// the schedule says so with its own property.
+		if (!context.getEnvironment().containsProperty("wheelfarm.pypi.watch-enabled")) {
+			properties.put("wheelfarm.pypi.watch-enabled", "false");
+		}
 		context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("wheelfarm-test", properties));
 	}
 

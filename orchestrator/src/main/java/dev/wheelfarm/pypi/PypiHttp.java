@@ -1,0 +1,307 @@
+package dev.wheelfarm.pypi;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * The HTTP manners every PyPI client shares: a User-Agent with a contact, timeouts, a
+ * size cap enforced while the body streams in, conditional GETs, redirects to the
+ * normalized name, and backoff on 429/5xx that honours {@code Retry-After}.
+ */
+final class PypiHttp {
+
+	private static final int MAX_REDIRECTS = 3;
+
+	private final HttpClient client;
+
+	private final PypiProperties properties;
+
+	PypiHttp(PypiProperties properties) {
+		this.properties = properties;
+		// Redirects are followed by hand: only to the same host, and counted.
+		this.client = HttpClient.newBuilder()
+			.connectTimeout(properties.connectTimeout())
+			.followRedirects(HttpClient.Redirect.NEVER)
+			.build();
+	}
+
+	/** What came back: 200 with a body, 304, or 404. */
+	record Response(int status, byte[] body, HttpHeaders headers, URI uri) {
+
+		boolean notModified() {
+			return this.status == 304;
+		}
+
+		boolean notFound() {
+			return this.status == 404 || this.status == 410;
+		}
+
+		Optional<String> etag() {
+			return this.headers.firstValue("ETag");
+		}
+
+		/** {@code X-PyPI-Last-Serial}, or -1 when the server did not send it. */
+		long lastSerialHeader() {
+			return this.headers.firstValue("X-PyPI-Last-Serial").map(PypiHttp::parseLongOrMinusOne).orElse(-1L);
+		}
+
+	}
+
+	Response get(URI uri, String accept, String etag, long maxBytes) {
+		URI target = uri;
+		int redirects = 0;
+		int attempt = 0;
+		while (true) {
+			HttpRequest.Builder request = HttpRequest.newBuilder(target)
+				.timeout(this.properties.readTimeout())
+				.header("User-Agent", this.properties.userAgent())
+				.header("Accept", accept)
+				.header("Accept-Encoding", "gzip");
+			if (etag != null) {
+				request.header("If-None-Match", etag);
+			}
+			Attempt result = send(request.build(), maxBytes);
+			if (result.fault() != null) {
+				attempt = pauseOrGiveUp(target, attempt, result.fault(), null);
+				continue;
+			}
+			HttpResponse<byte[]> response = result.response();
+			int status = response.statusCode();
+			if (status == 301 || status == 302 || status == 307 || status == 308) {
+				target = redirectTarget(target, response, ++redirects);
+				continue;
+			}
+			if (status == 429 || status >= 500) {
+				attempt = pauseOrGiveUp(target, attempt, "HTTP " + status, response.headers());
+				continue;
+			}
+			if (status == 200) {
+				return new Response(status, decode(response, maxBytes), response.headers(), target);
+			}
+			if (status == 304 || status == 404 || status == 410) {
+				return new Response(status, new byte[0], response.headers(), target);
+			}
+			throw new PypiReadException("unexpected HTTP " + status + " from " + target, false);
+		}
+	}
+
+	private record Attempt(HttpResponse<byte[]> response, String fault) {
+
+	}
+
+	private Attempt send(HttpRequest request, long maxBytes) {
+		CompletableFuture<HttpResponse<byte[]>> future = this.client.sendAsync(request,
+				(info) -> new CappedBody(maxBytes));
+		try {
+			// HttpRequest.timeout stops at the headers; this deadline covers a body that
+			// trickles.
+			return new Attempt(future.get(this.properties.readTimeout().toMillis(), TimeUnit.MILLISECONDS), null);
+		}
+		catch (TimeoutException ex) {
+			future.cancel(true);
+			return new Attempt(null, "no complete response within " + this.properties.readTimeout().toMillis() + " ms");
+		}
+		catch (InterruptedException ex) {
+			future.cancel(true);
+			Thread.currentThread().interrupt();
+			throw new PypiReadException("interrupted while reading " + request.uri(), true, ex);
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = ex.getCause();
+			if (cause instanceof PypiReadException read) {
+				throw read;
+			}
+			if (cause instanceof java.net.http.HttpTimeoutException) {
+				return new Attempt(null,
+						"no complete response within " + this.properties.readTimeout().toMillis() + " ms");
+			}
+			if (cause instanceof IOException) {
+				String message = (cause.getMessage() != null) ? cause.getMessage() : cause.getClass().getSimpleName();
+				return new Attempt(null, "connection failed: " + message);
+			}
+			throw new PypiReadException("could not read " + request.uri() + ": " + cause, false, cause);
+		}
+	}
+
+	private int pauseOrGiveUp(URI target, int attempt, String fault, HttpHeaders headers) {
+		Duration retryAfter = (headers != null) ? retryAfter(headers) : null;
+		if (attempt >= this.properties.maxRetries()) {
+			throw new PypiReadException(fault + " from " + target + ", still after " + attempt + " retries", true);
+		}
+		if (retryAfter != null && retryAfter.compareTo(this.properties.maxBackoff()) > 0) {
+			// Waiting that long would stall every other project of the cycle: the next
+			// cycle asks again, which honours the server's wish as well.
+			throw new PypiReadException(
+					fault + " from " + target + " with Retry-After " + retryAfter.toSeconds() + " s; trying next cycle",
+					true);
+		}
+		Duration backoff = this.properties.initialBackoff().multipliedBy(1L << Math.min(attempt, 20));
+		if (backoff.compareTo(this.properties.maxBackoff()) > 0) {
+			backoff = this.properties.maxBackoff();
+		}
+		if (retryAfter != null && retryAfter.compareTo(backoff) > 0) {
+			backoff = retryAfter;
+		}
+		try {
+			Thread.sleep(backoff.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new PypiReadException("interrupted while backing off from " + target, true, ex);
+		}
+		return attempt + 1;
+	}
+
+	/** RFC 9110 §10.2.3: delay-seconds or an HTTP-date. */
+	static Duration retryAfter(HttpHeaders headers) {
+		Optional<String> value = headers.firstValue("Retry-After").map(String::strip);
+		if (value.isEmpty()) {
+			return null;
+		}
+		long seconds = parseLongOrMinusOne(value.get());
+		if (seconds >= 0) {
+			return Duration.ofSeconds(seconds);
+		}
+		try {
+			ZonedDateTime at = ZonedDateTime.parse(value.get(), DateTimeFormatter.RFC_1123_DATE_TIME);
+			Duration until = Duration.between(ZonedDateTime.now(at.getZone()), at);
+			return until.isNegative() ? Duration.ZERO : until;
+		}
+		catch (DateTimeParseException ex) {
+			return null;
+		}
+	}
+
+	private URI redirectTarget(URI from, HttpResponse<byte[]> response, int redirects) {
+		String location = response.headers()
+			.firstValue("Location")
+			.orElseThrow(() -> new PypiReadException(
+					"HTTP " + response.statusCode() + " without a Location from " + from, false));
+		URI to = from.resolve(location);
+		if (redirects > MAX_REDIRECTS) {
+			throw new PypiReadException("more than " + MAX_REDIRECTS + " redirects from " + from, false);
+		}
+		// PyPI redirects a non-normalized name to the normalized one on the same host;
+		// anywhere else is not a page we asked for.
+		if (!from.getHost().equalsIgnoreCase(String.valueOf(to.getHost())) || from.getPort() != to.getPort()) {
+			throw new PypiReadException("redirect from " + from + " to another host: " + to, false);
+		}
+		return to;
+	}
+
+	private static byte[] decode(HttpResponse<byte[]> response, long maxBytes) {
+		boolean gzip = response.headers()
+			.firstValue("Content-Encoding")
+			.map((encoding) -> encoding.strip().equalsIgnoreCase("gzip"))
+			.orElse(false);
+		if (!gzip) {
+			return response.body();
+		}
+		// The cap applies to what is inflated too: a small gzip can expand without
+		// bound.
+		try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(response.body()))) {
+			ByteArrayOutputStream out = new ByteArrayOutputStream();
+			byte[] buffer = new byte[64 * 1024];
+			int read;
+			while ((read = in.read(buffer)) != -1) {
+				if (out.size() + (long) read > maxBytes) {
+					throw tooLarge(maxBytes);
+				}
+				out.write(buffer, 0, read);
+			}
+			return out.toByteArray();
+		}
+		catch (IOException ex) {
+			throw new PypiReadException("corrupt gzip body from " + response.uri() + ": " + ex.getMessage(), false, ex);
+		}
+	}
+
+	static PypiReadException tooLarge(long maxBytes) {
+		return new PypiReadException("page larger than " + maxBytes + " bytes; refused", false);
+	}
+
+	static long parseLongOrMinusOne(String value) {
+		try {
+			return Long.parseLong(value.strip());
+		}
+		catch (NumberFormatException ex) {
+			return -1;
+		}
+	}
+
+	/** Collects the body and gives up as soon as it passes the cap, not after. */
+	private static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
+
+		private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+
+		private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+		private final long maxBytes;
+
+		private Flow.Subscription subscription;
+
+		CappedBody(long maxBytes) {
+			this.maxBytes = maxBytes;
+		}
+
+		@Override
+		public CompletionStage<byte[]> getBody() {
+			return this.result;
+		}
+
+		@Override
+		public void onSubscribe(Flow.Subscription subscription) {
+			this.subscription = subscription;
+			subscription.request(Long.MAX_VALUE);
+		}
+
+		@Override
+		public void onNext(List<ByteBuffer> items) {
+			if (this.result.isDone()) {
+				return;
+			}
+			for (ByteBuffer item : items) {
+				if (this.out.size() + (long) item.remaining() > this.maxBytes) {
+					this.subscription.cancel();
+					this.result.completeExceptionally(tooLarge(this.maxBytes));
+					return;
+				}
+				byte[] bytes = new byte[item.remaining()];
+				item.get(bytes);
+				this.out.write(bytes, 0, bytes.length);
+			}
+		}
+
+		@Override
+		public void onError(Throwable throwable) {
+			this.result.completeExceptionally(throwable);
+		}
+
+		@Override
+		public void onComplete() {
+			this.result.complete(this.out.toByteArray());
+		}
+
+	}
+
+}
