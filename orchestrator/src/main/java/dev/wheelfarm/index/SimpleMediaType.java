@@ -31,7 +31,7 @@ enum SimpleMediaType {
 
 	/** The {@code Content-Type} sent with this representation. */
 	String contentType() {
-		return (this == TEXT_HTML) ? "text/html; charset=utf-8" : this.value;
+		return (this == TEXT_HTML) ? "text/html;charset=utf-8" : this.value;
 	}
 
 	String value() {
