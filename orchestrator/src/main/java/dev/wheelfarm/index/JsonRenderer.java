@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * PEP 691 JSON at API version 1.1 (PEP 700: {@code versions}, {@code size},
- * {@code upload-time}) with PEP 714's {@code core-metadata}. Written by hand so that the
- * key order and the bytes are stable: the page's ETag and the golden files depend on it.
+ * {@code upload-time}) with PEP 714's {@code core-metadata} (and not its legacy name).
+ * Written by hand so that the key order and the bytes are stable: the page's ETag and the
+ * golden files depend on it.
  */
 final class JsonRenderer implements PageRenderer {
 
@@ -60,8 +61,12 @@ final class JsonRenderer implements PageRenderer {
 			string(json, file.requiresPython());
 		}
 		if (file.coreMetadataSha256() != null) {
-			String hashes = "{\"sha256\":\"" + file.coreMetadataSha256() + "\"}";
-			json.append(",\"core-metadata\":").append(hashes).append(",\"dist-info-metadata\":").append(hashes);
+			// Never the legacy "dist-info-metadata" key: pip 22.3-23.1 read its hash dict
+			// as
+			// a string and crash (the bug PEP 714 renamed the key for; Debian 12's venv
+			// pip
+			// is 23.0.1). pip >= 23.2 and uv read "core-metadata".
+			json.append(",\"core-metadata\":{\"sha256\":\"").append(file.coreMetadataSha256()).append("\"}");
 		}
 		json.append(",\"yanked\":");
 		if (!file.yanked()) {
