@@ -27,6 +27,8 @@ for tool in java psql nginx wrk curl; do
 done
 
 WORK="$(mktemp -d /tmp/wheelfarm-bench.XXXXXX)"
+# nginx workers run as an unprivileged user: they must be able to reach the export.
+chmod 755 "$WORK"
 APP_PID=""
 NGINX_PID=""
 cleanup() {
@@ -122,7 +124,10 @@ http {
 NGINX
 nginx -c "$WORK/nginx/nginx.conf" &
 NGINX_PID=$!
-sleep 1
+for _ in $(seq 1 20); do
+	curl -fs -o /dev/null "http://127.0.0.1:$NGINX_PORT/simple/" && break
+	sleep 0.5
+done
 cmp <(curl -fs -H "Accept: $PIP_ACCEPT" "http://127.0.0.1:$NGINX_PORT/simple/$PROJECT/") "$WORK/export/simple/$PROJECT/index.json"
 
 run() { # name url accept

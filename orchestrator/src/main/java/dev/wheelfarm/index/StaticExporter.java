@@ -7,6 +7,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -141,6 +142,12 @@ class StaticExporter {
 	}
 
 	private static void move(Path temporary, Path target) throws IOException {
+		// Temporary files are created owner-only; the web server serving the export
+		// usually
+		// runs as another user and must be able to read what it serves.
+		if (temporary.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+			Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-r--r--"));
+		}
 		try {
 			Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 		}

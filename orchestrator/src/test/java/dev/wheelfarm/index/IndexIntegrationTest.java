@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 import dev.wheelfarm.artifacts.BlobStore;
 import dev.wheelfarm.artifacts.TestWheels;
@@ -333,6 +334,10 @@ class IndexIntegrationTest {
 		Path wheel = export.resolve("files/" + sha.substring(0, 2) + "/" + sha + "/nu-1.0-py3-none-any.whl");
 		assertThat(Files.readAllBytes(wheel)).isEqualTo(Files.readAllBytes(published.wheel()));
 		assertThat(Files.exists(wheel.resolveSibling("nu-1.0-py3-none-any.whl.metadata"))).isTrue();
+		// A web server running as another user must be able to read the export.
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(wheel))).isEqualTo("rw-r--r--");
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(export.resolve("simple/nu/index.json"))))
+			.isEqualTo("rw-r--r--");
 
 		long before = Files.getLastModifiedTime(export.resolve("simple/nu/index.json")).toMillis();
 		StaticExporter.Report second = this.exporter.export(export);
