@@ -16,7 +16,7 @@ import com.sun.net.httpserver.HttpServer;
  * Serves sdists on 127.0.0.1 the way a CDN would, including the 404s a CDN gives for a
  * file that was uploaded a moment ago.
  */
-final class SdistServer implements AutoCloseable {
+public final class SdistServer implements AutoCloseable {
 
 	private final HttpServer server;
 
@@ -26,7 +26,7 @@ final class SdistServer implements AutoCloseable {
 
 	private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
 
-	SdistServer() throws IOException {
+	public SdistServer() throws IOException {
 		this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
 		this.server.createContext("/", this::handle);
 		this.server.start();
@@ -35,18 +35,18 @@ final class SdistServer implements AutoCloseable {
 	/**
 	 * Serves {@code bytes} at {@code /packages/<name>}, after {@code missingFirst} 404s.
 	 */
-	URI publish(String name, byte[] bytes, int missingFirst) {
+	public URI publish(String name, byte[] bytes, int missingFirst) {
 		String path = "/packages/" + name;
 		this.files.put(path, bytes);
 		this.notYet.put(path, new AtomicInteger(missingFirst));
 		return url(name);
 	}
 
-	URI url(String name) {
+	public URI url(String name) {
 		return URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/packages/" + name);
 	}
 
-	int requestCount(String name) {
+	public int requestCount(String name) {
 		AtomicInteger count = this.requests.get("/packages/" + name);
 		return (count != null) ? count.get() : 0;
 	}

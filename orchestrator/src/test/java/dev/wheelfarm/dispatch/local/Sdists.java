@@ -16,15 +16,15 @@ import java.util.concurrent.TimeUnit;
  * {@code PKG-INFO} at its top), using Python's tarfile so that the archives are what
  * setuptools and hatchling would produce.
  */
-final class Sdists {
+public final class Sdists {
 
 	/** Debian's interpreter: it has the offline build toolchain installed by apt. */
-	static final String PYTHON = "/usr/bin/python3";
+	public static final String PYTHON = "/usr/bin/python3";
 
 	private Sdists() {
 	}
 
-	static final Map<String, String> PURE_SETUPTOOLS = Map.of("pyproject.toml", """
+	public static final Map<String, String> PURE_SETUPTOOLS = Map.of("pyproject.toml", """
 			[build-system]
 			requires = ["setuptools"]
 			build-backend = "setuptools.build_meta"
@@ -44,7 +44,7 @@ final class Sdists {
 			version = "0.3"
 			""", "hatchpkg/__init__.py", "NAME = 'hatch'\n");
 
-	static final Map<String, String> C_EXTENSION = Map.of("setup.py", """
+	public static final Map<String, String> C_EXTENSION = Map.of("setup.py", """
 			from setuptools import setup, Extension
 			setup(name="cext", version="2.0", ext_modules=[Extension("cext", ["cext.c"])])
 			""", "cext.c", """
@@ -79,7 +79,7 @@ final class Sdists {
 	}
 
 	/** Packs {@code files} as {@code <name>-<version>.tar.gz} and returns its bytes. */
-	static byte[] sdist(Path scratch, String name, String version, Map<String, String> files)
+	public static byte[] sdist(Path scratch, String name, String version, Map<String, String> files)
 			throws IOException, InterruptedException {
 		String root = name + "-" + version;
 		Path project = scratch.resolve("src-" + root).resolve(root);

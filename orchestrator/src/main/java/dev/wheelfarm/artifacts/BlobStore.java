@@ -1,0 +1,113 @@
+package dev.wheelfarm.artifacts;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import dev.wheelfarm.database.DataDirectoryProperties;
+import dev.wheelfarm.shared.Sha256;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Bytes stored by their sha256 under {@code <data-dir>/files/sha256/ab/cd/<hex>}. Storing
+ * is idempotent and atomic (written to a temporary file in the same directory, synced,
+ * then renamed), so a crash leaves either nothing or the whole blob, and storing the same
+ * bytes twice is a no-op. A blob's name is its hash: it can never change under a reader.
+ */
+@Component
+public class BlobStore {
+
+	private final Path root;
+
+	public BlobStore(DataDirectoryProperties dataDirectory) {
+		this.root = dataDirectory.dataDir().resolve("files").resolve("sha256");
+	}
+
+	/** Where the blob with this hash lives (it may not exist). */
+	public Path path(Sha256 sha256) {
+		String hex = sha256.hex();
+		return this.root.resolve(hex.substring(0, 2)).resolve(hex.substring(2, 4)).resolve(hex);
+	}
+
+	public boolean contains(Sha256 sha256) {
+		return Files.isRegularFile(path(sha256));
+	}
+
+	/**
+	 * Copies {@code source} into the store.
+	 * @throws IOException if it cannot be written, or its bytes do not hash to
+	 * {@code expected} (it changed since it was verified)
+	 */
+	public Path store(Path source, Sha256 expected) throws IOException {
+		try (InputStream in = Files.newInputStream(source)) {
+			return store(in, expected);
+		}
+	}
+
+	/** Stores {@code bytes}, which must hash to {@code expected}. */
+	public Path store(byte[] bytes, Sha256 expected) throws IOException {
+		return store(new java.io.ByteArrayInputStream(bytes), expected);
+	}
+
+	private Path store(InputStream in, Sha256 expected) throws IOException {
+		Path target = path(expected);
+		if (Files.isRegularFile(target)) {
+			return target;
+		}
+		Files.createDirectories(target.getParent());
+		Path temporary = Files.createTempFile(target.getParent(), ".incoming-", ".tmp");
+		try {
+			MessageDigest digest = sha256();
+			try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temporary), digest)) {
+				in.transferTo(out);
+			}
+			String actual = HexFormat.of().formatHex(digest.digest());
+			if (!actual.equals(expected.hex())) {
+				throw new IOException("the bytes hash to " + actual + ", not " + expected.hex());
+			}
+			try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+				channel.force(true);
+			}
+			move(temporary, target);
+			return target;
+		}
+		finally {
+			Files.deleteIfExists(temporary);
+		}
+	}
+
+	private static void move(Path temporary, Path target) throws IOException {
+		try {
+			Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+		}
+		catch (FileAlreadyExistsException ex) {
+			// Another writer stored the same hash first: same name, same bytes.
+		}
+		catch (AtomicMoveNotSupportedException ex) {
+			throw new UncheckedIOException("the blob store needs atomic renames within " + target.getParent(), ex);
+		}
+	}
+
+	private static MessageDigest sha256() {
+		try {
+			return MessageDigest.getInstance("SHA-256");
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is required of every Java platform", ex);
+		}
+	}
+
+}

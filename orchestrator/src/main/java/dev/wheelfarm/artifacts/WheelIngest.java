@@ -1,0 +1,237 @@
+package dev.wheelfarm.artifacts;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import dev.wheelfarm.builds.BuildLedger;
+import dev.wheelfarm.builds.BuildSucceeded;
+import dev.wheelfarm.builds.BuildSucceeded.BuiltWheel;
+import dev.wheelfarm.shared.ProjectName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionOperations;
+
+/**
+ * Turns a succeeded build into published wheels: verify every wheel, store the bytes and
+ * their METADATA content-addressed, then insert the {@code wheel} rows and mark the build
+ * published in one transaction.
+ * <p>
+ * Idempotent by construction: blobs are named by their hash (storing twice is a no-op), a
+ * wheel row is keyed by its filename, and the build only becomes {@code PUBLISHED} in the
+ * transaction that lists its wheels. A re-delivered event finds the same rows and changes
+ * nothing; a crash between storing and inserting leaves unreferenced blobs that the next
+ * delivery reuses. A build is all or nothing: one refused wheel refuses the build, so a
+ * release is never half-published.
+ */
+@Component
+public class WheelIngest {
+
+	private static final Logger logger = LoggerFactory.getLogger(WheelIngest.class);
+
+	private static final String BUILD = """
+			SELECT b.project_id, p.name AS project, b.version, b.state
+			FROM build b JOIN project p ON p.id = b.project_id
+			WHERE b.id = :id
+			""";
+
+	private static final String STORED_HASH = "SELECT sha256 FROM wheel WHERE filename = :filename";
+
+	// PyPI never lets a filename be reused, even after a deletion: deleted rows count
+	// too.
+	private static final String ON_PYPI = "SELECT count(*) FROM pypi_file WHERE filename = :filename";
+
+	private static final String INSERT_WHEEL = """
+			INSERT INTO wheel (build_id, project_id, version, filename, sha256, size, metadata_sha256, requires_python)
+			VALUES (:build, :project, :version, :filename, :sha256, :size, :metadata, :requiresPython)
+			ON CONFLICT (filename) DO NOTHING
+			""";
+
+	private static final String INSERT_REJECTION = """
+			INSERT INTO wheel_rejection (build_id, filename, reason) VALUES (:build, :filename, :reason)
+			ON CONFLICT (build_id, filename) DO UPDATE SET reason = EXCLUDED.reason, rejected_at = now()
+			""";
+
+	private final WheelVerifier verifier;
+
+	private final BlobStore blobs;
+
+	private final JdbcClient jdbc;
+
+	private final TransactionOperations transactions;
+
+	private final BuildLedger ledger;
+
+	private final ApplicationEventPublisher events;
+
+	public WheelIngest(WheelVerifier verifier, BlobStore blobs, JdbcClient jdbc, TransactionOperations transactions,
+			BuildLedger ledger, ApplicationEventPublisher events) {
+		this.verifier = verifier;
+		this.blobs = blobs;
+		this.jdbc = jdbc;
+		this.transactions = transactions;
+		this.ledger = ledger;
+		this.events = events;
+	}
+
+	@EventListener
+	void on(BuildSucceeded event) {
+		Outcome outcome = ingest(event);
+		if (outcome.rejections().isEmpty()) {
+			logger.info("Build {}: published {}", event.buildId(), outcome.published());
+		}
+		else {
+			logger.warn("Build {}: wheels refused: {}", event.buildId(), outcome.rejections());
+		}
+	}
+
+	/**
+	 * Verifies, stores and lists the build's wheels: all of them, or none.
+	 * @return what was published, or why nothing was
+	 */
+	public Outcome ingest(BuildSucceeded event) {
+		Optional<BuildRow> found = this.jdbc.sql(BUILD).param("id", event.buildId()).query(BuildRow.class).optional();
+		if (found.isEmpty()) {
+			// Nothing to attach a rejection row to: the event is stale or forged.
+			return new Outcome(List.of(),
+					List.of(new Rejection("(build)", "build " + event.buildId() + " does not exist")));
+		}
+		BuildRow build = found.get();
+		List<Rejection> rejections = new ArrayList<>();
+		if (!build.project().equals(event.project().value()) || !build.version().equals(event.version())) {
+			rejections.add(new Rejection("(build)", "the event names " + event.project() + " " + event.version()
+					+ " but build " + event.buildId() + " is " + build.project() + " " + build.version()));
+			return refuse(event, rejections);
+		}
+		List<Accepted> accepted = new ArrayList<>();
+		for (BuiltWheel wheel : event.wheels()) {
+			try {
+				accepted.add(check(wheel, build));
+			}
+			catch (WheelRejectedException ex) {
+				rejections.add(new Rejection(wheel.filename(), ex.getMessage()));
+			}
+		}
+		if (event.wheels().isEmpty()) {
+			rejections.add(new Rejection("(build)", "the build has no wheel"));
+		}
+		if (!rejections.isEmpty()) {
+			return refuse(event, rejections);
+		}
+		try {
+			for (Accepted wheel : accepted) {
+				if (wheel.verified() != null) {
+					this.blobs.store(wheel.built().path(), wheel.verified().sha256());
+					this.blobs.store(wheel.verified().metadata(), wheel.verified().metadataSha256());
+				}
+			}
+		}
+		catch (IOException ex) {
+			// A full disk or a vanished build directory: nothing is listed, the build
+			// stays
+			// SUCCEEDED, and a re-delivery of the event retries with the same blobs.
+			logger.error("Build {}: could not store its wheels: {}", event.buildId(), ex.getMessage());
+			return new Outcome(List.of(), List.of(new Rejection("(storage)", ex.getMessage())));
+		}
+		List<String> published = this.transactions.execute((status) -> list(event.buildId(), build, accepted));
+		this.events.publishEvent(new WheelsPublished(event.project(), published));
+		return new Outcome(published, List.of());
+	}
+
+	private Accepted check(BuiltWheel wheel, BuildRow build) throws WheelRejectedException {
+		Optional<String> stored = this.jdbc.sql(STORED_HASH)
+			.param("filename", wheel.filename())
+			.query(String.class)
+			.optional();
+		if (stored.isPresent()) {
+			if (stored.get().equals(wheel.sha256().hex())) {
+				// Delivered before: the same name with the same bytes is already stored.
+				return new Accepted(wheel, null);
+			}
+			throw new WheelRejectedException("wheel '" + wheel.filename()
+					+ "' refused: that filename is already taken by different bytes, and a filename is immutable");
+		}
+		if (this.jdbc.sql(ON_PYPI).param("filename", wheel.filename()).query(Long.class).single() > 0) {
+			throw new WheelRejectedException("wheel '" + wheel.filename()
+					+ "' refused: PyPI already has a file of that name, which the farm must never shadow");
+		}
+		VerifiedWheel verified = this.verifier.verify(wheel.path(), wheel.filename(), ProjectName.of(build.project()),
+				build.version());
+		if (!verified.sha256().equals(wheel.sha256())) {
+			throw new WheelRejectedException("wheel '" + wheel.filename()
+					+ "' refused: its bytes changed after the build was checked (" + verified.sha256() + ")");
+		}
+		return new Accepted(wheel, verified);
+	}
+
+	private List<String> list(long buildId, BuildRow build, List<Accepted> accepted) {
+		List<String> added = new ArrayList<>();
+		for (Accepted wheel : accepted) {
+			if (wheel.verified() == null) {
+				continue;
+			}
+			VerifiedWheel verified = wheel.verified();
+			int inserted = this.jdbc.sql(INSERT_WHEEL)
+				.param("build", buildId)
+				.param("project", build.projectId())
+				.param("version", build.version())
+				.param("filename", wheel.built().filename())
+				.param("sha256", verified.sha256().hex())
+				.param("size", verified.size())
+				.param("metadata", verified.metadataSha256().hex())
+				.param("requiresPython", verified.requiresPython())
+				.update();
+			if (inserted == 1) {
+				added.add(wheel.built().filename());
+			}
+		}
+		this.ledger.markPublished(buildId);
+		return added;
+	}
+
+	private Outcome refuse(BuildSucceeded event, List<Rejection> rejections) {
+		for (Rejection rejection : rejections) {
+			this.jdbc.sql(INSERT_REJECTION)
+				.param("build", event.buildId())
+				.param("filename", rejection.filename())
+				.param("reason", rejection.reason())
+				.update();
+		}
+		return new Outcome(List.of(), rejections);
+	}
+
+	/**
+	 * What one ingest did.
+	 *
+	 * @param published the wheels newly listed
+	 * @param rejections why nothing was listed (empty on success)
+	 */
+	public record Outcome(List<String> published, List<Rejection> rejections) {
+
+	}
+
+	/**
+	 * A refused wheel.
+	 *
+	 * @param filename the wheel, or a parenthesized word when the whole build is refused
+	 * @param reason the check that failed
+	 */
+	public record Rejection(String filename, String reason) {
+
+	}
+
+	record BuildRow(long projectId, String project, String version, String state) {
+
+	}
+
+	private record Accepted(BuiltWheel built, VerifiedWheel verified) {
+
+	}
+
+}

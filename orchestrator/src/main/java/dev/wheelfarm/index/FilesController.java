@@ -1,0 +1,75 @@
+package dev.wheelfarm.index;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import dev.wheelfarm.artifacts.BlobStore;
+import dev.wheelfarm.shared.Sha256;
+
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.Resource;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /files/<ab>/<sha256>/<filename>} and its {@code .metadata} (PEP 658). The bytes
+ * are found by the hash, never by a path built from the request: the filename only has to
+ * match the stored wheel's row, so no request can name a file outside the store. A path
+ * names the same bytes forever, hence the year-long immutable caching.
+ */
+@RestController
+class FilesController {
+
+	private static final Pattern HEX = Pattern.compile("^[0-9a-f]{64}$");
+
+	private static final String METADATA = ".metadata";
+
+	private static final String IMMUTABLE = "public, max-age=31536000, immutable";
+
+	// A wheel is a zip archive; PEP 658 metadata is an RFC 822-style UTF-8 text file.
+	private static final MediaType WHEEL_TYPE = MediaType.parseMediaType("application/zip");
+
+	private static final MediaType METADATA_TYPE = new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8);
+
+	private final IndexRepository repository;
+
+	private final BlobStore blobs;
+
+	FilesController(IndexRepository repository, BlobStore blobs) {
+		this.repository = repository;
+		this.blobs = blobs;
+	}
+
+	@GetMapping("/files/{prefix}/{sha256}/{filename}")
+	ResponseEntity<Resource> file(@PathVariable String prefix, @PathVariable String sha256,
+			@PathVariable String filename) {
+		if (!HEX.matcher(sha256).matches() || !sha256.startsWith(prefix) || prefix.length() != 2) {
+			return ResponseEntity.notFound().build();
+		}
+		boolean metadata = filename.endsWith(METADATA);
+		String wheelName = metadata ? filename.substring(0, filename.length() - METADATA.length()) : filename;
+		Optional<IndexRepository.StoredWheel> wheel = this.repository.storedWheel(sha256, wheelName);
+		if (wheel.isEmpty()) {
+			return ResponseEntity.notFound().build();
+		}
+		String blob = metadata ? wheel.get().metadataSha256() : wheel.get().sha256();
+		Path path = this.blobs.path(Sha256.of(blob));
+		if (!Files.isRegularFile(path)) {
+			return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
+		}
+		return ResponseEntity.ok()
+			.contentType(metadata ? METADATA_TYPE : WHEEL_TYPE)
+			.header(HttpHeaders.CACHE_CONTROL, IMMUTABLE)
+			.eTag("\"" + blob + "\"")
+			.body(new FileSystemResource(path));
+	}
+
+}

@@ -1,0 +1,23 @@
+package dev.wheelfarm.index;
+
+import java.time.Instant;
+
+/**
+ * One file of a project page, ours or PyPI's.
+ *
+ * @param filename the file's name
+ * @param url where to download it: relative (ours, unless a base URL is configured) or
+ * absolute (PyPI's)
+ * @param sha256 the hash of its bytes
+ * @param requiresPython its {@code Requires-Python}, or {@code null}
+ * @param coreMetadataSha256 the hash of {@code <url>.metadata} (PEP 658), or {@code null}
+ * when the index does not serve one
+ * @param yanked whether the file (or its release) is yanked (PEP 592)
+ * @param yankedReason why, or {@code null}
+ * @param size its size in bytes
+ * @param uploadTime when it was published, or {@code null}
+ */
+record IndexFile(String filename, String url, String sha256, String requiresPython, String coreMetadataSha256,
+		boolean yanked, String yankedReason, long size, Instant uploadTime) {
+
+}

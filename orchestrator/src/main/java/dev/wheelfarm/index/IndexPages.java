@@ -1,0 +1,140 @@
+package dev.wheelfarm.index;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+import dev.wheelfarm.shared.InvalidWheelFilenameException;
+import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.shared.Tag;
+import dev.wheelfarm.shared.Version;
+import dev.wheelfarm.shared.WheelFilename;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Assembles and renders the pages from the database, uncached: what a page says at this
+ * moment. The rules of architecture.md "Index rules" live here.
+ */
+@Component
+class IndexPages {
+
+	private static final Comparator<String> VERSION_ORDER = Comparator
+		.comparing((String text) -> Version.tryParse(text).isPresent())
+		.thenComparing((a, b) -> {
+			Optional<Version> left = Version.tryParse(a);
+			Optional<Version> right = Version.tryParse(b);
+			return (left.isPresent() && right.isPresent()) ? left.get().compareTo(right.get()) : 0;
+		})
+		.thenComparing(Comparator.naturalOrder());
+
+	private final IndexRepository repository;
+
+	private final IndexUrls urls;
+
+	private final HtmlRenderer html = new HtmlRenderer();
+
+	private final JsonRenderer json = new JsonRenderer();
+
+	IndexPages(IndexRepository repository, IndexUrls urls) {
+		this.repository = repository;
+		this.urls = urls;
+	}
+
+	RenderedPage root() {
+		List<ListedProject> projects = this.repository.hostedProjects()
+			.stream()
+			.map((project) -> new ListedProject(this.urls.projectLink(project.name()), project.displayName()))
+			.toList();
+		return new RenderedPage(this.html.root(projects), this.json.root(projects));
+	}
+
+	Optional<RenderedPage> project(ProjectName name) {
+		return page(name).map((page) -> new RenderedPage(this.html.project(page), this.json.project(page)));
+	}
+
+	List<String> hostedNames() {
+		return this.repository.hostedProjects().stream().map(IndexRepository.HostedProject::name).toList();
+	}
+
+	/** The page's content, or empty when the farm does not host the project. */
+	Optional<ProjectPage> page(ProjectName name) {
+		Optional<IndexRepository.HostedProject> hosted = this.repository.hostedProject(name.value());
+		if (hosted.isEmpty()) {
+			return Optional.empty();
+		}
+		long id = hosted.get().id();
+		List<IndexRepository.PypiFile> pypiFiles = this.repository.pypiFiles(id);
+		Map<Version, List<Set<Tag>>> pypiWheelTags = pypiWheelTags(pypiFiles);
+		List<IndexFile> files = new ArrayList<>();
+		Set<String> versions = new LinkedHashSet<>(this.repository.releaseVersions(id));
+		for (IndexRepository.FarmWheel wheel : this.repository.farmWheels(id)) {
+			if (wheel.releaseDeleted() || shadowed(wheel.filename(), pypiWheelTags)) {
+				continue;
+			}
+			versions.add(wheel.version());
+			files.add(new IndexFile(wheel.filename(), this.urls.file(wheel.sha256(), wheel.filename()), wheel.sha256(),
+					wheel.requiresPython(), wheel.metadataSha256(), wheel.yanked(), wheel.yankedReason(), wheel.size(),
+					wheel.uploadTime()));
+		}
+		for (IndexRepository.PypiFile file : pypiFiles) {
+			files.add(new IndexFile(file.filename(), file.url(), file.sha256(), file.requiresPython(), null,
+					file.yanked(), file.yankedReason(), file.size(), file.uploadTime()));
+		}
+		files.sort(Comparator.comparing(IndexFile::filename));
+		TreeSet<String> ordered = new TreeSet<>(VERSION_ORDER);
+		ordered.addAll(versions);
+		return Optional.of(new ProjectPage(name.value(), List.copyOf(ordered), files));
+	}
+
+	private static Map<Version, List<Set<Tag>>> pypiWheelTags(List<IndexRepository.PypiFile> files) {
+		Map<Version, List<Set<Tag>>> tags = new HashMap<>();
+		for (IndexRepository.PypiFile file : files) {
+			if (!"wheel".equals(file.kind())) {
+				continue;
+			}
+			parse(file.filename()).ifPresent(
+					(wheel) -> tags.computeIfAbsent(wheel.version(), (key) -> new ArrayList<>()).add(wheel.tags()));
+		}
+		return tags;
+	}
+
+	/**
+	 * Never shadow upstream: a farm wheel is withdrawn as soon as PyPI lists a wheel of
+	 * the same version that shares one of its tags (e.g. PyPI's {@code py2.py3-none-any}
+	 * covers our {@code py3-none-any}). PyPI's yanked wheels count too, or ours would win
+	 * against them.
+	 */
+	private static boolean shadowed(String filename, Map<Version, List<Set<Tag>>> pypiWheelTags) {
+		Optional<WheelFilename> ours = parse(filename);
+		if (ours.isEmpty()) {
+			return true;
+		}
+		for (Set<Tag> theirs : pypiWheelTags.getOrDefault(ours.get().version(), List.of())) {
+			for (Tag tag : ours.get().tags()) {
+				if (theirs.contains(tag)) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
+	private static Optional<WheelFilename> parse(String filename) {
+		try {
+			return Optional.of(WheelFilename.parse(filename));
+		}
+		catch (InvalidWheelFilenameException ex) {
+			// PyPI hosts old wheels whose names predate today's rules: they cannot match
+			// ours.
+			return Optional.empty();
+		}
+	}
+
+}

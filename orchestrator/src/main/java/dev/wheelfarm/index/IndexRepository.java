@@ -1,0 +1,112 @@
+package dev.wheelfarm.index;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The rows behind the index pages, read in the open. */
+@Repository
+class IndexRepository {
+
+	// A project is hosted when its maintainer opted in (the opt-in checked that the name
+	// exists on PyPI and belongs to them) or when the farm already serves wheels of it: a
+	// maintainer who stops the farm stops new builds, not the wheels users already
+	// pinned.
+	private static final String HOSTED = """
+			SELECT p.id, p.name, p.display_name
+			FROM project p
+			WHERE (p.optin_state = 'OPTED_IN' OR EXISTS (SELECT 1 FROM wheel w WHERE w.project_id = p.id))
+			""";
+
+	private static final String ALL_HOSTED = HOSTED + " ORDER BY p.name";
+
+	private static final String ONE_HOSTED = HOSTED + " AND p.name = :name";
+
+	// The farm's wheels, with the yank and deletion state of the PyPI release they belong
+	// to.
+	private static final String FARM_WHEELS = """
+			SELECT w.filename, w.version, w.sha256, w.size, w.metadata_sha256, w.requires_python,
+			       w.stored_at AS upload_time,
+			       coalesce(r.yanked, false) AS yanked, r.yanked_reason,
+			       (r.deleted_at IS NOT NULL) AS release_deleted
+			FROM wheel w
+			LEFT JOIN release r ON r.project_id = w.project_id AND r.version = w.version
+			WHERE w.project_id = :project AND w.withdrawn_at IS NULL
+			""";
+
+	// PyPI's files as the watcher last saw them; deleted files and releases are gone from
+	// PyPI,
+	// so they are gone here. A yank applies per file or to the whole release.
+	private static final String PYPI_FILES = """
+			SELECT f.filename, f.kind, f.url, f.sha256, f.size, f.upload_time, f.requires_python,
+			       (f.yanked OR r.yanked) AS yanked,
+			       CASE WHEN f.yanked THEN f.yanked_reason ELSE r.yanked_reason END AS yanked_reason
+			FROM pypi_file f
+			JOIN release r ON r.id = f.release_id
+			WHERE r.project_id = :project AND f.deleted_at IS NULL AND r.deleted_at IS NULL
+			""";
+
+	private static final String RELEASE_VERSIONS = """
+			SELECT version FROM release WHERE project_id = :project AND deleted_at IS NULL
+			""";
+
+	private static final String STORED_WHEEL = """
+			SELECT filename, sha256, metadata_sha256, size FROM wheel WHERE sha256 = :sha256 AND filename = :filename
+			""";
+
+	private final JdbcClient jdbc;
+
+	IndexRepository(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	List<HostedProject> hostedProjects() {
+		return this.jdbc.sql(ALL_HOSTED).query(HostedProject.class).list();
+	}
+
+	Optional<HostedProject> hostedProject(String name) {
+		return this.jdbc.sql(ONE_HOSTED).param("name", name).query(HostedProject.class).optional();
+	}
+
+	List<FarmWheel> farmWheels(long projectId) {
+		return this.jdbc.sql(FARM_WHEELS).param("project", projectId).query(FarmWheel.class).list();
+	}
+
+	List<PypiFile> pypiFiles(long projectId) {
+		return this.jdbc.sql(PYPI_FILES).param("project", projectId).query(PypiFile.class).list();
+	}
+
+	List<String> releaseVersions(long projectId) {
+		return this.jdbc.sql(RELEASE_VERSIONS).param("project", projectId).query(String.class).list();
+	}
+
+	Optional<StoredWheel> storedWheel(String sha256, String filename) {
+		return this.jdbc.sql(STORED_WHEEL)
+			.param("sha256", sha256)
+			.param("filename", filename)
+			.query(StoredWheel.class)
+			.optional();
+	}
+
+	record HostedProject(long id, String name, String displayName) {
+
+	}
+
+	record FarmWheel(String filename, String version, String sha256, long size, String metadataSha256,
+			String requiresPython, Instant uploadTime, boolean yanked, String yankedReason, boolean releaseDeleted) {
+
+	}
+
+	record PypiFile(String filename, String kind, String url, String sha256, long size, Instant uploadTime,
+			String requiresPython, boolean yanked, String yankedReason) {
+
+	}
+
+	record StoredWheel(String filename, String sha256, String metadataSha256, long size) {
+
+	}
+
+}

@@ -1,0 +1,51 @@
+package dev.wheelfarm.index;
+
+import java.nio.charset.StandardCharsets;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * The links the pages contain. Without a base URL they are relative to the page
+ * ({@code /simple/<name>/} → {@code ../../files/…}), so the same bytes are right at any
+ * host, behind any proxy, and in the static export; with one, they are absolute.
+ */
+@Component
+class IndexUrls {
+
+	private final String base;
+
+	IndexUrls(IndexProperties properties) {
+		this.base = properties.baseUrl();
+	}
+
+	/** The URL path of a stored wheel below the index root. */
+	static String filePath(String sha256, String filename) {
+		return "files/" + sha256.substring(0, 2) + "/" + sha256 + "/" + encode(filename);
+	}
+
+	String file(String sha256, String filename) {
+		return (this.base.isEmpty() ? "../../" : this.base + "/") + filePath(sha256, filename);
+	}
+
+	String projectLink(String name) {
+		return this.base.isEmpty() ? name : this.base + "/simple/" + name;
+	}
+
+	// RFC 3986 unreserved characters pass; everything else (a local version's '+', say)
+	// is percent-encoded, as pip decodes it when it takes the filename from the URL.
+	static String encode(String segment) {
+		StringBuilder encoded = new StringBuilder(segment.length());
+		for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
+			char c = (char) (b & 0xff);
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+					|| c == '_' || c == '~' || c == '!') {
+				encoded.append(c);
+			}
+			else {
+				encoded.append('%').append(String.format("%02X", b & 0xff));
+			}
+		}
+		return encoded.toString();
+	}
+
+}

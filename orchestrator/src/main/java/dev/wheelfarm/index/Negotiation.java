@@ -1,0 +1,123 @@
+package dev.wheelfarm.index;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Picks a representation from an {@code Accept} header (RFC 9110 §12.5.1, as PEP 691
+ * asks): each offer gets the quality of the most specific range that matches it, the
+ * highest quality above zero wins, and ties go to the server's order
+ * ({@link SimpleMediaType}). A missing header means {@code *}{@code /*}; a header naming
+ * nothing we serve gets 406.
+ */
+final class Negotiation {
+
+	private static final int MAX_RANGES = 64;
+
+	private Negotiation() {
+	}
+
+	/**
+	 * @param accept the {@code Accept} header, or {@code null}
+	 * @param format PEP 691's optional {@code ?format=} parameter, which wins over
+	 * {@code Accept}, or {@code null}
+	 * @return the representation to send, or empty for 406
+	 */
+	static Optional<SimpleMediaType> choose(String accept, String format) {
+		if (format != null) {
+			return byName(format.strip());
+		}
+		List<Range> ranges = parse((accept == null || accept.isBlank()) ? "*/*" : accept);
+		SimpleMediaType best = null;
+		double bestQuality = 0;
+		for (SimpleMediaType offer : SimpleMediaType.values()) {
+			double quality = quality(offer, ranges);
+			if (quality > bestQuality) {
+				best = offer;
+				bestQuality = quality;
+			}
+		}
+		return Optional.ofNullable(best);
+	}
+
+	private static Optional<SimpleMediaType> byName(String name) {
+		String lower = name.toLowerCase(Locale.ROOT);
+		for (SimpleMediaType type : SimpleMediaType.values()) {
+			if (type.names().contains(lower)) {
+				return Optional.of(type);
+			}
+		}
+		return Optional.empty();
+	}
+
+	private static double quality(SimpleMediaType offer, List<Range> ranges) {
+		int bestSpecificity = -1;
+		double quality = 0;
+		for (String name : offer.names()) {
+			int slash = name.indexOf('/');
+			String type = name.substring(0, slash);
+			String subtype = name.substring(slash + 1);
+			for (Range range : ranges) {
+				int specificity = range.specificity(type, subtype);
+				if (specificity > bestSpecificity) {
+					bestSpecificity = specificity;
+					quality = range.quality();
+				}
+			}
+		}
+		return quality;
+	}
+
+	private static List<Range> parse(String header) {
+		List<Range> ranges = new ArrayList<>();
+		for (String part : header.split(",", MAX_RANGES + 1)) {
+			if (ranges.size() == MAX_RANGES) {
+				break;
+			}
+			String[] pieces = part.split(";");
+			String mediaRange = pieces[0].strip().toLowerCase(Locale.ROOT);
+			int slash = mediaRange.indexOf('/');
+			if (slash <= 0 || slash == mediaRange.length() - 1) {
+				continue;
+			}
+			double quality = 1;
+			for (int i = 1; i < pieces.length; i++) {
+				String parameter = pieces[i].strip();
+				if (parameter.length() > 2 && (parameter.startsWith("q=") || parameter.startsWith("Q="))) {
+					quality = parseQuality(parameter.substring(2));
+				}
+			}
+			ranges.add(new Range(mediaRange.substring(0, slash), mediaRange.substring(slash + 1), quality));
+		}
+		return ranges;
+	}
+
+	// RFC 9110 qvalue: 0 to 1 with at most three decimals; anything else counts as 0.
+	private static double parseQuality(String text) {
+		if (!text.matches("(0(\\.[0-9]{0,3})?|1(\\.0{0,3})?)")) {
+			return 0;
+		}
+		return Double.parseDouble(text);
+	}
+
+	private record Range(String type, String subtype, double quality) {
+
+		/** -1 when the range does not match; higher is more specific. */
+		int specificity(String offerType, String offerSubtype) {
+			if (this.type.equals("*")) {
+				return this.subtype.equals("*") ? 0 : -1;
+			}
+			if (!this.type.equals(offerType)) {
+				return -1;
+			}
+			if (this.subtype.equals("*")) {
+				return 1;
+			}
+			return this.subtype.equals(offerSubtype) ? 2 : -1;
+		}
+
+	}
+
+}

@@ -1,0 +1,50 @@
+package dev.wheelfarm.index;
+
+import java.util.List;
+
+/**
+ * The representations of the Simple repository API the index serves, in the server's
+ * order of preference (PEP 691: JSON first, the frozen HTML form after it).
+ */
+enum SimpleMediaType {
+
+	/** PEP 691 JSON, version 1. */
+	JSON_V1("application/vnd.pypi.simple.v1+json", "application/vnd.pypi.simple.latest+json"),
+
+	/** PEP 503 HTML under its PEP 691 name. */
+	HTML_V1("application/vnd.pypi.simple.v1+html", "application/vnd.pypi.simple.latest+html"),
+
+	/** PEP 503 HTML for clients that only know HTML. */
+	TEXT_HTML("text/html", null);
+
+	/** The version of the Simple API the pages speak (PEP 700 fields: 1.1). */
+	static final String API_VERSION = "1.1";
+
+	private final String value;
+
+	private final String latestAlias;
+
+	SimpleMediaType(String value, String latestAlias) {
+		this.value = value;
+		this.latestAlias = latestAlias;
+	}
+
+	/** The {@code Content-Type} sent with this representation. */
+	String contentType() {
+		return (this == TEXT_HTML) ? "text/html;charset=utf-8" : this.value;
+	}
+
+	String value() {
+		return this.value;
+	}
+
+	/** The names a client may ask for this representation by. */
+	List<String> names() {
+		return (this.latestAlias != null) ? List.of(this.value, this.latestAlias) : List.of(this.value);
+	}
+
+	boolean isJson() {
+		return this == JSON_V1;
+	}
+
+}

@@ -1,0 +1,253 @@
+package dev.wheelfarm.index;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.wheelfarm.artifacts.BlobStore;
+import dev.wheelfarm.artifacts.TestWheels;
+import dev.wheelfarm.builds.Build;
+import dev.wheelfarm.builds.BuildCandidate;
+import dev.wheelfarm.builds.BuildLedger;
+import dev.wheelfarm.builds.BuildState;
+import dev.wheelfarm.builds.RecipeFingerprint;
+import dev.wheelfarm.dispatch.Dispatcher;
+import dev.wheelfarm.dispatch.local.SdistServer;
+import dev.wheelfarm.dispatch.local.Sdists;
+import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.shared.Sha256;
+import dev.wheelfarm.testsupport.IntegrationTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.TestPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Real pip against the index, with wheels the real worker built from generated sdists
+ * (one pure, one C extension) through the dispatcher and the ingest. PyPI's files are
+ * served by a local stand-in for files.pythonhosted.org. pip is isolated from this
+ * machine's configuration (environment.md): no config file, no find-links, no cache, a
+ * fresh venv.
+ */
+@IntegrationTest
+@TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.builder=local",
+		"wheelfarm.builder.local.python=" + Sdists.PYTHON, "wheelfarm.builder.local.fetch-retries=0",
+		"wheelfarm.index.page-cache-ttl=0s" })
+class PipIntegrationTest {
+
+	@TempDir
+	static Path scratch;
+
+	static SdistServer pypi;
+
+	static Path venv;
+
+	static boolean built;
+
+	static Path pureSdist;
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	BuildLedger ledger;
+
+	@Autowired
+	Dispatcher dispatcher;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	BlobStore blobs;
+
+	@BeforeAll
+	static void startPypiAndVenv() throws Exception {
+		pypi = new SdistServer();
+		venv = scratch.resolve("venv");
+		// System site packages give pip Debian's setuptools and wheel, with which it
+		// prepares
+		// an sdist's metadata offline (--no-build-isolation); nothing else of ours is
+		// there.
+		run(List.of(Sdists.PYTHON, "-m", "venv", "--system-site-packages", venv.toString()), 120);
+	}
+
+	@AfterAll
+	static void stopPypi() {
+		pypi.close();
+	}
+
+	/** PyPI's releases and the farm's builds of them, once for the class. */
+	@BeforeEach
+	void buildOnce() throws Exception {
+		if (built) {
+			return;
+		}
+		IndexFixtures rows = new IndexFixtures(this.jdbc);
+		long pure = rows.optedIn("purepkg");
+		long pure10 = rows.release(pure, "1.0");
+		byte[] sdist = Sdists.sdist(scratch, "purepkg", "1.0", Sdists.PURE_SETUPTOOLS);
+		pureSdist = Files.write(scratch.resolve("pypi-purepkg-1.0.tar.gz"), sdist);
+		URI sdistUrl = pypi.publish("purepkg-1.0.tar.gz", sdist, 0);
+		rows.pypiFile(pure10, "purepkg-1.0.tar.gz", "sdist", sdistUrl.toString(), Sha256.digest(sdist).hex(),
+				sdist.length);
+		// An older release that has a wheel on PyPI: where pip goes when 1.0 is yanked.
+		long pure09 = rows.release(pure, "0.9");
+		byte[] oldWheel = TestWheels.of("purepkg", "0.9").bytes();
+		rows.pypiFile(pure09, "purepkg-0.9-py3-none-any.whl", "wheel",
+				pypi.publish("purepkg-0.9-py3-none-any.whl", oldWheel, 0).toString(), Sha256.digest(oldWheel).hex(),
+				oldWheel.length);
+		build("purepkg", "1.0", sdistUrl, sdist);
+
+		long cext = rows.optedIn("cext");
+		long cext20 = rows.release(cext, "2.0");
+		byte[] cextSdist = Sdists.sdist(scratch, "cext", "2.0", Sdists.C_EXTENSION);
+		URI cextUrl = pypi.publish("cext-2.0.tar.gz", cextSdist, 0);
+		rows.pypiFile(cext20, "cext-2.0.tar.gz", "sdist", cextUrl.toString(), Sha256.digest(cextSdist).hex(),
+				cextSdist.length);
+		build("cext", "2.0", cextUrl, cextSdist);
+		built = true;
+	}
+
+	@Test
+	void pipInstallsOurPureAndCExtensionWheels() throws Exception {
+		Result install = pip("install", "purepkg==1.0", "cext");
+		assertThat(install.exitCode()).as(install.output()).isZero();
+		assertThat(install.output()).contains("/files/")
+			.contains("purepkg-1.0-py3-none-any.whl")
+			.containsPattern("cext-2\\.0-cp3\\d+-cp3\\d+-linux_x86_64\\.whl");
+		Result imported = run(
+				List.of(venv.resolve("bin/python").toString(), "-c", "import purepkg, cext; print(purepkg.ANSWER)"),
+				60);
+		assertThat(imported.output().strip()).isEqualTo("42");
+	}
+
+	@Test
+	void pipRefusesATamperedFile() throws Exception {
+		String sha = this.jdbc.sql("SELECT sha256 FROM wheel WHERE filename = 'purepkg-1.0-py3-none-any.whl'")
+			.query(String.class)
+			.single();
+		Path blob = this.blobs.path(Sha256.of(sha));
+		byte[] original = Files.readAllBytes(blob);
+		byte[] tampered = original.clone();
+		tampered[tampered.length / 2] ^= 0x01;
+		try {
+			Files.write(blob, tampered);
+			Result install = pip("install", "--force-reinstall", "--no-deps", "purepkg==1.0");
+			assertThat(install.exitCode()).isNotZero();
+			assertThat(install.output()).contains("THESE PACKAGES DO NOT MATCH THE HASHES");
+		}
+		finally {
+			Files.write(blob, original);
+		}
+	}
+
+	@Test
+	void pipSkipsAYankedReleaseUnlessPinned() throws Exception {
+		this.jdbc
+			.sql("UPDATE release SET yanked = true, yanked_reason = 'bad build' WHERE version = '1.0'"
+					+ " AND project_id = (SELECT id FROM project WHERE name = 'purepkg')")
+			.update();
+		try {
+			Result unpinned = pip("download", "--no-deps", "-d", scratch.resolve("unpinned").toString(), "purepkg");
+			assertThat(unpinned.exitCode()).as(unpinned.output()).isZero();
+			assertThat(scratch.resolve("unpinned/purepkg-0.9-py3-none-any.whl")).exists();
+			Result pinned = pip("download", "--no-deps", "-d", scratch.resolve("pinned").toString(), "purepkg==1.0");
+			assertThat(pinned.exitCode()).as(pinned.output()).isZero();
+			assertThat(pinned.output()).contains("yanked").contains("bad build");
+			assertThat(scratch.resolve("pinned/purepkg-1.0-py3-none-any.whl")).exists();
+		}
+		finally {
+			this.jdbc.sql("UPDATE release SET yanked = false, yanked_reason = NULL WHERE version = '1.0'").update();
+		}
+	}
+
+	@Test
+	void pipDownloadSeesPypisSdistAndOurWheel() throws Exception {
+		Result wheel = pip("download", "--no-deps", "--only-binary", ":all:", "-d",
+				scratch.resolve("wheels").toString(), "purepkg==1.0");
+		assertThat(wheel.exitCode()).as(wheel.output()).isZero();
+		assertThat(scratch.resolve("wheels/purepkg-1.0-py3-none-any.whl")).exists();
+		int before = pypi.requestCount("purepkg-1.0.tar.gz");
+		Result sdist = pip("download", "--no-deps", "--no-binary", ":all:", "--no-build-isolation", "-d",
+				scratch.resolve("sdists").toString(), "purepkg==1.0");
+		assertThat(sdist.exitCode()).as(sdist.output()).isZero();
+		assertThat(pypi.requestCount("purepkg-1.0.tar.gz")).isGreaterThan(before);
+		assertThat(Files.readAllBytes(scratch.resolve("sdists/purepkg-1.0.tar.gz")))
+			.isEqualTo(Files.readAllBytes(pureSdist));
+	}
+
+	private void build(String name, String version, URI sdistUrl, byte[] sdist) throws InterruptedException {
+		long id = this.ledger
+			.enqueue(
+					new BuildCandidate(ProjectName.of(name), version, name + "-" + version + ".tar.gz",
+							sdistUrl.toString(), Sha256.digest(sdist), BuildCandidate.Origin.WATCHER),
+					RecipeFingerprint.of(Map.of("worker", "test")))
+			.id();
+		Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
+		while (Instant.now().isBefore(deadline)) {
+			this.dispatcher.round();
+			Build build = this.ledger.find(id).orElseThrow();
+			if (build.state() == BuildState.PUBLISHED) {
+				return;
+			}
+			assertThat(build.state()).as("build of %s %s: %s", name, version, build)
+				.isNotIn(BuildState.FAILED, BuildState.CANCELLED, BuildState.SKIPPED);
+			Thread.sleep(200);
+		}
+		throw new AssertionError("build of " + name + " was not published: " + this.ledger.find(id));
+	}
+
+	private Result pip(String... arguments) throws IOException, InterruptedException {
+		List<String> command = new ArrayList<>(List.of(venv.resolve("bin/python").toString(), "-m", "pip"));
+		command.addAll(List.of(arguments));
+		command.addAll(List.of("--no-cache-dir", "--retries", "0", "--timeout", "30", "--index-url",
+				"http://127.0.0.1:" + this.port + "/simple/"));
+		return run(command, 300);
+	}
+
+	private static Result run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+		Map<String, String> environment = builder.environment();
+		// This machine's pip is configured to read local mirrors: none of that may leak
+		// in.
+		for (String key : new HashMap<>(environment).keySet()) {
+			if (key.startsWith("PIP_") || key.startsWith("PYTHON")) {
+				environment.remove(key);
+			}
+		}
+		environment.put("PIP_CONFIG_FILE", "/dev/null");
+		environment.put("PIP_DISABLE_PIP_VERSION_CHECK", "1");
+		environment.put("HOME", scratch.toString());
+		Process process = builder.start();
+		process.getOutputStream().close();
+		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+			throw new AssertionError("timed out: " + command + "\n" + output);
+		}
+		return new Result(process.exitValue(), output);
+	}
+
+	private record Result(int exitCode, String output) {
+
+	}
+
+}
