@@ -24,15 +24,20 @@ public final class Sdists {
 	private Sdists() {
 	}
 
-	public static final Map<String, String> PURE_SETUPTOOLS = Map.of("pyproject.toml", """
-			[build-system]
-			requires = ["setuptools"]
-			build-backend = "setuptools.build_meta"
+	public static final Map<String, String> PURE_SETUPTOOLS = pure("purepkg", "1.0");
 
-			[project]
-			name = "purepkg"
-			version = "1.0"
-			""", "src/purepkg/__init__.py", "ANSWER = 42\n");
+	/** A pure setuptools project of that name and version. */
+	public static Map<String, String> pure(String name, String version) {
+		return Map.of("pyproject.toml", """
+				[build-system]
+				requires = ["setuptools"]
+				build-backend = "setuptools.build_meta"
+
+				[project]
+				name = "%s"
+				version = "%s"
+				""".formatted(name, version), "src/" + name.replace('-', '_') + "/__init__.py", "ANSWER = 42\n");
+	}
 
 	static final Map<String, String> HATCHLING = Map.of("pyproject.toml", """
 			[build-system]

@@ -62,6 +62,9 @@ public final class PypiStandIn implements AutoCloseable {
 
 	private long serial = 1000;
 
+	/** Real file bytes this server hosts itself, by path (see {@link Release#upload}). */
+	private final Map<String, byte[]> hostedFiles = new ConcurrentHashMap<>();
+
 	static {
 		// Without TCP_NODELAY the JDK server's separate header and body writes meet the
 		// client's delayed ACK: ~40 ms per response, which would swamp every timing.
@@ -207,6 +210,11 @@ public final class PypiStandIn implements AutoCloseable {
 					exchange.getResponseHeaders().set("Location", replay.location());
 				}
 				send(exchange, replay.status(), replay.contentType(), replay.body());
+				return;
+			}
+			byte[] hosted = this.hostedFiles.get(path);
+			if (hosted != null) {
+				send(exchange, 200, "application/octet-stream", hosted);
 				return;
 			}
 			serveModel(exchange, path);
@@ -448,6 +456,20 @@ public final class PypiStandIn implements AutoCloseable {
 			return this;
 		}
 
+		/**
+		 * A real file (e.g. a buildable sdist) with its true hash and size, downloadable
+		 * from this server, for tests that build what they discover.
+		 */
+		public Release upload(String filename, byte[] bytes) {
+			synchronized (PypiStandIn.this) {
+				File file = new File(filename, bytes, baseUrl());
+				PypiStandIn.this.hostedFiles.put(java.net.URI.create(file.url()).getPath(), bytes.clone());
+				this.files.put(filename, file);
+				this.project.touch();
+			}
+			return this;
+		}
+
 		public Release yank(String reason) {
 			synchronized (PypiStandIn.this) {
 				this.files.values().forEach((f) -> {
@@ -501,17 +523,30 @@ public final class PypiStandIn implements AutoCloseable {
 
 		String yankedReason;
 
+		private final String sha256;
+
+		private final String host;
+
 		File(String filename) {
 			this.filename = filename;
 			this.size = 1000 + filename.length();
+			this.sha256 = sha256Of(filename);
+			this.host = FILES_HOST;
+		}
+
+		File(String filename, byte[] bytes, URI host) {
+			this.filename = filename;
+			this.size = bytes.length;
+			this.sha256 = dev.wheelfarm.shared.Sha256.digest(bytes).hex();
+			this.host = host.toString();
 		}
 
 		String sha256() {
-			return sha256Of(this.filename);
+			return this.sha256;
 		}
 
 		String url() {
-			return FILES_HOST + "/packages/" + sha256().substring(0, 2) + "/" + this.filename;
+			return this.host + "/packages/" + sha256().substring(0, 2) + "/" + this.filename;
 		}
 
 	}
