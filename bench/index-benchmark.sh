@@ -7,7 +7,8 @@
 #
 # Needs: JDK 17+, Maven, psql, nginx and wrk (Debian: apt-get install -y nginx wrk postgresql-client).
 # Tunables: DURATION (default 20s), CONNECTIONS (50), THREADS (2), FILES (300),
-# APP_PORT (18080), NGINX_PORT (18081). Not part of `mvn verify`: it takes minutes and
+# APP_PORT (18080), NGINX_PORT (18081), ENCODING (default "gzip, deflate", what pip and uv
+# send; "identity" measures uncompressed pages). Not part of `mvn verify`: it takes minutes and
 # measures the machine as much as the code.
 set -euo pipefail
 
@@ -21,6 +22,7 @@ NGINX_PORT="${NGINX_PORT:-18081}"
 PROJECT=benchpkg
 PIP_ACCEPT='application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01'
 HTML_ACCEPT='text/html'
+ENCODING="${ENCODING:-gzip, deflate}"
 
 for tool in java psql nginx wrk curl; do
 	command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
@@ -116,7 +118,9 @@ http {
 		root $WORK/export;
 		location /simple/ {
 			index \$simple_index;
-			add_header Vary Accept;
+			add_header Vary "Accept, Accept-Encoding";
+			# The export writes a .gz twin of every page: serve it to clients that accept gzip.
+			gzip_static on;
 			types { application/vnd.pypi.simple.v1+json json; text/html html; }
 		}
 	}
@@ -131,7 +135,7 @@ done
 cmp <(curl -fs -H "Accept: $PIP_ACCEPT" "http://127.0.0.1:$NGINX_PORT/simple/$PROJECT/") "$WORK/export/simple/$PROJECT/index.json"
 
 run() { # name url accept
-	wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Accept: $3" "$2" >"$WORK/$1.txt"
+	wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Accept: $3" -H "Accept-Encoding: $ENCODING" "$2" >"$WORK/$1.txt"
 	local rps p99
 	rps="$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.txt")"
 	p99="$(awk '$1 == "99%" {print $2}' "$WORK/$1.txt")"
@@ -139,10 +143,10 @@ run() { # name url accept
 }
 
 echo "== warming up the JVM"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d15s -H "Accept: $PIP_ACCEPT" "http://127.0.0.1:$APP_PORT/simple/$PROJECT/" >/dev/null
-wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -H "Accept: $HTML_ACCEPT" "http://127.0.0.1:$APP_PORT/simple/$PROJECT/" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d15s -H "Accept: $PIP_ACCEPT" -H "Accept-Encoding: $ENCODING" "http://127.0.0.1:$APP_PORT/simple/$PROJECT/" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -H "Accept: $HTML_ACCEPT" -H "Accept-Encoding: $ENCODING" "http://127.0.0.1:$APP_PORT/simple/$PROJECT/" >/dev/null
 
-echo "== measuring ($DURATION each, $CONNECTIONS connections, $THREADS wrk threads)"
+echo "== measuring ($DURATION each, $CONNECTIONS connections, $THREADS wrk threads, Accept-Encoding: $ENCODING)"
 {
 	run app-json "http://127.0.0.1:$APP_PORT/simple/$PROJECT/" "$PIP_ACCEPT"
 	run nginx-json "http://127.0.0.1:$NGINX_PORT/simple/$PROJECT/" "$PIP_ACCEPT"

@@ -94,6 +94,38 @@ final class Negotiation {
 		return ranges;
 	}
 
+	/**
+	 * Whether {@code Accept-Encoding} (RFC 9110 §12.5.3) lets us send gzip: a
+	 * {@code gzip} or {@code *} coding with a quality above 0. pip and uv both ask for
+	 * it.
+	 */
+	static boolean acceptsGzip(String acceptEncoding) {
+		if (acceptEncoding == null) {
+			return false;
+		}
+		double gzip = -1;
+		double any = -1;
+		String[] parts = acceptEncoding.split(",", MAX_RANGES + 1);
+		for (int i = 0; i < Math.min(parts.length, MAX_RANGES); i++) {
+			String[] pieces = parts[i].split(";");
+			String coding = pieces[0].strip().toLowerCase(Locale.ROOT);
+			double quality = 1;
+			for (int j = 1; j < pieces.length; j++) {
+				String parameter = pieces[j].strip();
+				if (parameter.length() > 2 && (parameter.startsWith("q=") || parameter.startsWith("Q="))) {
+					quality = parseQuality(parameter.substring(2));
+				}
+			}
+			if (coding.equals("gzip") || coding.equals("x-gzip")) {
+				gzip = quality;
+			}
+			else if (coding.equals("*")) {
+				any = quality;
+			}
+		}
+		return (gzip >= 0) ? gzip > 0 : any > 0;
+	}
+
 	// RFC 9110 qvalue: 0 to 1 with at most three decimals; anything else counts as 0.
 	private static double parseQuality(String text) {
 		if (!text.matches("(0(\\.[0-9]{0,3})?|1(\\.0{0,3})?)")) {

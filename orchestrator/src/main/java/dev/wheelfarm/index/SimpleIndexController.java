@@ -27,6 +27,11 @@ class SimpleIndexController {
 	private static final String NOT_ACCEPTABLE = "The index serves application/vnd.pypi.simple.v1+json, "
 			+ "application/vnd.pypi.simple.v1+html and text/html.\n";
 
+	/**
+	 * The representation depends on both: the media type and whether gzip is accepted.
+	 */
+	private static final String VARY = HttpHeaders.ACCEPT + ", " + HttpHeaders.ACCEPT_ENCODING;
+
 	private final PageCache pages;
 
 	private final String cacheControl;
@@ -44,12 +49,13 @@ class SimpleIndexController {
 	@GetMapping("/simple/")
 	ResponseEntity<byte[]> root(@RequestHeader(name = HttpHeaders.ACCEPT, required = false) String accept,
 			@RequestParam(name = "format", required = false) String format,
-			@RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+			@RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
+			@RequestHeader(name = HttpHeaders.ACCEPT_ENCODING, required = false) String acceptEncoding) {
 		Optional<SimpleMediaType> type = Negotiation.choose(accept, format);
 		if (type.isEmpty()) {
 			return notAcceptable();
 		}
-		return page(this.pages.root(), type.get(), ifNoneMatch);
+		return page(this.pages.root(), type.get(), ifNoneMatch, Negotiation.acceptsGzip(acceptEncoding));
 	}
 
 	@GetMapping("/simple/{name}")
@@ -65,6 +71,7 @@ class SimpleIndexController {
 			@RequestHeader(name = HttpHeaders.ACCEPT, required = false) String accept,
 			@RequestParam(name = "format", required = false) String format,
 			@RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
+			@RequestHeader(name = HttpHeaders.ACCEPT_ENCODING, required = false) String acceptEncoding,
 			HttpServletRequest request) {
 		if (!ProjectName.isValid(name)) {
 			return notFound();
@@ -82,18 +89,25 @@ class SimpleIndexController {
 		if (page.isEmpty()) {
 			return notFound();
 		}
-		return page(page.get(), type.get(), ifNoneMatch);
+		return page(page.get(), type.get(), ifNoneMatch, Negotiation.acceptsGzip(acceptEncoding));
 	}
 
-	private ResponseEntity<byte[]> page(RenderedPage page, SimpleMediaType type, String ifNoneMatch) {
-		String etag = page.etag(type);
+	private ResponseEntity<byte[]> page(RenderedPage page, SimpleMediaType type, String ifNoneMatch, boolean gzip) {
+		String etag = gzip ? page.gzippedEtag(type) : page.etag(type);
 		HttpStatus status = matches(ifNoneMatch, etag) ? HttpStatus.NOT_MODIFIED : HttpStatus.OK;
 		ResponseEntity.BodyBuilder response = ResponseEntity.status(status)
-			.header(HttpHeaders.VARY, HttpHeaders.ACCEPT)
+			.header(HttpHeaders.VARY, VARY)
 			.header(HttpHeaders.ETAG, etag)
 			.header(HttpHeaders.CACHE_CONTROL, this.cacheControl)
 			.header(HttpHeaders.CONTENT_TYPE, type.contentType());
-		return (status == HttpStatus.NOT_MODIFIED) ? response.build() : response.body(page.body(type));
+		if (status == HttpStatus.NOT_MODIFIED) {
+			return response.build();
+		}
+		if (gzip) {
+			// Compressed once per rendering, not per request: the page cache holds both.
+			return response.header(HttpHeaders.CONTENT_ENCODING, "gzip").body(page.gzippedBody(type));
+		}
+		return response.body(page.body(type));
 	}
 
 	/** RFC 9110 §13.1.2: weak comparison, a list of tags, or {@code *}. */

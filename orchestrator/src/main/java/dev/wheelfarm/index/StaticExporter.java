@@ -73,8 +73,8 @@ class StaticExporter {
 					new JsonRenderer().project(page.get()));
 			Path projectDirectory = simple.resolve(name);
 			Files.createDirectories(projectDirectory);
-			boolean html = write(projectDirectory.resolve(HTML), rendered.html());
-			boolean json = write(projectDirectory.resolve(JSON), rendered.json());
+			boolean html = writePage(projectDirectory.resolve(HTML), rendered.html(), rendered.htmlGzip());
+			boolean json = writePage(projectDirectory.resolve(JSON), rendered.json(), rendered.jsonGzip());
 			if (html || json) {
 				rewritten++;
 			}
@@ -83,8 +83,8 @@ class StaticExporter {
 			}
 		}
 		RenderedPage root = this.pages.root();
-		write(simple.resolve(HTML), root.html());
-		write(simple.resolve(JSON), root.json());
+		writePage(simple.resolve(HTML), root.html(), root.htmlGzip());
+		writePage(simple.resolve(JSON), root.json(), root.jsonGzip());
 		int removed = removeUnhosted(simple, new HashSet<>(hosted));
 		return new Report(rewritten, unchanged, removed, copied);
 	}
@@ -122,6 +122,16 @@ class StaticExporter {
 		finally {
 			Files.deleteIfExists(temporary);
 		}
+	}
+
+	/**
+	 * Writes a page and its {@code .gz} twin (what nginx's {@code gzip_static} and most
+	 * CDNs serve to clients that accept gzip). The plain file is written last, so a
+	 * reader never finds a new page beside an old compressed one for long.
+	 */
+	private static boolean writePage(Path target, byte[] bytes, byte[] gzipped) throws IOException {
+		boolean compressed = write(target.resolveSibling(target.getFileName() + ".gz"), gzipped);
+		return write(target, bytes) || compressed;
 	}
 
 	/** Replaces {@code target} with {@code bytes} unless it already holds them. */

@@ -89,7 +89,7 @@ class IndexIntegrationTest {
 		HttpResponse<String> response = get("/simple/alpha/", PIP_ACCEPT);
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/vnd.pypi.simple.v1+json");
-		assertThat(response.headers().firstValue("Vary")).hasValue("Accept");
+		assertThat(response.headers().firstValue("Vary")).hasValue("Accept, Accept-Encoding");
 		JsonNode page = JSON.readTree(response.body());
 		assertThat(page.at("/meta/api-version").asString()).isEqualTo("1.1");
 		assertThat(page.at("/name").asString()).isEqualTo("alpha");
@@ -162,6 +162,29 @@ class IndexIntegrationTest {
 	}
 
 	@Test
+	void clientsThatAcceptGzipGetTheSamePageCompressed() throws Exception {
+		publish("omicron");
+		HttpResponse<String> plain = get("/simple/omicron/", PIP_ACCEPT);
+		HttpResponse<byte[]> gzipped = this.http.send(
+				request("/simple/omicron/", PIP_ACCEPT).header("Accept-Encoding", "gzip, deflate").build(),
+				HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(gzipped.statusCode()).isEqualTo(200);
+		assertThat(gzipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
+		assertThat(gzipped.headers().firstValue("Vary")).hasValue("Accept, Accept-Encoding");
+		try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
+				new java.io.ByteArrayInputStream(gzipped.body()))) {
+			assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(plain.body());
+		}
+		String etag = gzipped.headers().firstValue("ETag").orElseThrow();
+		assertThat(etag).isNotEqualTo(plain.headers().firstValue("ETag").orElseThrow());
+		HttpResponse<String> revalidated = send(
+				request("/simple/omicron/", PIP_ACCEPT).header("Accept-Encoding", "gzip")
+					.header("If-None-Match", etag)
+					.build());
+		assertThat(revalidated.statusCode()).isEqualTo(304);
+	}
+
+	@Test
 	void etagsAnswer304PerRepresentation() throws Exception {
 		publish("delta");
 		HttpResponse<String> json = get("/simple/delta/", PIP_ACCEPT);
@@ -170,7 +193,7 @@ class IndexIntegrationTest {
 		HttpResponse<String> again = send(request("/simple/delta/", PIP_ACCEPT).header("If-None-Match", etag).build());
 		assertThat(again.statusCode()).isEqualTo(304);
 		assertThat(again.headers().firstValue("ETag")).hasValue(etag);
-		assertThat(again.headers().firstValue("Vary")).hasValue("Accept");
+		assertThat(again.headers().firstValue("Vary")).hasValue("Accept, Accept-Encoding");
 		assertThat(again.body()).isEmpty();
 		HttpResponse<String> html = send(request("/simple/delta/", "text/html").header("If-None-Match", etag).build());
 		assertThat(html.statusCode()).isEqualTo(200);
@@ -330,6 +353,13 @@ class IndexIntegrationTest {
 		assertThat(Files.readString(export.resolve("simple/nu/index.html")))
 			.isEqualTo(get("/simple/nu/", "text/html").body());
 		assertThat(Files.readString(export.resolve("simple/index.html"))).contains("<a href=\"nu/\">nu</a>");
+		// gzip twins for web servers that serve precompressed pages (nginx gzip_static,
+		// CDNs)
+		try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
+				Files.newInputStream(export.resolve("simple/nu/index.json.gz")))) {
+			assertThat(in.readAllBytes()).isEqualTo(Files.readAllBytes(export.resolve("simple/nu/index.json")));
+		}
+		assertThat(export.resolve("simple/index.html.gz")).isRegularFile();
 		String sha = published.sha256().hex();
 		Path wheel = export.resolve("files/" + sha.substring(0, 2) + "/" + sha + "/nu-1.0-py3-none-any.whl");
 		assertThat(Files.readAllBytes(wheel)).isEqualTo(Files.readAllBytes(published.wheel()));
