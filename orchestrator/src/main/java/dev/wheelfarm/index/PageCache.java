@@ -3,6 +3,8 @@ package dev.wheelfarm.index;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import dev.wheelfarm.artifacts.WheelsPublished;
 import dev.wheelfarm.shared.ProjectName;
@@ -34,28 +36,49 @@ class PageCache {
 	}
 
 	RenderedPage root() {
-		Entry entry = this.entries.get(ROOT);
-		if (fresh(entry)) {
-			return entry.page();
-		}
-		RenderedPage page = this.pages.root();
-		keep(ROOT, page);
-		return page;
+		return cached(ROOT, () -> Optional.of(this.pages.root())).orElseThrow();
 	}
 
 	Optional<RenderedPage> project(ProjectName name) {
-		Entry entry = this.entries.get(name.value());
-		if (fresh(entry)) {
-			return Optional.of(entry.page());
+		return cached(name.value(), () -> this.pages.project(name));
+	}
+
+	/**
+	 * The cached page, rendered at most once per TTL however many requests arrive. When a
+	 * page goes stale, the first request re-renders it while the others are still served
+	 * the stale copy (for the few milliseconds a render takes): without that, every
+	 * expiry made all concurrent requests render at once, and the slowest waited over a
+	 * second. A page nobody has cached yet is rendered once for all concurrent askers.
+	 */
+	private Optional<RenderedPage> cached(String key, Supplier<Optional<RenderedPage>> render) {
+		if (this.ttlNanos <= 0) {
+			return render.get();
 		}
-		Optional<RenderedPage> page = this.pages.project(name);
+		Entry entry = this.entries.get(key);
+		if (entry != null) {
+			if (fresh(entry) || !entry.refreshing.compareAndSet(false, true)) {
+				return Optional.of(entry.page());
+			}
+			return store(key, render.get());
+		}
+		Entry created = this.entries.compute(key, (name, current) -> (current != null && fresh(current)) ? current
+				: render.get().map(this::newEntry).orElse(null));
+		return Optional.ofNullable(created).map(Entry::page);
+	}
+
+	private Optional<RenderedPage> store(String key, Optional<RenderedPage> page) {
 		if (page.isPresent()) {
-			keep(name.value(), page.get());
+			this.entries.put(key, newEntry(page.get()));
 		}
 		else {
-			this.entries.remove(name.value());
+			// No longer hosted: forget it, so that made-up names never fill the cache.
+			this.entries.remove(key);
 		}
 		return page;
+	}
+
+	private Entry newEntry(RenderedPage page) {
+		return new Entry(page, System.nanoTime() + this.ttlNanos);
 	}
 
 	@EventListener
@@ -69,17 +92,15 @@ class PageCache {
 		this.entries.clear();
 	}
 
-	private void keep(String key, RenderedPage page) {
-		if (this.ttlNanos > 0) {
-			this.entries.put(key, new Entry(page, System.nanoTime() + this.ttlNanos));
-		}
-	}
-
 	private static boolean fresh(Entry entry) {
 		return entry != null && System.nanoTime() - entry.expiresAt() < 0;
 	}
 
-	private record Entry(RenderedPage page, long expiresAt) {
+	private record Entry(RenderedPage page, long expiresAt, AtomicBoolean refreshing) {
+
+		Entry(RenderedPage page, long expiresAt) {
+			this(page, expiresAt, new AtomicBoolean());
+		}
 
 	}
 

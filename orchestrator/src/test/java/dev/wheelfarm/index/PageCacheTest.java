@@ -1,0 +1,101 @@
+package dev.wheelfarm.index;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.wheelfarm.shared.ProjectName;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A busy project costs one render per TTL, even when all its readers arrive at once. */
+class PageCacheTest {
+
+	private final AtomicInteger renders = new AtomicInteger();
+
+	/** Pages that take a while to render, like a 300-file project does. */
+	private final IndexPages slowPages = new IndexPages(null, null) {
+
+		@Override
+		Optional<RenderedPage> project(ProjectName name) {
+			if (name.value().equals("unknown")) {
+				return Optional.empty();
+			}
+			int render = PageCacheTest.this.renders.incrementAndGet();
+			sleep(50);
+			byte[] body = ("render " + render).getBytes(StandardCharsets.UTF_8);
+			return Optional.of(new RenderedPage(body, body));
+		}
+
+	};
+
+	private PageCache cache(Duration ttl) {
+		return new PageCache(this.slowPages,
+				new IndexProperties("", null, Duration.ofMinutes(1), ttl, Duration.ofSeconds(60)));
+	}
+
+	@Test
+	void concurrentReadersOfAColdOrStalePageShareOneRender() throws Exception {
+		PageCache cache = cache(Duration.ofMillis(200));
+		assertThat(readAllAtOnce(cache, 50)).containsOnly("render 1");
+		assertThat(this.renders).hasValue(1);
+
+		sleep(250);
+		List<String> afterExpiry = readAllAtOnce(cache, 50);
+		assertThat(this.renders).as("one re-render for 50 readers").hasValue(2);
+		assertThat(afterExpiry).as("the others were served the stale page meanwhile")
+			.containsOnly("render 1", "render 2");
+		assertThat(cache.project(ProjectName.of("busy")).map(this::text)).contains("render 2");
+	}
+
+	@Test
+	void unknownNamesAreNeverCachedAndAZeroTtlRendersEveryTime() {
+		PageCache cache = cache(Duration.ofMillis(200));
+		assertThat(cache.project(ProjectName.of("unknown"))).isEmpty();
+		PageCache uncached = cache(Duration.ZERO);
+		uncached.project(ProjectName.of("busy"));
+		uncached.project(ProjectName.of("busy"));
+		assertThat(this.renders).hasValue(2);
+	}
+
+	private List<String> readAllAtOnce(PageCache cache, int readers) throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(readers);
+		CountDownLatch start = new CountDownLatch(1);
+		List<Future<String>> pages = new ArrayList<>();
+		for (int i = 0; i < readers; i++) {
+			pages.add(pool.submit(() -> {
+				start.await();
+				return cache.project(ProjectName.of("busy")).map(this::text).orElseThrow();
+			}));
+		}
+		start.countDown();
+		List<String> texts = new ArrayList<>();
+		for (Future<String> page : pages) {
+			texts.add(page.get());
+		}
+		pool.shutdown();
+		return texts;
+	}
+
+	private String text(RenderedPage page) {
+		return new String(page.html(), StandardCharsets.UTF_8);
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}
