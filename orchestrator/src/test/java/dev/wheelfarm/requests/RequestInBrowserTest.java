@@ -3,6 +3,7 @@ package dev.wheelfarm.requests;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import dev.wheelfarm.dispatch.local.Sdists;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -122,10 +125,19 @@ class RequestInBrowserTest {
 		Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
 		String state = "";
 		while (Instant.now().isBefore(deadline)) {
-			// The page refreshes itself every 5 s while the build runs; read what it
-			// shows.
-			state = page.findElement(By.id("state")).getText();
-			if (page.findElements(By.cssSelector("meta[http-equiv=refresh]")).isEmpty()) {
+			// The page reloads itself every 5 s while the build runs; between two loads
+			// the
+			// element may be gone or stale, which only means: look again.
+			try {
+				state = page.findElement(By.id("state")).getText();
+			}
+			catch (NoSuchElementException | StaleElementReferenceException ex) {
+				state = "";
+			}
+			if (List.of("PUBLISHED", "FAILED", "CANCELLED", "SKIPPED").contains(state)) {
+				assertThat(page.findElements(By.cssSelector("meta[http-equiv=refresh]")))
+					.as("an ended build's page stops refreshing")
+					.isEmpty();
 				return state;
 			}
 			Thread.sleep(500);

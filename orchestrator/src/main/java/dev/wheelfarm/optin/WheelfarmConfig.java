@@ -1,0 +1,84 @@
+package dev.wheelfarm.optin;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A maintainer's config as the farm understood it, with every default filled in, so that
+ * two files that mean the same produce the same settings (and the same recipe).
+ *
+ * @param projects the PyPI names this repository publishes, as the maintainer spelled
+ * them
+ * @param enabled whether the farm should build for them
+ * @param since the oldest version (or {@code yyyy-mm-dd} date) to backfill, or null for
+ * all
+ * @param prereleases whether pre- and dev releases are built
+ * @param skipVersions versions never to build, sorted
+ * @param platforms platform families to build for, sorted
+ * @param build cibuildwheel's build selector, or null for the farm's
+ * @param skip cibuildwheel's skip selector, or null for none
+ * @param acceptRequests whether anyone may request builds of these projects' releases
+ * @param cibuildwheel allow-listed cibuildwheel options, by option name
+ */
+public record WheelfarmConfig(List<String> projects, boolean enabled, String since, boolean prereleases,
+		List<String> skipVersions, List<String> platforms, String build, String skip, boolean acceptRequests,
+		SortedMap<String, Object> cibuildwheel) {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	public WheelfarmConfig {
+		projects = List.copyOf(projects);
+		skipVersions = List.copyOf(skipVersions);
+		platforms = List.copyOf(platforms);
+		cibuildwheel = new TreeMap<>(cibuildwheel);
+	}
+
+	/**
+	 * The settings a project gets, as canonical JSON: keys sorted, defaults explicit.
+	 * {@code projects} and {@code enabled} are left out on purpose: they decide whether
+	 * there are builds at all, not how they are made, so naming another project or
+	 * pausing must not change the recipe.
+	 */
+	public String settingsJson() {
+		SortedMap<String, Object> settings = new TreeMap<>();
+		if (this.since != null) {
+			settings.put("since", this.since);
+		}
+		settings.put("prereleases", this.prereleases);
+		settings.put("skip-versions", this.skipVersions);
+		settings.put("platforms", this.platforms);
+		if (this.build != null) {
+			settings.put("build", this.build);
+		}
+		if (this.skip != null) {
+			settings.put("skip", this.skip);
+		}
+		settings.put("accept-requests", this.acceptRequests);
+		if (!this.cibuildwheel.isEmpty()) {
+			settings.put("cibuildwheel", this.cibuildwheel);
+		}
+		return JSON.writeValueAsString(settings);
+	}
+
+	/** The whole config as JSON, for the status resource. */
+	public String toJson() {
+		Map<String, Object> all = new LinkedHashMap<>();
+		all.put("projects", this.projects);
+		all.put("enabled", this.enabled);
+		all.put("since", this.since);
+		all.put("prereleases", this.prereleases);
+		all.put("skip-versions", this.skipVersions);
+		all.put("platforms", this.platforms);
+		all.put("build", this.build);
+		all.put("skip", this.skip);
+		all.put("accept-requests", this.acceptRequests);
+		all.put("cibuildwheel", this.cibuildwheel);
+		return JSON.writeValueAsString(all);
+	}
+
+}

@@ -1,0 +1,147 @@
+package dev.wheelfarm.optin;
+
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ConfigParserTest {
+
+	private final ConfigParser parser = new ConfigParser();
+
+	@Test
+	void aCompleteWheelfarmTomlIsReadWithEveryKey() {
+		ParsedConfig parsed = parse(ConfigParser.WHEELFARM_TOML, """
+				projects = ["Example-Pkg", "example_plugin"]
+				since = "1.2"
+				prereleases = true
+				skip-versions = ["1.3.0", "1.2.1"]
+				platforms = ["windows", "linux"]
+				build = "cp311-* cp312-*"
+				skip = ["*-musllinux_*"]
+				accept-requests = false
+
+				[cibuildwheel]
+				archs = ["auto64"]
+				before-build = "pip install cython"
+				environment = { CFLAGS = "-O2" }
+				test-command = "pytest {project}/tests"
+				""");
+		assertThat(parsed.problems()).isEmpty();
+		WheelfarmConfig config = parsed.config();
+		assertThat(config.projects()).containsExactly("Example-Pkg", "example_plugin");
+		assertThat(config.enabled()).isTrue();
+		assertThat(config.since()).isEqualTo("1.2");
+		assertThat(config.skipVersions()).containsExactly("1.2.1", "1.3.0");
+		assertThat(config.platforms()).containsExactly("linux", "windows");
+		assertThat(config.build()).isEqualTo("cp311-* cp312-*");
+		assertThat(config.skip()).isEqualTo("*-musllinux_*");
+		assertThat(config.acceptRequests()).isFalse();
+		assertThat(config.settingsJson()).isEqualTo("{\"accept-requests\":false,\"build\":\"cp311-* cp312-*\","
+				+ "\"cibuildwheel\":{\"archs\":[\"auto64\"],\"before-build\":\"pip install cython\","
+				+ "\"environment\":{\"CFLAGS\":\"-O2\"},\"test-command\":\"pytest {project}/tests\"},"
+				+ "\"platforms\":[\"linux\",\"windows\"],\"prereleases\":true,\"since\":\"1.2\","
+				+ "\"skip\":\"*-musllinux_*\",\"skip-versions\":[\"1.2.1\",\"1.3.0\"]}");
+	}
+
+	@Test
+	void defaultsAreExplicitSoThatSpellingThemOutChangesNothing() {
+		ParsedConfig minimal = parse(ConfigParser.WHEELFARM_TOML, "projects = [\"example\"]\n");
+		ParsedConfig explicit = parse(ConfigParser.WHEELFARM_TOML, """
+				projects = ["example"]
+				enabled = true
+				prereleases = false
+				platforms = ["macos", "windows", "linux", "linux"]
+				accept-requests = true
+				skip-versions = []
+				""");
+		assertThat(minimal.config().settingsJson()).isEqualTo(explicit.config().settingsJson())
+			.isEqualTo("{\"accept-requests\":true,\"platforms\":[\"linux\",\"macos\",\"windows\"],"
+					+ "\"prereleases\":false,\"skip-versions\":[]}");
+	}
+
+	@Test
+	void pyprojectIsReadFromToolWheelfarmAndIgnoredWithoutIt() {
+		ParsedConfig parsed = parse(ConfigParser.PYPROJECT_TOML, """
+				[project]
+				name = "example"
+
+				[tool.wheelfarm]
+				projects = ["example"]
+				enabled = false
+				""");
+		assertThat(parsed.config().enabled()).isFalse();
+		assertThat(parse(ConfigParser.PYPROJECT_TOML, "[project]\nname = \"example\"\n")).isNull();
+	}
+
+	@Test
+	void wrongTypesAreErrorsWithKeyLineAndColumn() {
+		ParsedConfig parsed = parse(ConfigParser.PYPROJECT_TOML, """
+				[project]
+				name = "example"
+
+				[tool.wheelfarm]
+				projects = ["example"]
+				since = 2
+				platforms = "linux"
+				enabled = "yes"
+				""");
+		assertThat(parsed.valid()).isFalse();
+		assertThat(parsed.problems()).extracting(ConfigProblem::describe)
+			.containsExactly(
+					"error: `tool.wheelfarm.since`: must be a string (a version such as \"1.2\" or a date such as \"2024-01-31\"), not an integer (line 6, column 9)",
+					"error: `tool.wheelfarm.platforms`: must be an array of strings, not a string (line 7, column 13)",
+					"error: `tool.wheelfarm.enabled`: must be true or false, not a string (line 8, column 11)");
+		assertThat(parsed.errorText()).startsWith("pyproject.toml: error: `tool.wheelfarm.since`");
+	}
+
+	@Test
+	void unknownKeysAndOptionsAreWarningsAndTheRestApplies() {
+		ParsedConfig parsed = parse(ConfigParser.WHEELFARM_TOML, """
+				projects = ["example"]
+				colour = "blue"
+
+				[cibuildwheel]
+				output-dir = "/etc"
+				test-command = "pytest"
+				""");
+		assertThat(parsed.valid()).isTrue();
+		assertThat(parsed.problems()).extracting(ConfigProblem::severity, ConfigProblem::key, ConfigProblem::line)
+			.containsExactly(org.assertj.core.groups.Tuple.tuple(ConfigProblem.Severity.warning, "colour", 2),
+					org.assertj.core.groups.Tuple.tuple(ConfigProblem.Severity.warning, "cibuildwheel.output-dir", 5));
+		assertThat(parsed.config().cibuildwheel()).containsOnlyKeys("test-command");
+	}
+
+	@Test
+	void malformedTomlIsAnErrorWithItsPosition() {
+		ParsedConfig parsed = parse(ConfigParser.WHEELFARM_TOML, "projects = [\"example\"\nenabled = true\n");
+		assertThat(parsed.valid()).isFalse();
+		assertThat(parsed.problems()).singleElement().satisfies((problem) -> {
+			assertThat(problem.message()).startsWith("not valid TOML");
+			assertThat(problem.line()).isPositive();
+		});
+	}
+
+	@Test
+	void missingOrInvalidProjectsAreErrors() {
+		assertThat(parse(ConfigParser.WHEELFARM_TOML, "enabled = true\n").errorText())
+			.contains("`projects`: is required");
+		assertThat(parse(ConfigParser.WHEELFARM_TOML, "projects = [\"-bad-\"]\n").errorText())
+			.contains("not a valid PyPI project name");
+		assertThat(parse(ConfigParser.WHEELFARM_TOML, "projects = []\n").errorText()).contains("at least one");
+		assertThat(parse(ConfigParser.WHEELFARM_TOML, "projects = [\"x\"]\nsince = \"yesterday\"\n").errorText())
+			.contains("neither a PEP 440 version nor a yyyy-mm-dd date");
+	}
+
+	@Test
+	void notUtf8IsAnError() {
+		ParsedConfig parsed = this.parser.parse(ConfigParser.WHEELFARM_TOML, new byte[] { 'a', (byte) 0xff, '\n' });
+		assertThat(parsed.errorText()).contains("not UTF-8");
+	}
+
+	private ParsedConfig parse(String path, String text) {
+		return this.parser.parse(path, text.getBytes(StandardCharsets.UTF_8));
+	}
+
+}

@@ -1,0 +1,313 @@
+package dev.wheelfarm.optin;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.wheelfarm.dispatch.Recipes;
+import dev.wheelfarm.testsupport.IntegrationTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.test.web.servlet.MockMvc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+/**
+ * Opt-in end to end over real git repositories (bare, made with JGit, read over
+ * {@code file://}), a PyPI stand-in for the ownership check, and a real PostgreSQL.
+ */
+@IntegrationTest
+@AutoConfigureMockMvc
+@TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.optin.allow-file-urls=true",
+		"wheelfarm.optin.resync-enabled=false", "wheelfarm.optin.fetch-timeout=2s" })
+class OptInIntegrationTest {
+
+	private static final PypiLinksStandIn pypi = PypiLinksStandIn.start();
+
+	private static final Path repositories = temporaryDirectory();
+
+	@Autowired
+	private OptInService service;
+
+	@Autowired
+	private OptInRepository rows;
+
+	@Autowired
+	private Recipes recipes;
+
+	@Autowired
+	private MockMvc mvc;
+
+	@DynamicPropertySource
+	static void pypi(DynamicPropertyRegistry registry) {
+		registry.add("wheelfarm.pypi.base-url", pypi::baseUrl);
+	}
+
+	@AfterAll
+	static void stop() {
+		pypi.close();
+	}
+
+	@Test
+	void optInThenChangeThenPauseThenRemoveTheFile() {
+		try (BareRepository git = BareRepository.create(repositories, "lifecycle")) {
+			// PyPI spells the repository differently (no .git, a trailing slash): still
+			// the same.
+			pypi.project("lifecycle-pkg", git.url().replaceFirst("\\.git$", "") + "/", null);
+			String first = git.put("wheelfarm.toml", "projects = [\"Lifecycle_Pkg\"]\nplatforms = [\"linux\"]\n")
+				.commit("opt in");
+			long id = sync(git.url());
+			OptInRepository.ProjectRow project = this.rows.project("lifecycle-pkg").orElseThrow();
+			assertThat(project.optinState()).isEqualTo("OPTED_IN");
+			assertThat(project.displayName()).isEqualTo("Lifecycle_Pkg");
+			assertThat(project.repositoryId()).isEqualTo(id);
+			assertThat(this.rows.repository(id).orElseThrow().headCommit()).isEqualTo(first);
+			String firstRecipe = recipe("lifecycle-pkg");
+
+			this.service.sync(id);
+			assertThat(recipe("lifecycle-pkg")).as("an unchanged config keeps its recipe").isEqualTo(firstRecipe);
+
+			String second = git
+				.put("wheelfarm.toml",
+						"projects = [\"Lifecycle_Pkg\"]\nplatforms = [\"linux\"]\n" + "since = \"2.0\"\n")
+				.commit("backfill from 2.0 only");
+			this.service.sync(id);
+			assertThat(this.rows.repository(id).orElseThrow().headCommit()).isEqualTo(second);
+			assertThat(this.rows.project("lifecycle-pkg").orElseThrow().settings()).contains("\"since\": \"2.0\"");
+			assertThat(recipe("lifecycle-pkg")).as("a changed config is a new recipe").isNotEqualTo(firstRecipe);
+
+			git.put("wheelfarm.toml", "projects = [\"Lifecycle_Pkg\"]\nenabled = false\n").commit("pause");
+			this.service.sync(id);
+			project = this.rows.project("lifecycle-pkg").orElseThrow();
+			assertThat(project.optinState()).isEqualTo("DISABLED");
+			assertThat(project.optinReason()).contains("enabled = false in wheelfarm.toml");
+
+			git.put("wheelfarm.toml", "projects = [\"Lifecycle_Pkg\"]\n").commit("resume");
+			this.service.sync(id);
+			assertThat(this.rows.project("lifecycle-pkg").orElseThrow().optinState()).isEqualTo("OPTED_IN");
+
+			git.remove("wheelfarm.toml").put("README.md", "bye").commit("opt out");
+			this.service.sync(id);
+			project = this.rows.project("lifecycle-pkg").orElseThrow();
+			assertThat(project.optinState()).isEqualTo("DISABLED");
+			assertThat(project.optinReason()).contains("config file was removed");
+			assertThat(this.rows.repository(id).orElseThrow().configError()).contains("no wheelfarm.toml");
+		}
+	}
+
+	@Test
+	void pyprojectToolTableIsReadAndWheelfarmTomlWinsOverIt() {
+		try (BareRepository git = BareRepository.create(repositories, "both")) {
+			pypi.project("both-a", git.url(), null);
+			pypi.project("both-b", null, git.url());
+			git.put("pyproject.toml", "[project]\nname = \"both-a\"\n\n[tool.wheelfarm]\nprojects = [\"both-a\"]\n")
+				.commit("pyproject only");
+			long id = sync(git.url());
+			assertThat(this.rows.repository(id).orElseThrow().configPath()).isEqualTo("pyproject.toml");
+			assertThat(this.rows.project("both-a").orElseThrow().optinState()).isEqualTo("OPTED_IN");
+
+			git.put("wheelfarm.toml", "projects = [\"both-b\"]\n").commit("wheelfarm.toml too");
+			this.service.sync(id);
+			assertThat(this.rows.repository(id).orElseThrow().configPath()).isEqualTo("wheelfarm.toml");
+			assertThat(this.rows.project("both-b").orElseThrow().optinState()).as("home_page counts too")
+				.isEqualTo("OPTED_IN");
+			assertThat(this.rows.project("both-a").orElseThrow().optinState()).as("no longer named")
+				.isEqualTo("DISABLED");
+		}
+	}
+
+	@Test
+	void malformedTomlIsStoredWithItsPositionAndTheLastGoodConfigStays() {
+		try (BareRepository git = BareRepository.create(repositories, "malformed")) {
+			pypi.project("malformed-pkg", git.url(), null);
+			git.put("wheelfarm.toml", "projects = [\"malformed-pkg\"]\n").commit("good");
+			long id = sync(git.url());
+			git.put("wheelfarm.toml", "projects = [\"malformed-pkg\"\nenabled = tru\n").commit("broken");
+			this.service.sync(id);
+			OptInRepository.RepositoryRow row = this.rows.repository(id).orElseThrow();
+			assertThat(row.configError()).contains("not valid TOML").contains("line ");
+			assertThat(this.rows.project("malformed-pkg").orElseThrow().optinState()).isEqualTo("OPTED_IN");
+
+			git.put("wheelfarm.toml", "projects = [\"malformed-pkg\"]\nprereleases = \"yes\"\n").commit("wrong type");
+			this.service.sync(id);
+			assertThat(this.rows.repository(id).orElseThrow().configError())
+				.contains("`prereleases`: must be true or false, not a string (line 2, column 15)");
+		}
+	}
+
+	@Test
+	void aFiftyMegabytePyprojectIsNotEvenFetched() {
+		try (BareRepository git = BareRepository.create(repositories, "huge")) {
+			byte[] huge = new byte[50 * 1024 * 1024];
+			java.util.Arrays.fill(huge, (byte) '#');
+			git.put("pyproject.toml", huge).commit("huge");
+			long id = sync(git.url());
+			assertThat(this.rows.repository(id).orElseThrow().configError())
+				.contains("pyproject.toml is larger than 262144 bytes");
+		}
+	}
+
+	@Test
+	void unreachableRepositoriesAreStoredErrorsAndOthersContinue() throws IOException {
+		try (ServerSocket hanging = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+				BareRepository good = BareRepository.create(repositories, "neighbour")) {
+			List<Socket> accepted = new ArrayList<>();
+			Thread acceptor = new Thread(() -> {
+				// Accepts and never answers: a server that hangs.
+				while (!hanging.isClosed()) {
+					try {
+						accepted.add(hanging.accept());
+					}
+					catch (IOException ex) {
+						return;
+					}
+				}
+			});
+			acceptor.setDaemon(true);
+			acceptor.start();
+			int closedPort;
+			try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+				closedPort = probe.getLocalPort();
+			}
+			pypi.project("neighbour-pkg", good.url(), null);
+			good.put("wheelfarm.toml", "projects = [\"neighbour-pkg\"]\n").commit("opt in");
+			long missing = this.rows.register(repositories.resolve("does-not-exist.git").toUri().toString());
+			long hangs = this.rows.register("https://127.0.0.1:" + hanging.getLocalPort() + "/x.git");
+			long refused = this.rows.register("https://127.0.0.1:" + closedPort + "/x.git");
+			long neighbour = this.rows.register(good.url());
+
+			long started = System.nanoTime();
+			this.service.resyncAll();
+			assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(60));
+
+			assertThat(this.rows.repository(missing).orElseThrow().configError()).isNotBlank();
+			assertThat(this.rows.repository(hangs).orElseThrow().configError()).containsIgnoringCase("time");
+			assertThat(this.rows.repository(refused).orElseThrow().configError()).isNotBlank();
+			assertThat(this.rows.repository(neighbour).orElseThrow().configError()).isNull();
+			assertThat(this.rows.project("neighbour-pkg").orElseThrow().optinState()).isEqualTo("OPTED_IN");
+			for (Socket socket : accepted) {
+				socket.close();
+			}
+		}
+	}
+
+	@Test
+	void someoneElsesProjectAndANameNotOnPypiAreRejectedWithoutTouchingTheOwner() {
+		try (BareRepository owner = BareRepository.create(repositories, "owner");
+				BareRepository impostor = BareRepository.create(repositories, "impostor")) {
+			pypi.project("owned-pkg", owner.url(), null);
+			owner.put("wheelfarm.toml", "projects = [\"owned-pkg\"]\n").commit("opt in");
+			long ownerId = sync(owner.url());
+			impostor.put("wheelfarm.toml", "projects = [\"owned-pkg\", \"nowhere-on-pypi\"]\n").commit("claim");
+			long impostorId = sync(impostor.url());
+
+			OptInRepository.ProjectRow owned = this.rows.project("owned-pkg").orElseThrow();
+			assertThat(owned.optinState()).isEqualTo("OPTED_IN");
+			assertThat(owned.repositoryId()).isEqualTo(ownerId);
+			assertThat(this.rows.claimsOf(impostorId))
+				.extracting(OptInRepository.ClaimRow::projectName, OptInRepository.ClaimRow::outcome)
+				.containsExactly(org.assertj.core.groups.Tuple.tuple("nowhere-on-pypi", "REJECTED"),
+						org.assertj.core.groups.Tuple.tuple("owned-pkg", "REJECTED"));
+			assertThat(this.rows.claimsOf(impostorId)).extracting(OptInRepository.ClaimRow::reason)
+				.anySatisfy((reason) -> assertThat(reason).contains("does not point to " + impostor.url()))
+				.anySatisfy((reason) -> assertThat(reason).contains("nowhere-on-pypi is not a project on PyPI"));
+			assertThat(this.rows.project("nowhere-on-pypi").orElseThrow().optinState()).isEqualTo("REJECTED");
+		}
+	}
+
+	@Test
+	void pypiBeingDownLeavesTheProjectPendingUntilTheNextResync() {
+		try (BareRepository git = BareRepository.create(repositories, "later")) {
+			pypi.failing("later-pkg");
+			git.put("wheelfarm.toml", "projects = [\"later-pkg\"]\n").commit("opt in");
+			long id = sync(git.url());
+			assertThat(this.rows.project("later-pkg").orElseThrow().optinState()).isEqualTo("PENDING");
+			pypi.project("later-pkg", git.url(), null);
+			this.service.sync(id);
+			assertThat(this.rows.project("later-pkg").orElseThrow().optinState()).isEqualTo("OPTED_IN");
+		}
+	}
+
+	@Test
+	void registrationAnswers202AndTheStatusShowsConfigCommitAndProblems() throws Exception {
+		try (BareRepository git = BareRepository.create(repositories, "api")) {
+			pypi.project("api-pkg", git.url(), null);
+			String commit = git.put("wheelfarm.toml", "projects = [\"api-pkg\"]\ncolour = \"blue\"\n").commit("opt in");
+			this.mvc
+				.perform(post("/api/opt-ins").contentType(MediaType.APPLICATION_JSON)
+					.content("{\"repository\": \"" + git.url() + "\"}"))
+				.andExpect(status().isAccepted())
+				.andExpect(header().string("Location", containsString("/api/opt-ins?repository=")))
+				.andExpect(jsonPath("$.repository").value(git.url()));
+			long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+			while (this.rows.project("api-pkg").isEmpty() && System.nanoTime() < deadline) {
+				Thread.sleep(100);
+			}
+			this.mvc.perform(get("/api/opt-ins/API_Pkg"))
+				.andExpect(status().isOk())
+				.andExpect(jsonPath("$.state").value("OPTED_IN"))
+				.andExpect(jsonPath("$.repository.commit").value(commit))
+				.andExpect(jsonPath("$.repository.config.projects[0]").value("api-pkg"))
+				.andExpect(jsonPath("$.repository.problems[0].key").value("colour"))
+				.andExpect(jsonPath("$.repository.problems[0].line").value(2))
+				.andExpect(jsonPath("$.settings.platforms[0]").value("linux"));
+			this.mvc.perform(get("/api/opt-ins").param("repository", git.url()))
+				.andExpect(status().isOk())
+				.andExpect(jsonPath("$.status").value("read"))
+				.andExpect(jsonPath("$.projects[0].outcome").value("OPTED_IN"));
+		}
+	}
+
+	@Test
+	void badRegistrationsAreRefusedInWords() throws Exception {
+		this.mvc.perform(post("/api/opt-ins").contentType(MediaType.APPLICATION_JSON).content("{}"))
+			.andExpect(status().isBadRequest())
+			.andExpect(jsonPath("$.error").value(containsString("repository")));
+		this.mvc
+			.perform(post("/api/opt-ins").contentType(MediaType.APPLICATION_JSON)
+				.content("{\"repository\": \"ssh://git@example.org/x.git\"}"))
+			.andExpect(status().isBadRequest())
+			.andExpect(jsonPath("$.error").value(containsString("only https://")));
+		this.mvc.perform(get("/api/opt-ins/never-named")).andExpect(status().isNotFound());
+	}
+
+	private long sync(String url) {
+		long id = this.rows.register(url);
+		this.service.sync(id);
+		return id;
+	}
+
+	private String recipe(String project) {
+		return this.recipes.forSettings(this.rows.project(project).orElseThrow().settings()).toString();
+	}
+
+	private static Path temporaryDirectory() {
+		try {
+			return Files.createTempDirectory("wheelfarm-optin-repositories");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}

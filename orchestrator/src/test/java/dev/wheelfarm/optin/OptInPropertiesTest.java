@@ -1,0 +1,55 @@
+package dev.wheelfarm.optin;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.util.unit.DataSize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class OptInPropertiesTest {
+
+	@Test
+	void defaultsAreTheDocumentedOnes() {
+		OptInProperties defaults = bind(Map.of());
+		assertThat(defaults).isEqualTo(new OptInProperties(false, true, Duration.ofHours(1), DataSize.ofKilobytes(256),
+				Duration.ofSeconds(30), null));
+		assertThat(defaults.cacheDirUnder(Path.of("/data"))).isEqualTo(Path.of("/data/optin-cache"));
+	}
+
+	@Test
+	void everyPropertyBinds() {
+		OptInProperties properties = bind(
+				Map.of("wheelfarm.optin.allow-file-urls", "true", "wheelfarm.optin.resync-enabled", "false",
+						"wheelfarm.optin.resync-interval", "15m", "wheelfarm.optin.max-config-bytes", "64KB",
+						"wheelfarm.optin.fetch-timeout", "5s", "wheelfarm.optin.cache-dir", "/var/cache/wheelfarm"));
+		assertThat(properties).isEqualTo(new OptInProperties(true, false, Duration.ofMinutes(15),
+				DataSize.ofKilobytes(64), Duration.ofSeconds(5), Path.of("/var/cache/wheelfarm")));
+		assertThat(properties.cacheDirUnder(Path.of("/data"))).isEqualTo(Path.of("/var/cache/wheelfarm"));
+	}
+
+	@Test
+	void nonsenseIsRefusedWithThePropertyName() {
+		assertThatExceptionOfType(BindException.class)
+			.isThrownBy(() -> bind(Map.of("wheelfarm.optin.max-config-bytes", "1GB")))
+			.havingRootCause()
+			.withMessageContaining("wheelfarm.optin.max-config-bytes");
+		assertThatExceptionOfType(BindException.class)
+			.isThrownBy(() -> bind(Map.of("wheelfarm.optin.fetch-timeout", "0s")))
+			.havingRootCause()
+			.withMessageContaining("wheelfarm.optin.fetch-timeout");
+	}
+
+	private static OptInProperties bind(Map<String, String> values) {
+		return new Binder(new MapConfigurationPropertySource(values)).bindOrCreate("wheelfarm.optin",
+				OptInProperties.class);
+	}
+
+}
