@@ -35,10 +35,12 @@ public class TestDatabaseInitializer implements ApplicationContextInitializer<Co
 			properties.put("spring.datasource.password", database.password());
 		}
 		properties.put("wheelfarm.data-dir", dataDir.toString());
-		// Tests drive PyPI watch cycles themselves, deterministically; a test that wants
-		// the schedule says so with its own property.
-		if (!context.getEnvironment().containsProperty("wheelfarm.pypi.watch-enabled")) {
-			properties.put("wheelfarm.pypi.watch-enabled", "false");
+		// Tests drive PyPI watch cycles and opt-in re-syncs themselves, deterministically; a
+		// test that wants a schedule says so with its own property.
+		for (String schedule : new String[] { "wheelfarm.pypi.watch-enabled", "wheelfarm.optin.resync-enabled" }) {
+			if (!context.getEnvironment().containsProperty(schedule)) {
+				properties.put(schedule, "false");
+			}
 		}
 		context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("wheelfarm-test", properties));
 	}
