@@ -35,7 +35,8 @@ public class TestDatabaseInitializer implements ApplicationContextInitializer<Co
 			properties.put("spring.datasource.password", database.password());
 		}
 		properties.put("wheelfarm.data-dir", dataDir.toString());
-		// Tests drive PyPI watch cycles and opt-in re-syncs themselves, deterministically; a
+		// Tests drive PyPI watch cycles and opt-in re-syncs themselves,
+		// deterministically; a
 		// test that wants a schedule says so with its own property.
 		for (String schedule : new String[] { "wheelfarm.pypi.watch-enabled", "wheelfarm.optin.resync-enabled" }) {
 			if (!context.getEnvironment().containsProperty(schedule)) {
