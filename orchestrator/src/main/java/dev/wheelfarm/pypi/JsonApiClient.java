@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -57,14 +56,7 @@ public class JsonApiClient {
 	}
 
 	private ProjectSnapshot parse(String name, PypiHttp.Response response) {
-		JsonNode root;
-		try {
-			root = this.json.readTree(response.body());
-		}
-		catch (JacksonException ex) {
-			throw new PypiReadException("malformed JSON from " + response.uri() + ": " + ex.getOriginalMessage(), false,
-					ex);
-		}
+		JsonNode root = response.json(this.json);
 		if (root == null || !root.isObject() || !root.path("info").isObject()) {
 			throw new PypiReadException("not a JSON API project page: " + response.uri(), false);
 		}

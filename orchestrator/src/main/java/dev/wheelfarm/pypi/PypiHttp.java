@@ -23,6 +23,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.zip.GZIPInputStream;
 
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
 /**
  * The HTTP manners every PyPI client shares: a User-Agent with a contact, timeouts, a
  * size cap enforced while the body streams in, conditional GETs, redirects to the
@@ -58,6 +62,20 @@ final class PypiHttp {
 
 		Optional<String> etag() {
 			return this.headers.firstValue("ETag");
+		}
+
+		/**
+		 * The body as JSON; a body that is not JSON is this page's fault, not a transient
+		 * one.
+		 */
+		JsonNode json(JsonMapper mapper) {
+			try {
+				return mapper.readTree(this.body);
+			}
+			catch (JacksonException ex) {
+				throw new PypiReadException("malformed JSON from " + this.uri + ": " + ex.getOriginalMessage(), false,
+						ex);
+			}
 		}
 
 		/** {@code X-PyPI-Last-Serial}, or -1 when the server did not send it. */

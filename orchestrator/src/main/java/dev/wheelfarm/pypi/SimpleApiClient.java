@@ -168,14 +168,7 @@ public class SimpleApiClient {
 	}
 
 	private ProjectPage parseProject(String name, PypiHttp.Response response) {
-		JsonNode root;
-		try {
-			root = this.json.readTree(response.body());
-		}
-		catch (JacksonException ex) {
-			throw new PypiReadException("malformed JSON from " + response.uri() + ": " + ex.getOriginalMessage(), false,
-					ex);
-		}
+		JsonNode root = response.json(this.json);
 		if (root == null || !root.isObject() || !root.path("files").isArray()) {
 			throw new PypiReadException("not a PEP 691 project page: " + response.uri(), false);
 		}
