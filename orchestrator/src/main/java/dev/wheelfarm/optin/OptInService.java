@@ -11,6 +11,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import dev.wheelfarm.pypi.JsonApiClient;
+import dev.wheelfarm.pypi.PypiReadException;
 import dev.wheelfarm.shared.ProjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +39,7 @@ public class OptInService {
 
 	private final ConfigParser parser = new ConfigParser();
 
-	private final PypiProjectLinks pypi;
+	private final JsonApiClient pypi;
 
 	private final OptInProperties properties;
 
@@ -50,8 +52,7 @@ public class OptInService {
 				return thread;
 			});
 
-	OptInService(OptInRepository repository, RepositoryReader reader, PypiProjectLinks pypi,
-			OptInProperties properties) {
+	OptInService(OptInRepository repository, RepositoryReader reader, JsonApiClient pypi, OptInProperties properties) {
 		this.repository = repository;
 		this.reader = reader;
 		this.pypi = pypi;
@@ -174,18 +175,20 @@ public class OptInService {
 	private OptInRepository.Decision decideOne(String url, String commit, ParsedConfig parsed, ProjectName name,
 			String displayName) {
 		WheelfarmConfig config = parsed.config();
-		PypiProjectLinks.Links links;
+		Optional<List<String>> links;
 		try {
-			links = this.pypi.lookup(name);
+			links = this.pypi.projectLinks(name.value());
 		}
-		catch (PypiProjectLinks.PypiLookupException ex) {
-			return new OptInRepository.Decision(name.value(), displayName, OptInRepository.Outcome.PENDING,
-					ex.getMessage() + "; checked again at the next re-sync", null, false);
+		catch (PypiReadException ex) {
+			return new OptInRepository.Decision(
+					name.value(), displayName, OptInRepository.Outcome.PENDING, "could not ask PyPI about "
+							+ name.value() + " (" + ex.getMessage() + "); checked again at the next re-sync",
+					null, false);
 		}
-		if (!links.exists()) {
+		if (links.isEmpty()) {
 			return rejected(name, displayName, name.value() + " is not a project on PyPI");
 		}
-		if (!links.pointsTo(url)) {
+		if (links.get().stream().noneMatch((link) -> RepositoryUrls.sameRepository(link, url))) {
 			return rejected(name, displayName, "PyPI's metadata of " + name.value() + " does not point to " + url
 					+ ": add it to the project's URLs ([project.urls] in pyproject.toml) in its next release");
 		}

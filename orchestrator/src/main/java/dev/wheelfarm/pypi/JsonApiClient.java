@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -53,6 +54,36 @@ public class JsonApiClient {
 		}
 		ProjectSnapshot snapshot = parse(name, response);
 		return new PypiPage<>(PypiPage.Status.OK, snapshot, response.etag().orElse(null), snapshot.serial());
+	}
+
+	/**
+	 * The links a project's metadata declares ({@code info.home_page} and
+	 * {@code info.project_urls}): the PyPI half of the opt-in ownership check.
+	 * @param name the normalized project name
+	 * @return the links, or empty when PyPI has no such project
+	 * @throws PypiReadException when PyPI could not be read or sent something unusable
+	 */
+	public Optional<List<String>> projectLinks(String name) {
+		URI uri = new UriTemplate(this.properties.baseUrl() + PROJECT).expand(name);
+		PypiHttp.Response response = this.http.get(uri, ACCEPT, null, this.properties.maxPageSize().toBytes());
+		if (response.notFound()) {
+			return Optional.empty();
+		}
+		JsonNode info = response.json(this.json).path("info");
+		String pageName = info.path("name").asString(null);
+		if (!info.isObject() || !PageRules.normalizedName(pageName).equals(PageRules.normalizedName(name))) {
+			throw new PypiReadException("not the JSON API page of " + name + ": " + response.uri(), false);
+		}
+		List<String> links = new ArrayList<>();
+		if (info.path("home_page").isString()) {
+			links.add(info.path("home_page").stringValue());
+		}
+		for (Map.Entry<String, JsonNode> link : info.path("project_urls").properties()) {
+			if (link.getValue().isString()) {
+				links.add(link.getValue().stringValue());
+			}
+		}
+		return Optional.of(List.copyOf(links));
 	}
 
 	private ProjectSnapshot parse(String name, PypiHttp.Response response) {
