@@ -154,6 +154,16 @@ public class BuildLedger {
 			WHERE id = :id AND state IN ('PENDING', 'DISPATCHED', 'RUNNING') AND claimed_by = :owner
 			""";
 
+	// Succeeded a while ago and neither published nor refused by the ingest: its event
+	// was lost.
+	private static final String STRANDED = "SELECT " + COLUMNS + """
+			 FROM build b JOIN project p ON p.id = b.project_id
+			WHERE b.state = 'SUCCEEDED' AND b.updated_at < now() - :graceMillis * interval '1 millisecond'
+			  AND NOT EXISTS (SELECT 1 FROM wheel_rejection r WHERE r.build_id = b.id)
+			ORDER BY b.updated_at
+			LIMIT 20
+			""";
+
 	private static final String MARK_PUBLISHED = """
 			UPDATE build SET state = 'PUBLISHED', reason = :reason WHERE id = :id AND state = 'SUCCEEDED'
 			""";
@@ -341,6 +351,15 @@ public class BuildLedger {
 			.param("logExcerpt", truncate(logExcerpt))
 			.update();
 		return (updated == 1) ? Optional.of(retry ? BuildState.PENDING : BuildState.FAILED) : Optional.empty();
+	}
+
+	/**
+	 * Builds that succeeded more than {@code grace} ago but whose wheels were neither
+	 * published nor refused: the orchestrator died between the two, and the wheels must
+	 * be offered to the index again.
+	 */
+	public List<Build> stranded(java.time.Duration grace) {
+		return this.jdbc.sql(STRANDED).param("graceMillis", grace.toMillis()).query(BuildLedger::mapBuild).list();
 	}
 
 	/** The index published the build's wheels. */

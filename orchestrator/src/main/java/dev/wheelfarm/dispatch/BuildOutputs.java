@@ -36,9 +36,14 @@ public class BuildOutputs {
 		this.root = dataDirectory.dataDir().resolve("builds");
 	}
 
+	/** Where the outputs of the build's current attempt were collected. */
+	public Path directory(Build build) {
+		return this.root.resolve(Long.toString(build.id())).resolve(build.requestId());
+	}
+
 	/** An empty directory for the outputs of the build's current attempt. */
 	public Path freshDirectory(Build build) {
-		Path directory = this.root.resolve(Long.toString(build.id())).resolve(build.requestId());
+		Path directory = directory(build);
 		try {
 			if (Files.exists(directory)) {
 				deleteTree(directory);

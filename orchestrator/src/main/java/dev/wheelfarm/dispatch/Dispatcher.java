@@ -35,6 +35,9 @@ public class Dispatcher {
 
 	private static final Logger logger = LoggerFactory.getLogger(Dispatcher.class);
 
+	/** How long a success may wait for its publication before it counts as stranded. */
+	static final Duration STRANDED_GRACE = Duration.ofMinutes(2);
+
 	private final BuildLedger ledger;
 
 	private final BuildEngine engine;
@@ -74,6 +77,33 @@ public class Dispatcher {
 		}
 		for (Build build : this.ledger.held(this.owner, this.engine.name())) {
 			watch(build);
+		}
+		republishStranded();
+	}
+
+	/**
+	 * Offers the index again the wheels of builds that succeeded but were never published
+	 * (the process died between recording the success and the index's ingest). The ingest
+	 * is idempotent, so two instances doing this at once do no harm.
+	 */
+	private void republishStranded() {
+		for (Build build : this.ledger.stranded(STRANDED_GRACE)) {
+			Path directory = this.outputs.directory(build);
+			Optional<WorkerResult> result = readResult(directory);
+			if (result.isEmpty() || result.get().status() != WorkerResult.Status.SUCCESS) {
+				logger.warn("Build {} succeeded but its outputs are gone from {}; it cannot be published", build.id(),
+						directory);
+				continue;
+			}
+			try {
+				List<BuiltWheel> wheels = this.outputs.verify(build, declared(result.get()), directory);
+				logger.info("Build {} ({} {}) succeeded but was never published; offering its wheels again", build.id(),
+						build.project(), build.version());
+				publish(build, wheels);
+			}
+			catch (InvalidOutputException ex) {
+				logger.warn("Build {} succeeded but its outputs no longer hold up: {}", build.id(), ex.getMessage());
+			}
 		}
 	}
 
@@ -198,13 +228,9 @@ public class Dispatcher {
 			fail(build, failureClass, message, (failure != null) ? failure.logExcerpt() : null);
 			return;
 		}
-		List<DeclaredWheel> declared = worker.wheels()
-			.stream()
-			.map((wheel) -> new DeclaredWheel(wheel.filename(), wheel.sha256()))
-			.toList();
 		List<BuiltWheel> wheels;
 		try {
-			wheels = this.outputs.verify(build, declared, directory);
+			wheels = this.outputs.verify(build, declared(worker), directory);
 		}
 		catch (InvalidOutputException ex) {
 			fail(build, FailureClass.INVALID_WHEEL, ex.getMessage(), null);
@@ -213,9 +239,17 @@ public class Dispatcher {
 		if (this.ledger.markSucceeded(build.id(), this.owner, worker.strategy().wire())) {
 			logger.info("Build {} ({} {}) succeeded with {}: {}", build.id(), build.project(), build.version(),
 					worker.strategy().wire(), wheels.stream().map(BuiltWheel::filename).toList());
-			this.events
-				.publishEvent(new BuildSucceeded(build.id(), ProjectName.of(build.project()), build.version(), wheels));
+			publish(build, wheels);
 		}
+	}
+
+	private void publish(Build build, List<BuiltWheel> wheels) {
+		this.events
+			.publishEvent(new BuildSucceeded(build.id(), ProjectName.of(build.project()), build.version(), wheels));
+	}
+
+	private static List<DeclaredWheel> declared(WorkerResult result) {
+		return result.wheels().stream().map((wheel) -> new DeclaredWheel(wheel.filename(), wheel.sha256())).toList();
 	}
 
 	private void fail(Build build, FailureClass failure, String message, String logExcerpt) {

@@ -119,6 +119,37 @@ class DispatcherTest {
 	}
 
 	@Test
+	void aSuccessWhosePublicationWasLostIsOfferedAgainUntilTheIndexTakesOrRefusesIt() {
+		this.engine.nextRuns.add(ScriptedEngine.Run.ending(RunStatus.Conclusion.SUCCESS)
+			.withPureWheel(WHEEL_NAME, WHEEL, ScriptedEngine.Run.sha(WHEEL)));
+		Dispatcher dispatcher = dispatcher();
+		dispatcher.round();
+		assertThat(build().state()).isEqualTo(BuildState.SUCCEEDED);
+		// The process died before the index stored the wheels: the event is gone.
+		this.events.clear();
+		dispatcher.round();
+		assertThat(this.events).as("not within the grace period").isEmpty();
+
+		this.jdbc.sql("UPDATE build SET updated_at = now() - interval '5 minutes' WHERE id = ?")
+			.param(this.buildId)
+			.update();
+		dispatcher.round();
+		assertThat(this.events).singleElement().isInstanceOfSatisfying(BuildSucceeded.class, (event) -> {
+			assertThat(event.buildId()).isEqualTo(this.buildId);
+			assertThat(event.wheels()).extracting(BuildSucceeded.BuiltWheel::sha256)
+				.containsExactly(Sha256.digest(WHEEL));
+		});
+		assertThat(this.engine.dispatched).as("republished, not rebuilt").hasSize(1);
+
+		this.jdbc.sql("INSERT INTO wheel_rejection (build_id, filename, reason) VALUES (?, ?, 'RECORD mismatch')")
+			.params(this.buildId, WHEEL_NAME)
+			.update();
+		this.events.clear();
+		dispatcher.round();
+		assertThat(this.events).as("a refused build is not offered again").isEmpty();
+	}
+
+	@Test
 	void aDispatchThatWasNeverRecordedIsFoundInsteadOfRepeated() throws Exception {
 		// An instance claimed the build, dispatched it, and died before recording the
 		// dispatch.
