@@ -217,7 +217,7 @@ public class Dispatcher {
 		Optional<WorkerResult> result = readResult(directory);
 		if (result.isEmpty()) {
 			fail(build, FailureClass.UNKNOWN, "the run ended (" + status.detail() + ") without a readable result.json",
-					null);
+					engineLog(build, run));
 			return;
 		}
 		WorkerResult worker = result.get();
@@ -250,6 +250,20 @@ public class Dispatcher {
 
 	private static List<DeclaredWheel> declared(WorkerResult result) {
 		return result.wheels().stream().map((wheel) -> new DeclaredWheel(wheel.filename(), wheel.sha256())).toList();
+	}
+
+	/**
+	 * The engine's own log of a run that left no result, for the status page; best
+	 * effort.
+	 */
+	private String engineLog(Build build, RunReference run) {
+		try {
+			return this.engine.logExcerpt(run).orElse(null);
+		}
+		catch (EngineException ex) {
+			logger.warn("Build {}: no log excerpt for run {} ({})", build.id(), run.id(), ex.getMessage());
+			return null;
+		}
 	}
 
 	private void fail(Build build, FailureClass failure, String message, String logExcerpt) {

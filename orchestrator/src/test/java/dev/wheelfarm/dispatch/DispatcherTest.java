@@ -264,6 +264,18 @@ class DispatcherTest {
 	}
 
 	@Test
+	void aRunThatLeftNoResultIsAnUnknownFailureWithTheEnginesLog() {
+		ScriptedEngine.Run run = ScriptedEngine.Run.ending(RunStatus.Conclusion.FAILURE);
+		run.engineLog = "Error: Process completed with exit code 137.";
+		this.engine.nextRuns.add(run);
+		dispatcher().round();
+		assertThat(build().state()).as("unknown is retried").isEqualTo(BuildState.PENDING);
+		assertThat(build().failureClass()).isEqualTo("unknown");
+		assertThat(build().reason()).contains("without a readable result.json");
+		assertThat(build().logExcerpt()).isEqualTo("Error: Process completed with exit code 137.");
+	}
+
+	@Test
 	void runsThatEndedOutsideTheWorkerAreTransient() {
 		this.engine.nextRuns.add(ScriptedEngine.Run.ending(RunStatus.Conclusion.STARTUP_FAILURE));
 		dispatcher().round();

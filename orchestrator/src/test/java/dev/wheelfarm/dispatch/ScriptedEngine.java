@@ -85,6 +85,11 @@ final class ScriptedEngine implements BuildEngine {
 	}
 
 	@Override
+	public Optional<String> logExcerpt(RunReference run) {
+		return Optional.ofNullable(this.runs.get(run.id()).engineLog);
+	}
+
+	@Override
 	public void cancel(RunReference run) {
 		this.cancelled.add(run.id());
 	}
@@ -100,6 +105,9 @@ final class ScriptedEngine implements BuildEngine {
 		final Map<String, byte[]> outputs = new LinkedHashMap<>();
 
 		BuildJob job;
+
+		/** What the engine's own log says, for runs that leave no result. */
+		String engineLog;
 
 		static Run succeeding() {
 			Run run = new Run();
