@@ -3,7 +3,10 @@ package dev.wheelfarm.index;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * Picks a representation from an {@code Accept} header (RFC 9110 §12.5.1, as PEP 691
@@ -15,6 +18,18 @@ import java.util.Optional;
 final class Negotiation {
 
 	private static final int MAX_RANGES = 64;
+
+	private static final Pattern QVALUE = Pattern.compile("(0(\\.[0-9]{0,3})?|1(\\.0{0,3})?)");
+
+	/**
+	 * Clients send the same few headers over and over (pip's, uv's, a browser's): each is
+	 * parsed once. Bounded, so made-up headers cannot grow it; when full it starts again.
+	 */
+	private static final int REMEMBERED = 256;
+
+	private static final Map<String, Optional<SimpleMediaType>> chosen = new ConcurrentHashMap<>();
+
+	private static final Map<String, Boolean> gzipAccepted = new ConcurrentHashMap<>();
 
 	private Negotiation() {
 	}
@@ -29,6 +44,17 @@ final class Negotiation {
 		if (format != null) {
 			return byName(format.strip());
 		}
+		String key = (accept != null) ? accept : "";
+		Optional<SimpleMediaType> known = chosen.get(key);
+		if (known != null) {
+			return known;
+		}
+		Optional<SimpleMediaType> choice = negotiate(accept);
+		remember(chosen, key, choice);
+		return choice;
+	}
+
+	private static Optional<SimpleMediaType> negotiate(String accept) {
 		List<Range> ranges = parse((accept == null || accept.isBlank()) ? "*/*" : accept);
 		SimpleMediaType best = null;
 		double bestQuality = 0;
@@ -103,6 +129,26 @@ final class Negotiation {
 		if (acceptEncoding == null) {
 			return false;
 		}
+		Boolean known = gzipAccepted.get(acceptEncoding);
+		if (known != null) {
+			return known;
+		}
+		boolean accepted = gzipIn(acceptEncoding);
+		remember(gzipAccepted, acceptEncoding, accepted);
+		return accepted;
+	}
+
+	private static <V> void remember(Map<String, V> answers, String header, V answer) {
+		if (header.length() > 1024) {
+			return;
+		}
+		if (answers.size() >= REMEMBERED) {
+			answers.clear();
+		}
+		answers.put(header, answer);
+	}
+
+	private static boolean gzipIn(String acceptEncoding) {
 		double gzip = -1;
 		double any = -1;
 		String[] parts = acceptEncoding.split(",", MAX_RANGES + 1);
@@ -128,7 +174,7 @@ final class Negotiation {
 
 	// RFC 9110 qvalue: 0 to 1 with at most three decimals; anything else counts as 0.
 	private static double parseQuality(String text) {
-		if (!text.matches("(0(\\.[0-9]{0,3})?|1(\\.0{0,3})?)")) {
+		if (!QVALUE.matcher(text).matches()) {
 			return 0;
 		}
 		return Double.parseDouble(text);

@@ -1,0 +1,152 @@
+package dev.wheelfarm.index;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+import dev.wheelfarm.shared.ProjectName;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * {@code /simple/} and {@code /simple/<name>/}, answered straight from the page cache.
+ *
+ * <p>
+ * Every pip and uv install reads these pages, they are public, and the answer is bytes
+ * already rendered, so they are served here, ahead of Spring Security and the
+ * DispatcherServlet: that stack costs more than the page on this path (see
+ * docs/benchmarks.md, "Index"). The representation is negotiated here too (PEP 691
+ * "Version + Format Selection"), because a request with no acceptable type must get a 406
+ * that still says {@code Vary: Accept}. Anything that is not a GET or HEAD of those paths
+ * goes on to the application unchanged.
+ */
+class SimpleIndexFilter extends OncePerRequestFilter {
+
+	private static final String NOT_ACCEPTABLE = "The index serves application/vnd.pypi.simple.v1+json, "
+			+ "application/vnd.pypi.simple.v1+html and text/html.\n";
+
+	/**
+	 * The representation depends on both: the media type and whether gzip is accepted.
+	 */
+	private static final String VARY = HttpHeaders.ACCEPT + ", " + HttpHeaders.ACCEPT_ENCODING;
+
+	private static final String PREFIX = "/simple/";
+
+	private final PageCache pages;
+
+	private final String cacheControl;
+
+	SimpleIndexFilter(PageCache pages, IndexProperties properties) {
+		this.pages = pages;
+		this.cacheControl = "public, max-age=" + properties.pageMaxAge().toSeconds();
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		String path = request.getRequestURI().substring(request.getContextPath().length());
+		boolean read = "GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod());
+		if (!read || !(path.equals("/simple") || path.startsWith(PREFIX))) {
+			chain.doFilter(request, response);
+			return;
+		}
+		if (path.equals("/simple")) {
+			redirect(request, response, PREFIX);
+			return;
+		}
+		String rest = path.substring(PREFIX.length());
+		if (rest.isEmpty()) {
+			page(request, response, Optional.of(this.pages.root()));
+			return;
+		}
+		String name = rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
+		if (name.contains("/") || !ProjectName.isValid(name)) {
+			text(response, HttpServletResponse.SC_NOT_FOUND, "The farm does not host this project.\n");
+			return;
+		}
+		ProjectName project = ProjectName.of(name);
+		if (!project.value().equals(name) || !rest.endsWith("/")) {
+			// The Simple API's one URL per project: other spellings are sent to it.
+			redirect(request, response, PREFIX + project.value() + "/");
+			return;
+		}
+		page(request, response, this.pages.project(project));
+	}
+
+	private void page(HttpServletRequest request, HttpServletResponse response, Optional<RenderedPage> page)
+			throws IOException {
+		Optional<SimpleMediaType> type = Negotiation.choose(request.getHeader(HttpHeaders.ACCEPT),
+				request.getParameter("format"));
+		if (type.isEmpty()) {
+			text(response, HttpServletResponse.SC_NOT_ACCEPTABLE, NOT_ACCEPTABLE);
+			return;
+		}
+		if (page.isEmpty()) {
+			text(response, HttpServletResponse.SC_NOT_FOUND, "The farm does not host this project.\n");
+			return;
+		}
+		boolean gzip = Negotiation.acceptsGzip(request.getHeader(HttpHeaders.ACCEPT_ENCODING));
+		RenderedPage rendered = page.get();
+		String etag = gzip ? rendered.gzippedEtag(type.get()) : rendered.etag(type.get());
+		response.setHeader(HttpHeaders.VARY, VARY);
+		response.setHeader(HttpHeaders.ETAG, etag);
+		response.setHeader(HttpHeaders.CACHE_CONTROL, this.cacheControl);
+		response.setContentType(type.get().contentType());
+		if (matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
+			response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
+			return;
+		}
+		// Compressed once per rendering, not per request: the page cache holds both.
+		byte[] body = gzip ? rendered.gzippedBody(type.get()) : rendered.body(type.get());
+		if (gzip) {
+			response.setHeader(HttpHeaders.CONTENT_ENCODING, "gzip");
+		}
+		response.setStatus(HttpServletResponse.SC_OK);
+		response.setContentLength(body.length);
+		if (!"HEAD".equals(request.getMethod())) {
+			response.getOutputStream().write(body);
+		}
+	}
+
+	/** RFC 9110 §13.1.2: weak comparison, a list of tags, or {@code *}. */
+	static boolean matches(String ifNoneMatch, String etag) {
+		if (ifNoneMatch == null) {
+			return false;
+		}
+		for (String candidate : ifNoneMatch.split(",")) {
+			String tag = candidate.strip();
+			if (tag.equals("*")) {
+				return true;
+			}
+			if (tag.startsWith("W/")) {
+				tag = tag.substring(2);
+			}
+			if (tag.equals(etag)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static void redirect(HttpServletRequest request, HttpServletResponse response, String path) {
+		String query = request.getQueryString();
+		response.setStatus(HttpServletResponse.SC_MOVED_PERMANENTLY);
+		response.setHeader(HttpHeaders.LOCATION,
+				request.getContextPath() + ((query != null) ? path + "?" + query : path));
+	}
+
+	private static void text(HttpServletResponse response, int status, String body) throws IOException {
+		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+		response.setStatus(status);
+		response.setHeader(HttpHeaders.VARY, HttpHeaders.ACCEPT);
+		response.setContentType("text/plain;charset=UTF-8");
+		response.setContentLength(bytes.length);
+		response.getOutputStream().write(bytes);
+	}
+
+}
