@@ -1,5 +1,7 @@
 package dev.wheelfarm.index;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,11 +16,12 @@ import org.springframework.core.Ordered;
 class SimpleIndexConfiguration {
 
 	@Bean
-	FilterRegistrationBean<SimpleIndexFilter> simpleIndexFilter(PageCache pages, IndexProperties properties) {
+	FilterRegistrationBean<SimpleIndexFilter> simpleIndexFilter(PageCache pages, IndexProperties properties,
+			MeterRegistry meters) {
 		FilterRegistrationBean<SimpleIndexFilter> registration = new FilterRegistrationBean<>(
-				new SimpleIndexFilter(pages, properties));
+				new SimpleIndexFilter(pages, properties, meters));
 		registration.addUrlPatterns("/simple", "/simple/*");
-		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
 		return registration;
 	}
 

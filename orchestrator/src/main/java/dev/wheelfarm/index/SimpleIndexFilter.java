@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 import dev.wheelfarm.shared.ProjectName;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -41,9 +42,19 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 
 	private final String cacheControl;
 
-	SimpleIndexFilter(PageCache pages, IndexProperties properties) {
+	private final MeterRegistry meters;
+
+	SimpleIndexFilter(PageCache pages, IndexProperties properties, MeterRegistry meters) {
 		this.pages = pages;
 		this.cacheControl = "public, max-age=" + properties.pageMaxAge().toSeconds();
+		this.meters = meters;
+	}
+
+	/** Counts an answer by status and representation; Micrometer caches each counter. */
+	private void count(int status, String representation) {
+		this.meters
+			.counter("wheelfarm.index.requests", "status", Integer.toString(status), "representation", representation)
+			.increment();
 	}
 
 	@Override
@@ -57,6 +68,7 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 		}
 		if (path.equals("/simple")) {
 			redirect(request, response, PREFIX);
+			count(HttpServletResponse.SC_MOVED_PERMANENTLY, "none");
 			return;
 		}
 		String rest = path.substring(PREFIX.length());
@@ -67,12 +79,14 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 		String name = rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
 		if (name.contains("/") || !ProjectName.isValid(name)) {
 			text(response, HttpServletResponse.SC_NOT_FOUND, "The farm does not host this project.\n");
+			count(HttpServletResponse.SC_NOT_FOUND, "none");
 			return;
 		}
 		ProjectName project = ProjectName.of(name);
 		if (!project.value().equals(name) || !rest.endsWith("/")) {
 			// The Simple API's one URL per project: other spellings are sent to it.
 			redirect(request, response, PREFIX + project.value() + "/");
+			count(HttpServletResponse.SC_MOVED_PERMANENTLY, "none");
 			return;
 		}
 		page(request, response, this.pages.project(project));
@@ -84,10 +98,13 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 				request.getParameter("format"));
 		if (type.isEmpty()) {
 			text(response, HttpServletResponse.SC_NOT_ACCEPTABLE, NOT_ACCEPTABLE);
+			count(HttpServletResponse.SC_NOT_ACCEPTABLE, "none");
 			return;
 		}
+		String representation = type.get().isJson() ? "json" : "html";
 		if (page.isEmpty()) {
 			text(response, HttpServletResponse.SC_NOT_FOUND, "The farm does not host this project.\n");
+			count(HttpServletResponse.SC_NOT_FOUND, representation);
 			return;
 		}
 		boolean gzip = Negotiation.acceptsGzip(request.getHeader(HttpHeaders.ACCEPT_ENCODING));
@@ -99,6 +116,7 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 		response.setContentType(type.get().contentType());
 		if (matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
 			response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
+			count(HttpServletResponse.SC_NOT_MODIFIED, representation);
 			return;
 		}
 		// Compressed once per rendering, not per request: the page cache holds both.
@@ -111,6 +129,7 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 		if (!"HEAD".equals(request.getMethod())) {
 			response.getOutputStream().write(body);
 		}
+		count(HttpServletResponse.SC_OK, representation);
 	}
 
 	/** RFC 9110 §13.1.2: weak comparison, a list of tags, or {@code *}. */

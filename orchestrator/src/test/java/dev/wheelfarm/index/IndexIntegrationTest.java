@@ -185,6 +185,17 @@ class IndexIntegrationTest {
 	}
 
 	@Test
+	void indexRequestsAreCountedForTheOperator() throws Exception {
+		assertThat(get("/simple/", PIP_ACCEPT).statusCode()).isEqualTo(200);
+		assertThat(get("/simple/", "image/png").statusCode()).isEqualTo(406);
+		String metrics = get("/actuator/prometheus", null).body();
+		assertThat(metrics)
+			.containsPattern(
+					"wheelfarm_index_requests_total\\{[^}]*representation=\"json\"[^}]*status=\"200\"[^}]*\\} [1-9]")
+			.containsPattern("wheelfarm_index_requests_total\\{[^}]*status=\"406\"[^}]*\\} [1-9]");
+	}
+
+	@Test
 	void etagsAnswer304PerRepresentation() throws Exception {
 		publish("delta");
 		HttpResponse<String> json = get("/simple/delta/", PIP_ACCEPT);
