@@ -23,6 +23,7 @@ PROJECT=benchpkg
 PIP_ACCEPT='application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01'
 HTML_ACCEPT='text/html'
 ENCODING="${ENCODING:-gzip, deflate}"
+APP_ARGS="${APP_ARGS:-}" # extra orchestrator arguments, e.g. --server.tomcat.threads.max=8
 
 for tool in java psql nginx wrk curl; do
 	command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
@@ -47,7 +48,7 @@ fi
 echo "== starting the orchestrator on the embedded PostgreSQL (data in $WORK/data)"
 java -jar "$ROOT/orchestrator/target/wheelfarm.jar" --server.port="$APP_PORT" \
 	--wheelfarm.data-dir="$WORK/data" --wheelfarm.dispatch.enabled=false \
-	--wheelfarm.index.export-dir="$WORK/export" --wheelfarm.index.export-interval=1s \
+	--wheelfarm.index.export-dir="$WORK/export" --wheelfarm.index.export-interval=1s $APP_ARGS \
 	>"$WORK/app.log" 2>&1 &
 APP_PID=$!
 for _ in $(seq 1 120); do
