@@ -14,6 +14,7 @@ import dev.wheelfarm.database.DataDirectoryProperties;
 import dev.wheelfarm.shared.Sha256;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.JGitInternalException;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.errors.PackProtocolException;
 import org.eclipse.jgit.lib.Constants;
@@ -67,9 +68,9 @@ class RepositoryReader {
 		catch (GitAPIException ex) {
 			throw new RepositoryReadException("could not list the repository's branches: " + message(ex), ex);
 		}
-		catch (RuntimeException ex) {
-			// JGit reports some unreachable or malformed remotes with unchecked
-			// exceptions.
+		catch (JGitInternalException ex) {
+			// JGit reports some unreachable or malformed remotes with this unchecked
+			// exception instead of a GitAPIException.
 			throw new RepositoryReadException("could not reach the repository: " + message(ex), ex);
 		}
 		Ref head = refs.get(Constants.HEAD);
