@@ -9,15 +9,14 @@ import dev.wheelfarm.dispatch.github.WorkflowRunChanged;
 import dev.wheelfarm.dispatch.local.LocalBuilderProperties;
 import dev.wheelfarm.dispatch.local.LocalEngine;
 import dev.wheelfarm.dispatch.local.LocalWorkerRunner;
+import dev.wheelfarm.scheduling.FixedDelaySchedule;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * Wires the dispatcher to the engine {@code wheelfarm.builder} selects, and runs its
@@ -56,8 +55,8 @@ class DispatchConfiguration {
 
 	@Bean
 	@ConditionalOnBooleanProperty(name = "wheelfarm.dispatch.enabled", matchIfMissing = true)
-	DispatchSchedule dispatchSchedule(Dispatcher dispatcher, DispatchProperties properties) {
-		return new DispatchSchedule(dispatcher, properties.interval());
+	FixedDelaySchedule dispatchSchedule(Dispatcher dispatcher, DispatchProperties properties) {
+		return new FixedDelaySchedule("dispatch", Duration.ZERO, properties.interval(), dispatcher::round);
 	}
 
 	static final class WebhookHint {
@@ -71,46 +70,6 @@ class DispatchConfiguration {
 		@EventListener
 		void on(WorkflowRunChanged change) {
 			this.dispatcher.watchRun(Long.toString(change.runId()));
-		}
-
-	}
-
-	/**
-	 * Runs a round after each interval. Spring's scheduler logs a failed round and keeps
-	 * the schedule (a database restart must not stop the farm for good).
-	 */
-	static final class DispatchSchedule implements SmartLifecycle {
-
-		private final Dispatcher dispatcher;
-
-		private final Duration interval;
-
-		private ThreadPoolTaskScheduler scheduler;
-
-		DispatchSchedule(Dispatcher dispatcher, Duration interval) {
-			this.dispatcher = dispatcher;
-			this.interval = interval;
-		}
-
-		@Override
-		public void start() {
-			ThreadPoolTaskScheduler newScheduler = new ThreadPoolTaskScheduler();
-			newScheduler.setThreadNamePrefix("dispatch-");
-			newScheduler.setPoolSize(1);
-			newScheduler.initialize();
-			newScheduler.scheduleWithFixedDelay(this.dispatcher::round, this.interval);
-			this.scheduler = newScheduler;
-		}
-
-		@Override
-		public void stop() {
-			this.scheduler.shutdown();
-			this.scheduler = null;
-		}
-
-		@Override
-		public boolean isRunning() {
-			return this.scheduler != null;
 		}
 
 	}

@@ -2,12 +2,13 @@ package dev.wheelfarm.index;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+
+import dev.wheelfarm.scheduling.FixedDelaySchedule;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.context.SmartLifecycle;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,33 +17,30 @@ import org.springframework.stereotype.Component;
  * next interval: the previous export stays in place, whole.
  */
 @Component
-class ExportSchedule implements SmartLifecycle {
+class ExportSchedule extends FixedDelaySchedule {
 
 	private static final Logger logger = LoggerFactory.getLogger(ExportSchedule.class);
 
 	private final StaticExporter exporter;
 
-	private final IndexProperties properties;
-
-	private ThreadPoolTaskScheduler scheduler;
+	private final Path directory;
 
 	ExportSchedule(StaticExporter exporter, IndexProperties properties) {
+		super("index-export", Duration.ZERO, properties.exportInterval());
 		this.exporter = exporter;
-		this.properties = properties;
+		this.directory = properties.exportDir();
 	}
 
 	@Override
-	public synchronized void start() {
-		Path directory = this.properties.exportDir();
-		if (directory == null || this.scheduler != null) {
-			return;
+	public void start() {
+		if (this.directory != null) {
+			super.start();
 		}
-		ThreadPoolTaskScheduler newScheduler = new ThreadPoolTaskScheduler();
-		newScheduler.setThreadNamePrefix("index-export-");
-		newScheduler.setPoolSize(1);
-		newScheduler.initialize();
-		newScheduler.scheduleWithFixedDelay(() -> exportTo(directory), this.properties.exportInterval());
-		this.scheduler = newScheduler;
+	}
+
+	@Override
+	protected void runOnce() {
+		exportTo(this.directory);
 	}
 
 	private void exportTo(Path directory) {
@@ -55,19 +53,6 @@ class ExportSchedule implements SmartLifecycle {
 		catch (IOException ex) {
 			logger.error("Static export to {} failed; the previous export stays: {}", directory, ex.getMessage());
 		}
-	}
-
-	@Override
-	public synchronized void stop() {
-		if (this.scheduler != null) {
-			this.scheduler.shutdown();
-			this.scheduler = null;
-		}
-	}
-
-	@Override
-	public synchronized boolean isRunning() {
-		return this.scheduler != null;
 	}
 
 }

@@ -31,9 +31,10 @@ public class JsonApiClient {
 
 	private final JsonMapper json = JsonMapper.builder().build();
 
-	public JsonApiClient(PypiProperties properties) {
+	// One PypiHttp (one HttpClient, one connection pool) serves both PyPI APIs.
+	JsonApiClient(PypiProperties properties, PypiHttp http) {
 		this.properties = properties;
-		this.http = new PypiHttp(properties);
+		this.http = http;
 	}
 
 	/**

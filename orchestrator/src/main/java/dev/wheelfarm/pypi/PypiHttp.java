@@ -27,11 +27,14 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.stereotype.Component;
+
 /**
  * The HTTP manners every PyPI client shares: a User-Agent with a contact, timeouts, a
  * size cap enforced while the body streams in, conditional GETs, redirects to the
  * normalized name, and backoff on 429/5xx that honours {@code Retry-After}.
  */
+@Component
 final class PypiHttp {
 
 	private static final int MAX_REDIRECTS = 3;

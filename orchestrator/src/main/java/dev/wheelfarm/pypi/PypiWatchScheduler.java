@@ -1,21 +1,14 @@
 package dev.wheelfarm.pypi;
 
-import java.time.Instant;
+import java.time.Duration;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.wheelfarm.scheduling.BatchJobs;
+import dev.wheelfarm.scheduling.FixedDelaySchedule;
 
-import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
-import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.JobExecutionException;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
-import org.springframework.dao.DataAccessException;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,56 +18,30 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ConditionalOnProperty(name = "wheelfarm.pypi.watch-enabled", havingValue = "true", matchIfMissing = true)
-class PypiWatchScheduler {
-
-	private static final Logger logger = LoggerFactory.getLogger(PypiWatchScheduler.class);
+class PypiWatchScheduler extends FixedDelaySchedule {
 
 	private final JobOperator jobOperator;
 
 	private final Job pypiWatchJob;
 
-	private final PypiProperties properties;
-
-	private final ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
-
 	PypiWatchScheduler(JobOperator jobOperator, Job pypiWatchJob, PypiProperties properties) {
+		super("pypi-watch", Duration.ofSeconds(5), properties.pollInterval());
 		this.jobOperator = jobOperator;
 		this.pypiWatchJob = pypiWatchJob;
-		this.properties = properties;
-		this.scheduler.setThreadNamePrefix("pypi-watch-");
-		this.scheduler.setWaitForTasksToCompleteOnShutdown(false);
 	}
 
-	@EventListener(ApplicationReadyEvent.class)
-	void start() {
-		this.scheduler.initialize();
-		this.scheduler.scheduleWithFixedDelay(this::runCycle, Instant.now().plusSeconds(5),
-				this.properties.pollInterval());
-	}
-
-	@jakarta.annotation.PreDestroy
-	void stop() {
-		this.scheduler.shutdown();
+	@Override
+	protected void runOnce() {
+		runCycle();
 	}
 
 	void runCycle() {
-		try {
-			JobExecution execution = this.jobOperator.start(this.pypiWatchJob,
-					new JobParametersBuilder()
-						.addString(PypiWatchJobConfiguration.MODE_PARAMETER, PypiWatcher.Mode.AUTO.name())
-						.addLong("started", System.currentTimeMillis())
-						.toJobParameters());
-			if (execution.getStatus() != BatchStatus.COMPLETED) {
-				logger.warn("PyPI watch cycle ended {}: {}", execution.getStatus(),
-						execution.getAllFailureExceptions());
-			}
-		}
-		catch (JobExecutionException | DataAccessException ex) {
-			// An exception escaping here would cancel the schedule for good; the next
-			// tick
-			// tries again instead.
-			logger.warn("Could not launch the PyPI watch job: {}", ex.getMessage());
-		}
+		BatchJobs.launch(this.jobOperator, this.pypiWatchJob,
+				new JobParametersBuilder()
+					.addString(PypiWatchJobConfiguration.MODE_PARAMETER, PypiWatcher.Mode.AUTO.name())
+					.addLong("started", System.currentTimeMillis())
+					.toJobParameters(),
+				"the PyPI watch cycle");
 	}
 
 }

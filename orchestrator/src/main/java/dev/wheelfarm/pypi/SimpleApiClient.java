@@ -37,9 +37,10 @@ public class SimpleApiClient {
 
 	private final JsonMapper json = JsonMapper.builder().build();
 
-	public SimpleApiClient(PypiProperties properties) {
+	// One PypiHttp (one HttpClient, one connection pool) serves both PyPI APIs.
+	SimpleApiClient(PypiProperties properties, PypiHttp http) {
 		this.properties = properties;
-		this.http = new PypiHttp(properties);
+		this.http = http;
 	}
 
 	/** Every project PyPI lists, by normalized name, with its last serial. */

@@ -21,7 +21,7 @@ class JsonApiClientTest {
 
 	private final PypiStandIn pypi = PypiStandIn.start();
 
-	private final JsonApiClient client = new JsonApiClient(WatchHarness.properties(this.pypi.baseUrl(), Map.of()));
+	private final JsonApiClient client = WatchHarness.jsonApi(WatchHarness.properties(this.pypi.baseUrl(), Map.of()));
 
 	@AfterEach
 	void stop() {

@@ -18,7 +18,8 @@ class SimpleApiClientTest {
 
 	private final PypiStandIn pypi = PypiStandIn.start();
 
-	private final SimpleApiClient client = new SimpleApiClient(WatchHarness.properties(this.pypi.baseUrl(), Map.of()));
+	private final SimpleApiClient client = WatchHarness
+		.simpleApi(WatchHarness.properties(this.pypi.baseUrl(), Map.of()));
 
 	@AfterEach
 	void stop() {

@@ -60,11 +60,19 @@ final class WatchHarness implements AutoCloseable {
 		this.jdbc = JdbcClient.create(this.dataSource);
 		this.properties = properties(this.pypi.baseUrl(), overrides);
 		PypiRepository repository = new PypiRepository(this.jdbc, new DataSourceTransactionManager(this.dataSource));
-		this.watcher = new PypiWatcher(new SimpleApiClient(this.properties), new JsonApiClient(this.properties),
-				repository, this::publish, this.properties, Optional.empty());
+		this.watcher = new PypiWatcher(simpleApi(this.properties), jsonApi(this.properties), repository, this::publish,
+				this.properties, Optional.empty());
 		this.repositoryId = this.jdbc.sql("INSERT INTO repository (url) VALUES ('file:///tmp/repo.git') RETURNING id")
 			.query(Long.class)
 			.single();
+	}
+
+	static JsonApiClient jsonApi(PypiProperties properties) {
+		return new JsonApiClient(properties, new PypiHttp(properties));
+	}
+
+	static SimpleApiClient simpleApi(PypiProperties properties) {
+		return new SimpleApiClient(properties, new PypiHttp(properties));
 	}
 
 	private void publish(Object event) {
