@@ -343,6 +343,9 @@ public final class PypiStandIn implements AutoCloseable {
 		ObjectNode page = this.json.createObjectNode();
 		ObjectNode info = page.putObject("info");
 		info.put("name", project.displayName);
+		info.put("home_page", project.homePage);
+		ObjectNode urls = info.putObject("project_urls");
+		project.projectUrls.forEach(urls::put);
 		info.put("version", project.releases.isEmpty() ? null
 				: List.copyOf(project.releases.keySet()).get(project.releases.size() - 1));
 		page.put("last_serial", project.lastSerial);
@@ -372,6 +375,10 @@ public final class PypiStandIn implements AutoCloseable {
 
 		private final Map<String, Release> releases = new LinkedHashMap<>();
 
+		private final Map<String, String> projectUrls = new LinkedHashMap<>();
+
+		private String homePage;
+
 		private long lastSerial;
 
 		Project(String displayName) {
@@ -391,6 +398,28 @@ public final class PypiStandIn implements AutoCloseable {
 
 		public long lastSerial() {
 			return this.lastSerial;
+		}
+
+		/**
+		 * Names this URL among the project's links ({@code info.project_urls}), as a
+		 * maintainer's {@code [project.urls]} does: what the opt-in's ownership check
+		 * reads.
+		 */
+		public Project projectUrl(String label, String url) {
+			synchronized (PypiStandIn.this) {
+				this.projectUrls.put(label, url);
+				touch();
+			}
+			return this;
+		}
+
+		/** The project's home page ({@code info.home_page}). */
+		public Project homePage(String url) {
+			synchronized (PypiStandIn.this) {
+				this.homePage = url;
+				touch();
+			}
+			return this;
 		}
 
 		/** A release with an sdist only (the farm's case). */
