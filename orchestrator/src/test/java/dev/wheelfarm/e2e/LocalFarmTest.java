@@ -1,10 +1,14 @@
 package dev.wheelfarm.e2e;
 
-import java.util.Map;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.function.Predicate;
 
+import dev.wheelfarm.artifacts.TestWheels;
 import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.optin.BareRepository;
 import dev.wheelfarm.pypi.PypiWatcher;
+import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.IntegrationTest;
 import dev.wheelfarm.testsupport.Venv;
 import org.junit.jupiter.api.AfterAll;
@@ -83,6 +87,89 @@ class LocalFarmTest {
 		assertThat(install.output()).contains("happy_pkg-1.0-py3-none-any.whl").contains("/files/");
 		Venv.Result imported = farm.python("import happy_pkg; print(happy_pkg.ANSWER)");
 		assertThat(imported.output().strip()).as(imported.output()).isEqualTo("42");
+	}
+
+	@Test
+	void aRequestFromTheFormForAnOlderReleaseEndsInAPublishedWheel() {
+		farm.sdistRelease("older-pkg", "0.9", Sdists.pure("older-pkg", "0.9"));
+		farm.sdistRelease("older-pkg", "1.0", Sdists.pure("older-pkg", "1.0"));
+		farm.register(farm.repository("older-pkg", "projects = [\"older-pkg\"]\nsince = \"1.0\"\n"), "older-pkg");
+		this.watcher.watch(PypiWatcher.Mode.AUTO);
+		assertThat(farm.awaitEnded(farm.buildOf("older-pkg", "1.0")).path("state").asString()).isEqualTo("PUBLISHED");
+		assertThat(release(farm.getJson("/api/projects/older-pkg"), "0.9").path("build").isNull())
+			.as("0.9 is older than `since`: the watcher leaves it alone")
+			.isTrue();
+
+		HttpResponse<String> requested = farm.requestForm("older-pkg", "0.9");
+		assertThat(requested.statusCode()).as(requested.body()).isEqualTo(302);
+		String location = requested.headers().firstValue("Location").orElseThrow();
+		assertThat(location).matches(".*/builds/[0-9]+$");
+		long id = Long.parseLong(location.substring(location.lastIndexOf('/') + 1));
+
+		JsonNode build = farm.awaitEnded(id);
+		assertThat(build.path("state").asString()).as(build.toString()).isEqualTo("PUBLISHED");
+		assertThat(build.path("version").asString()).isEqualTo("0.9");
+		assertThat(Farm.filenames(farm.simpleJson("older-pkg"))).contains("older_pkg-0.9-py3-none-any.whl",
+				"older_pkg-1.0-py3-none-any.whl");
+		Venv.Result install = farm.pip("download", "--no-deps", "--only-binary", ":all:", "-d",
+				farm.scratch.resolve("older").toString(), "older-pkg==0.9");
+		assertThat(install.exitCode()).as(install.output()).isZero();
+		assertThat(farm.scratch.resolve("older/older_pkg-0.9-py3-none-any.whl")).exists();
+	}
+
+	@Test
+	void upstreamCatchingUpWithdrawsOurWheelAndYanksAreMirroredWithinOneCycle() {
+		farm.sdistRelease("catchup-pkg", "1.0", Sdists.pure("catchup-pkg", "1.0"));
+		farm.sdistRelease("catchup-pkg", "1.1", Sdists.pure("catchup-pkg", "1.1"));
+		farm.register(farm.repository("catchup-pkg", "projects = [\"catchup-pkg\"]\n"), "catchup-pkg");
+		this.watcher.watch(PypiWatcher.Mode.AUTO);
+		for (String version : new String[] { "1.0", "1.1" }) {
+			assertThat(farm.awaitEnded(farm.buildOf("catchup-pkg", version)).path("state").asString())
+				.isEqualTo("PUBLISHED");
+		}
+		String ours10 = "catchup_pkg-1.0-py3-none-any.whl";
+		assertThat(Farm.file(farm.simpleJson("catchup-pkg"), ours10).path("url").asString()).contains("/files/");
+
+		// The maintainers upload an official wheel of 1.0: same name and tags, other
+		// bytes.
+		byte[] official = TestWheels.of("catchup-pkg", "1.0").bytes();
+		farm.pypi.project("catchup-pkg").release("1.0").upload(ours10, official);
+		this.watcher.watch(PypiWatcher.Mode.AUTO);
+		JsonNode page = awaitPage(
+				(p) -> Farm.file(p, ours10).path("url").asString().startsWith(farm.pypi.baseUrl().toString()));
+		assertThat(Farm.filenames(page)).as("listed once, PyPI's").containsOnlyOnce(ours10);
+		assertThat(Farm.file(page, ours10).path("hashes").path("sha256").asString())
+			.isEqualTo(Sha256.digest(official).hex());
+		assertThat(farm.simpleHtml("catchup-pkg")).doesNotContain("/files/catchup_pkg-1.0");
+
+		farm.pypi.project("catchup-pkg").release("1.1").yank("broken import");
+		this.watcher.watch(PypiWatcher.Mode.AUTO);
+		page = awaitPage((p) -> p.path("files")
+			.valueStream()
+			.filter((f) -> f.path("filename").asString().contains("1.1"))
+			.allMatch((f) -> "broken import".equals(f.path("yanked").asString(null))));
+		assertThat(Farm.filenames(page)).contains("catchup_pkg-1.1-py3-none-any.whl", "catchup-pkg-1.1.tar.gz");
+		assertThat(farm.simpleHtml("catchup-pkg")).contains("data-yanked=\"broken import\"");
+
+		Venv.Result install = farm.pip("install", "--only-binary", ":all:", "catchup-pkg");
+		assertThat(install.exitCode()).as(install.output()).isZero();
+		assertThat(farm.python("import catchup_pkg; print(catchup_pkg.VERSION)").output().strip())
+			.as("pip skipped the yanked 1.1 and took PyPI's own 1.0 wheel")
+			.isEqualTo("1.0");
+	}
+
+	private static JsonNode release(JsonNode project, String version) {
+		return project.path("releases")
+			.valueStream()
+			.filter((r) -> version.equals(r.path("version").asString()))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no release " + version + " in " + project));
+	}
+
+	private static JsonNode awaitPage(Predicate<JsonNode> done) {
+		// The watch cycle has run; what remains is at most the page cache's TTL.
+		return Farm.await("the index to follow PyPI", () -> farm.simpleJson("catchup-pkg"), done,
+				Duration.ofSeconds(5));
 	}
 
 }
