@@ -1,5 +1,7 @@
 package dev.wheelfarm.e2e;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.function.Predicate;
@@ -7,6 +9,7 @@ import java.util.function.Predicate;
 import dev.wheelfarm.artifacts.TestWheels;
 import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.optin.BareRepository;
+import dev.wheelfarm.optin.OptInService;
 import dev.wheelfarm.pypi.PypiWatcher;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.IntegrationTest;
@@ -43,6 +46,9 @@ class LocalFarmTest {
 
 	@Autowired
 	PypiWatcher watcher;
+
+	@Autowired
+	OptInService optIn;
 
 	@DynamicPropertySource
 	static void world(DynamicPropertyRegistry registry) {
@@ -156,6 +162,57 @@ class LocalFarmTest {
 		assertThat(farm.python("import catchup_pkg; print(catchup_pkg.VERSION)").output().strip())
 			.as("pip skipped the yanked 1.1 and took PyPI's own 1.0 wheel")
 			.isEqualTo("1.0");
+	}
+
+	@Test
+	void aReleaseThatFailsToBuildIsNotRetriedUntilTheMaintainerChangesTheRecipe() {
+		String sdistPath = URI
+			.create(farm.sdistRelease("fragile-pkg", "1.0", Sdists.MISSING_HEADER).url("fragile-pkg-1.0.tar.gz"))
+			.getPath();
+		BareRepository git = farm.repository("fragile-pkg", "projects = [\"fragile-pkg\"]\n");
+		farm.register(git, "fragile-pkg");
+		this.watcher.watch(PypiWatcher.Mode.AUTO);
+		long first = farm.buildOf("fragile-pkg", "1.0");
+		JsonNode failed = farm.awaitEnded(first);
+		assertThat(failed.path("state").asString()).as(failed.toString()).isEqualTo("FAILED");
+		assertThat(failed.path("failure").path("class").asString()).isEqualTo("missing-system-dependency");
+		assertThat(failed.path("failure").path("kind").asString()).isEqualTo("permanent");
+		assertThat(failed.path("failure").path("log").asString()).contains("wheelfarm_no_such_library.h");
+		assertThat(farm.send(HttpRequest.newBuilder(URI.create(farm.url("/builds/" + first))).GET()).body())
+			.contains("missing-system-dependency", "wheelfarm_no_such_library.h");
+		assertThat(farm.pypi.requestCount(sdistPath)).as("the builder fetched the sdist once").isEqualTo(1);
+
+		// More watch cycles (a full reconciliation among them), an unchanged re-sync and
+		// many dispatcher rounds: nothing is built again.
+		this.watcher.watch(PypiWatcher.Mode.AUTO);
+		this.watcher.watch(PypiWatcher.Mode.FULL);
+		this.optIn.resyncAll();
+		this.watcher.watch(PypiWatcher.Mode.AUTO);
+		sleep(Duration.ofSeconds(2));
+		assertThat(farm.buildOf("fragile-pkg", "1.0")).isEqualTo(first);
+		assertThat(farm.getJson("/api/builds/" + first).path("attempts").asInt()).isEqualTo(1);
+		assertThat(farm.pypi.requestCount(sdistPath)).as("no second run").isEqualTo(1);
+
+		// The maintainer changes a build setting: a new recipe, so one more try.
+		git.put("wheelfarm.toml", "projects = [\"fragile-pkg\"]\nskip = \"pp*\"\n").commit("skip PyPy");
+		this.optIn.resyncAll();
+		long second = Farm.await("a build under the new recipe", () -> farm.buildOf("fragile-pkg", "1.0"),
+				(id) -> id != first, Duration.ofSeconds(10));
+		JsonNode retried = farm.awaitEnded(second);
+		assertThat(retried.path("state").asString()).isEqualTo("FAILED");
+		assertThat(farm.pypi.requestCount(sdistPath)).as("built once more").isEqualTo(2);
+		assertThat(farm.getJson("/api/builds/" + first).path("state").asString()).as("the first row stays")
+			.isEqualTo("FAILED");
+	}
+
+	private static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private static JsonNode release(JsonNode project, String version) {

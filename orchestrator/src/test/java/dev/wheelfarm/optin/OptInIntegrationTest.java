@@ -94,7 +94,14 @@ class OptInIntegrationTest {
 			this.service.sync(id);
 			assertThat(this.rows.repository(id).orElseThrow().headCommit()).isEqualTo(second);
 			assertThat(this.rows.project("lifecycle-pkg").orElseThrow().settings()).contains("\"since\": \"2.0\"");
-			assertThat(recipe("lifecycle-pkg")).as("a changed config is a new recipe").isNotEqualTo(firstRecipe);
+			assertThat(recipe("lifecycle-pkg")).as("which releases to build is not how to build them")
+				.isEqualTo(firstRecipe);
+
+			git.put("wheelfarm.toml", "projects = [\"Lifecycle_Pkg\"]\nplatforms = [\"linux\"]\n" + "since = \"2.0\"\n"
+					+ "skip = \"*-musllinux*\"\n")
+				.commit("no musl wheels");
+			this.service.sync(id);
+			assertThat(recipe("lifecycle-pkg")).as("a changed build setting is a new recipe").isNotEqualTo(firstRecipe);
 
 			git.put("wheelfarm.toml", "projects = [\"Lifecycle_Pkg\"]\nenabled = false\n").commit("pause");
 			this.service.sync(id);

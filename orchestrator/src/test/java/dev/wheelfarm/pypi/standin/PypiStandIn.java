@@ -533,6 +533,17 @@ public final class PypiStandIn implements AutoCloseable {
 			return new ArrayList<>(this.files.keySet());
 		}
 
+		/** Where the stand-in says this file of the release is downloaded from. */
+		public String url(String filename) {
+			synchronized (PypiStandIn.this) {
+				File file = this.files.get(filename);
+				if (file == null) {
+					throw new IllegalArgumentException(filename + " is not a file of " + this.version);
+				}
+				return file.url();
+			}
+		}
+
 	}
 
 	/**
