@@ -535,12 +535,21 @@ public final class PypiStandIn implements AutoCloseable {
 
 		/** Where the stand-in says this file of the release is downloaded from. */
 		public String url(String filename) {
+			return file(filename).url();
+		}
+
+		/** The sha256 the stand-in lists for this file of the release. */
+		public String sha256(String filename) {
+			return file(filename).sha256();
+		}
+
+		private File file(String filename) {
 			synchronized (PypiStandIn.this) {
 				File file = this.files.get(filename);
 				if (file == null) {
 					throw new IllegalArgumentException(filename + " is not a file of " + this.version);
 				}
-				return file.url();
+				return file;
 			}
 		}
 
