@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.zip.GZIPInputStream;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,8 +44,11 @@ final class PypiHttp {
 
 	private final PypiProperties properties;
 
-	PypiHttp(PypiProperties properties) {
+	private final MeterRegistry meters;
+
+	PypiHttp(PypiProperties properties, MeterRegistry meters) {
 		this.properties = properties;
+		this.meters = meters;
 		// Redirects are followed by hand: only to the same host, and counted.
 		this.client = HttpClient.newBuilder()
 			.connectTimeout(properties.connectTimeout())
@@ -102,6 +106,7 @@ final class PypiHttp {
 				request.header("If-None-Match", etag);
 			}
 			Attempt result = send(request.build(), maxBytes);
+			count(result);
 			if (result.fault() != null) {
 				attempt = pauseOrGiveUp(target, attempt, result.fault(), null);
 				continue;
@@ -128,6 +133,44 @@ final class PypiHttp {
 
 	private record Attempt(HttpResponse<byte[]> response, String fault) {
 
+	}
+
+	/**
+	 * {@code wheelfarm_pypi_requests_total{outcome, status}}: every exchange with PyPI,
+	 * retries included, so an operator sees PyPI's trouble even when the retries hide it
+	 * from the watcher.
+	 */
+	private void count(Attempt attempt) {
+		int status = (attempt.response() != null) ? attempt.response().statusCode() : -1;
+		String outcome;
+		if (status < 0) {
+			outcome = "io_error";
+		}
+		else if (status == 429) {
+			outcome = "rate_limited";
+		}
+		else if (status >= 500) {
+			outcome = "server_error";
+		}
+		else if (status == 304) {
+			outcome = "not_modified";
+		}
+		else if (status == 404 || status == 410) {
+			outcome = "not_found";
+		}
+		else if (status >= 400) {
+			outcome = "client_error";
+		}
+		else if (status >= 300) {
+			outcome = "redirect";
+		}
+		else {
+			outcome = "success";
+		}
+		this.meters
+			.counter("wheelfarm.pypi.requests", "outcome", outcome, "status",
+					(status < 0) ? "none" : (status / 100) + "xx")
+			.increment();
 	}
 
 	private Attempt send(HttpRequest request, long maxBytes) {

@@ -211,6 +211,19 @@ final class Farm implements AutoCloseable {
 		return response.body();
 	}
 
+	/**
+	 * One sample of a Prometheus scrape, e.g. {@code wheelfarm_builds{state="PUBLISHED"}}
+	 * (labels in the exposition's order: sorted by name); 0 when the series is absent (a
+	 * counter not yet incremented).
+	 */
+	static double sample(String scrape, String series) {
+		return scrape.lines()
+			.filter((line) -> line.startsWith(series + " "))
+			.map((line) -> Double.parseDouble(line.substring(series.length() + 1).trim().split(" ")[0]))
+			.findFirst()
+			.orElse(0.0);
+	}
+
 	// ---- pip
 
 	/** pip in a fresh venv (made once per farm), against the farm's index only. */

@@ -92,6 +92,21 @@ class GitHubFarmTest {
 		});
 		assertThat(gitHub.deliveryStatuses()).as("in_progress and completed, both accepted").containsExactly(202, 202);
 
+		String scrape = farm.scrape();
+		assertThat(Farm.sample(scrape,
+				"wheelfarm_github_requests_total{call=\"dispatch\",outcome=\"success\",status=\"2xx\"}"))
+			.isEqualTo(1.0);
+		assertThat(
+				Farm.sample(scrape, "wheelfarm_github_requests_total{call=\"api\",outcome=\"success\",status=\"2xx\"}"))
+			.as("run reads, the artifact list and the download")
+			.isGreaterThanOrEqualTo(3.0);
+		assertThat(
+				Farm.sample(scrape, "wheelfarm_github_requests_total{call=\"api\",outcome=\"success\",status=\"3xx\"}"))
+			.as("the artifact's redirect to its storage host")
+			.isEqualTo(1.0);
+		assertThat(Farm.sample(scrape, "wheelfarm_github_rate_limit_remaining"))
+			.isEqualTo(GitHubStandIn.RATE_LIMIT_REMAINING);
+
 		assertThat(Farm.filenames(farm.simpleJson("octo-pkg"))).contains("octo_pkg-2.0-py3-none-any.whl",
 				"octo-pkg-2.0.tar.gz");
 		Venv.Result install = farm.pip("install", "--only-binary", ":all:", "octo-pkg");

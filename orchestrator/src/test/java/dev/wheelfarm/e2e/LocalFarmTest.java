@@ -11,6 +11,7 @@ import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.optin.BareRepository;
 import dev.wheelfarm.optin.OptInService;
 import dev.wheelfarm.pypi.PypiWatcher;
+import dev.wheelfarm.pypi.standin.Fault;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.IntegrationTest;
 import dev.wheelfarm.testsupport.Venv;
@@ -36,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @IntegrationTest
 @TestPropertySource(properties = { "wheelfarm.builder=local", "wheelfarm.builder.local.python=" + Sdists.PYTHON,
 		"wheelfarm.builder.local.fetch-retries=0", "wheelfarm.dispatch.interval=200ms",
-		"wheelfarm.index.page-cache-ttl=1s" })
+		"wheelfarm.index.page-cache-ttl=1s", "wheelfarm.pypi.initial-backoff=100ms" })
 class LocalFarmTest {
 
 	static final Farm farm = Farm.start();
@@ -213,6 +214,29 @@ class LocalFarmTest {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	@Test
+	void prometheusCountsBuildsByStateAndPypisAnswers() {
+		String before = farm.scrape();
+		farm.sdistRelease("metered-pkg", "1.0", Sdists.pure("metered-pkg", "1.0"));
+		farm.register(farm.repository("metered-pkg", "projects = [\"metered-pkg\"]\n"), "metered-pkg");
+		// PyPI stumbles once on the project page; the watcher's retry gets it.
+		farm.pypi.failNext("/pypi/metered-pkg/json", Fault.status(500));
+		this.watcher.watch(PypiWatcher.Mode.AUTO);
+		assertThat(farm.awaitEnded(farm.buildOf("metered-pkg", "1.0")).path("state").asString()).isEqualTo("PUBLISHED");
+
+		String published = "wheelfarm_builds{state=\"PUBLISHED\"}";
+		String after = Farm.await("the build gauges to catch up", farm::scrape,
+				(scrape) -> Farm.sample(scrape, published) == Farm.sample(before, published) + 1,
+				Duration.ofSeconds(10));
+		String serverErrors = "wheelfarm_pypi_requests_total{outcome=\"server_error\",status=\"5xx\"}";
+		String successes = "wheelfarm_pypi_requests_total{outcome=\"success\",status=\"2xx\"}";
+		assertThat(Farm.sample(after, serverErrors) - Farm.sample(before, serverErrors)).isEqualTo(1.0);
+		assertThat(Farm.sample(after, successes)).isGreaterThan(Farm.sample(before, successes));
+		assertThat(Farm.sample(after, "wheelfarm_builds{state=\"PENDING\"}")).isZero();
+		assertThat(after).contains("wheelfarm_queue_age_seconds ");
+		assertThat(Farm.sample(after, "wheelfarm_queue_age_seconds")).as("nothing waits").isZero();
 	}
 
 	private static JsonNode release(JsonNode project, String version) {

@@ -32,9 +32,12 @@ final class TimeoutConnector implements GitHubConnector {
 
 	private final Duration requestTimeout;
 
-	TimeoutConnector(HttpClient client, Duration requestTimeout) {
+	private final GitHubMetrics metrics;
+
+	TimeoutConnector(HttpClient client, Duration requestTimeout, GitHubMetrics metrics) {
 		this.client = client;
 		this.requestTimeout = requestTimeout;
+		this.metrics = metrics;
 	}
 
 	@Override
@@ -57,7 +60,12 @@ final class TimeoutConnector implements GitHubConnector {
 		try {
 			HttpResponse<InputStream> response = this.client.send(builder.build(),
 					HttpResponse.BodyHandlers.ofInputStream());
+			this.metrics.count(GitHubMetrics.API, response.statusCode());
 			return new Response(request, response);
+		}
+		catch (IOException ex) {
+			this.metrics.count(GitHubMetrics.API, -1);
+			throw ex;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -15,6 +15,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
@@ -136,7 +137,7 @@ public final class GitHubStandIn implements AutoCloseable {
 	}
 
 	GitHubEngine engine(GitHubProperties properties, Clock clock, List<Duration> sleeps) {
-		return GitHubEngineConfiguration.create(properties, JSON, clock, sleeps::add);
+		return GitHubEngineConfiguration.create(properties, JSON, clock, sleeps::add, new SimpleMeterRegistry());
 	}
 
 	GitHubEngine engine(Clock clock) {
