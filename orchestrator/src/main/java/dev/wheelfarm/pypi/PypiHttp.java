@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.zip.GZIPInputStream;
 
+import dev.wheelfarm.shared.HttpOutcome;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -141,35 +142,10 @@ final class PypiHttp {
 	 * from the watcher.
 	 */
 	private void count(Attempt attempt) {
-		int status = (attempt.response() != null) ? attempt.response().statusCode() : -1;
-		String outcome;
-		if (status < 0) {
-			outcome = "io_error";
-		}
-		else if (status == 429) {
-			outcome = "rate_limited";
-		}
-		else if (status >= 500) {
-			outcome = "server_error";
-		}
-		else if (status == 304) {
-			outcome = "not_modified";
-		}
-		else if (status == 404 || status == 410) {
-			outcome = "not_found";
-		}
-		else if (status >= 400) {
-			outcome = "client_error";
-		}
-		else if (status >= 300) {
-			outcome = "redirect";
-		}
-		else {
-			outcome = "success";
-		}
+		int status = (attempt.response() != null) ? attempt.response().statusCode() : HttpOutcome.NO_ANSWER;
 		this.meters
-			.counter("wheelfarm.pypi.requests", "outcome", outcome, "status",
-					(status < 0) ? "none" : (status / 100) + "xx")
+			.counter("wheelfarm.pypi.requests", "outcome", HttpOutcome.outcome(status), "status",
+					HttpOutcome.statusClass(status))
 			.increment();
 	}
 

@@ -107,7 +107,24 @@ final class Farm implements AutoCloseable {
 		}
 	}
 
+	/** A project on PyPI whose releases are pure sdist-only ones, real and buildable. */
+	void pureReleases(String project, String... versions) {
+		for (String version : versions) {
+			sdistRelease(project, version, Sdists.pure(project, version));
+		}
+	}
+
 	// ---- maintainers
+
+	/**
+	 * A maintainer opts {@code project} in: a repository with this config, named on PyPI,
+	 * registered over HTTP.
+	 */
+	BareRepository optIn(String project, String wheelfarmToml) {
+		BareRepository git = repository(project, wheelfarmToml);
+		register(git, project);
+		return git;
+	}
 
 	/**
 	 * A maintainer's repository with this {@code wheelfarm.toml} on its default branch,

@@ -71,7 +71,7 @@ class GitHubFarmTest {
 	void aReleaseBuiltOnGitHubActionsIsPublishedAndInstalledByPip() {
 		String sha256 = farm.sdistRelease("octo-pkg", "2.0", Sdists.pure("octo-pkg", "2.0"))
 			.sha256("octo-pkg-2.0.tar.gz");
-		farm.register(farm.repository("octo-pkg", "projects = [\"octo-pkg\"]\n"), "octo-pkg");
+		farm.optIn("octo-pkg", "projects = [\"octo-pkg\"]\n");
 
 		Instant started = Instant.now();
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
@@ -100,8 +100,8 @@ class GitHubFarmTest {
 				Farm.sample(scrape, "wheelfarm_github_requests_total{call=\"api\",outcome=\"success\",status=\"2xx\"}"))
 			.as("run reads, the artifact list and the download")
 			.isGreaterThanOrEqualTo(3.0);
-		assertThat(
-				Farm.sample(scrape, "wheelfarm_github_requests_total{call=\"api\",outcome=\"success\",status=\"3xx\"}"))
+		assertThat(Farm.sample(scrape,
+				"wheelfarm_github_requests_total{call=\"api\",outcome=\"redirect\",status=\"3xx\"}"))
 			.as("the artifact's redirect to its storage host")
 			.isEqualTo(1.0);
 		assertThat(Farm.sample(scrape, "wheelfarm_github_rate_limit_remaining"))

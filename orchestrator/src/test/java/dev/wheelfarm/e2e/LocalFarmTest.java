@@ -98,9 +98,8 @@ class LocalFarmTest {
 
 	@Test
 	void aRequestFromTheFormForAnOlderReleaseEndsInAPublishedWheel() {
-		farm.sdistRelease("older-pkg", "0.9", Sdists.pure("older-pkg", "0.9"));
-		farm.sdistRelease("older-pkg", "1.0", Sdists.pure("older-pkg", "1.0"));
-		farm.register(farm.repository("older-pkg", "projects = [\"older-pkg\"]\nsince = \"1.0\"\n"), "older-pkg");
+		farm.pureReleases("older-pkg", "0.9", "1.0");
+		farm.optIn("older-pkg", "projects = [\"older-pkg\"]\nsince = \"1.0\"\n");
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
 		assertThat(farm.awaitEnded(farm.buildOf("older-pkg", "1.0")).path("state").asString()).isEqualTo("PUBLISHED");
 		assertThat(release(farm.getJson("/api/projects/older-pkg"), "0.9").path("build").isNull())
@@ -126,9 +125,8 @@ class LocalFarmTest {
 
 	@Test
 	void upstreamCatchingUpWithdrawsOurWheelAndYanksAreMirroredWithinOneCycle() {
-		farm.sdistRelease("catchup-pkg", "1.0", Sdists.pure("catchup-pkg", "1.0"));
-		farm.sdistRelease("catchup-pkg", "1.1", Sdists.pure("catchup-pkg", "1.1"));
-		farm.register(farm.repository("catchup-pkg", "projects = [\"catchup-pkg\"]\n"), "catchup-pkg");
+		farm.pureReleases("catchup-pkg", "1.0", "1.1");
+		farm.optIn("catchup-pkg", "projects = [\"catchup-pkg\"]\n");
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
 		for (String version : new String[] { "1.0", "1.1" }) {
 			assertThat(farm.awaitEnded(farm.buildOf("catchup-pkg", version)).path("state").asString())
@@ -170,8 +168,7 @@ class LocalFarmTest {
 		String sdistPath = URI
 			.create(farm.sdistRelease("fragile-pkg", "1.0", Sdists.MISSING_HEADER).url("fragile-pkg-1.0.tar.gz"))
 			.getPath();
-		BareRepository git = farm.repository("fragile-pkg", "projects = [\"fragile-pkg\"]\n");
-		farm.register(git, "fragile-pkg");
+		BareRepository git = farm.optIn("fragile-pkg", "projects = [\"fragile-pkg\"]\n");
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
 		long first = farm.buildOf("fragile-pkg", "1.0");
 		JsonNode failed = farm.awaitEnded(first);
@@ -219,8 +216,8 @@ class LocalFarmTest {
 	@Test
 	void prometheusCountsBuildsByStateAndPypisAnswers() {
 		String before = farm.scrape();
-		farm.sdistRelease("metered-pkg", "1.0", Sdists.pure("metered-pkg", "1.0"));
-		farm.register(farm.repository("metered-pkg", "projects = [\"metered-pkg\"]\n"), "metered-pkg");
+		farm.pureReleases("metered-pkg", "1.0");
+		farm.optIn("metered-pkg", "projects = [\"metered-pkg\"]\n");
 		// PyPI stumbles once on the project page; the watcher's retry gets it.
 		farm.pypi.failNext("/pypi/metered-pkg/json", Fault.status(500));
 		this.watcher.watch(PypiWatcher.Mode.AUTO);

@@ -1,5 +1,6 @@
 package dev.wheelfarm.dispatch.github;
 
+import dev.wheelfarm.shared.HttpOutcome;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -27,28 +28,14 @@ final class GitHubMetrics {
 			.register(meters);
 	}
 
-	/** One exchange; {@code status} -1 when no answer came (timeout, connection). */
+	/**
+	 * One exchange; {@code status} {@link HttpOutcome#NO_ANSWER} when none came. A 403 is
+	 * also how GitHub says "rate limited": the budget gauge tells which.
+	 */
 	void count(String call, int status) {
-		String outcome;
-		if (status < 0) {
-			outcome = "io_error";
-		}
-		else if (status == 429) {
-			outcome = "rate_limited";
-		}
-		else if (status >= 500) {
-			outcome = "server_error";
-		}
-		else if (status >= 400) {
-			// 403 is also how GitHub says "rate limited"; the budget gauge tells which.
-			outcome = "client_error";
-		}
-		else {
-			outcome = "success";
-		}
 		this.meters
-			.counter("wheelfarm.github.requests", "call", call, "outcome", outcome, "status",
-					(status < 0) ? "none" : (status / 100) + "xx")
+			.counter("wheelfarm.github.requests", "call", call, "outcome", HttpOutcome.outcome(status), "status",
+					HttpOutcome.statusClass(status))
 			.increment();
 	}
 

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import dev.wheelfarm.shared.HttpOutcome;
 import org.kohsuke.github.connector.GitHubConnector;
 import org.kohsuke.github.connector.GitHubConnectorRequest;
 import org.kohsuke.github.connector.GitHubConnectorResponse;
@@ -64,7 +65,7 @@ final class TimeoutConnector implements GitHubConnector {
 			return new Response(request, response);
 		}
 		catch (IOException ex) {
-			this.metrics.count(GitHubMetrics.API, -1);
+			this.metrics.count(GitHubMetrics.API, HttpOutcome.NO_ANSWER);
 			throw ex;
 		}
 		catch (InterruptedException ex) {

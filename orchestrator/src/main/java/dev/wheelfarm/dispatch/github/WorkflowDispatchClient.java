@@ -20,6 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.web.util.UriTemplate;
 
 import dev.wheelfarm.dispatch.BuildJob;
+import dev.wheelfarm.shared.HttpOutcome;
 
 /**
  * The one GitHub call hub4j cannot make: {@code workflow_dispatch} with
@@ -140,7 +141,7 @@ class WorkflowDispatchClient {
 			return response;
 		}
 		catch (IOException ex) {
-			this.metrics.count(GitHubMetrics.DISPATCH, -1);
+			this.metrics.count(GitHubMetrics.DISPATCH, HttpOutcome.NO_ANSWER);
 			throw ex;
 		}
 		catch (InterruptedException ex) {
