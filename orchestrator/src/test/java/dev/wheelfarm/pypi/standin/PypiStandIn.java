@@ -24,6 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -71,8 +73,8 @@ public final class PypiStandIn implements AutoCloseable {
 		System.setProperty("sun.net.httpserver.nodelay", "true");
 	}
 
-	private PypiStandIn() throws IOException {
-		this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
+	private PypiStandIn(int port) throws IOException {
+		this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 512);
 		this.server.createContext("/", this::handle);
 		this.server.setExecutor(this.executor);
 		this.server.start();
@@ -80,11 +82,39 @@ public final class PypiStandIn implements AutoCloseable {
 
 	public static PypiStandIn start() {
 		try {
-			return new PypiStandIn();
+			return new PypiStandIn(0);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	/**
+	 * Serves a project's sdists by hand, for trying a farm without PyPI
+	 * (docs/walkthrough.md): {@code PypiStandIn PORT PROJECT SOURCE_URL SDIST...}. Each
+	 * {@code <name>-<version>.tar.gz} becomes an sdist-only release; {@code SOURCE_URL}
+	 * is the project's "Source" link, which the opt-in's ownership check reads.
+	 */
+	public static void main(String[] args) throws IOException, InterruptedException {
+		if (args.length < 4) {
+			System.err.println("usage: PypiStandIn PORT PROJECT SOURCE_URL SDIST...");
+			System.exit(2);
+		}
+		PypiStandIn standIn = new PypiStandIn(Integer.parseInt(args[0]));
+		Project project = standIn.project(args[1]).projectUrl("Source", args[2]);
+		for (int i = 3; i < args.length; i++) {
+			Path sdist = Path.of(args[i]);
+			String filename = sdist.getFileName().toString();
+			Matcher parts = Pattern.compile("(.+)-([^-]+)\\.tar\\.gz").matcher(filename);
+			if (!parts.matches() || !normalize(parts.group(1)).equals(project.normalized())) {
+				throw new IllegalArgumentException(filename + " is not an sdist of " + args[1]);
+			}
+			String version = parts.group(2);
+			project.release(version).upload(filename, Files.readAllBytes(sdist));
+			System.out.println("PyPI stand-in: " + args[1] + " " + version + " (" + filename + ")");
+		}
+		System.out.println("PyPI stand-in listening on " + standIn.baseUrl() + "/ (Ctrl-C stops it)");
+		Thread.currentThread().join();
 	}
 
 	public URI baseUrl() {
