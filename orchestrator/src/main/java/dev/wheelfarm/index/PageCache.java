@@ -7,7 +7,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import dev.wheelfarm.artifacts.WheelsPublished;
-import dev.wheelfarm.artifacts.WheelsWithdrawn;
 import dev.wheelfarm.shared.ProjectName;
 
 import org.springframework.context.event.EventListener;
@@ -86,11 +85,6 @@ class PageCache {
 	void on(WheelsPublished event) {
 		this.entries.remove(event.project().value());
 		this.entries.remove(ROOT);
-	}
-
-	@EventListener
-	void on(WheelsWithdrawn event) {
-		this.entries.remove(event.project().value());
 	}
 
 	/** Forgets everything, e.g. after an operator changed rows by hand. */
