@@ -16,6 +16,7 @@ import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -30,6 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * seconds proves the webhook drove it.
  */
 @IntegrationTest
+// Its stand-ins make the context unique, and its schedules would keep running: close it.
+@DirtiesContext
 @TestPropertySource(properties = { "wheelfarm.builder=github",
 		"wheelfarm.github.repository=" + GitHubStandIn.OWNER + "/" + GitHubStandIn.REPO,
 		"wheelfarm.github.token=" + GitHubStandIn.TOKEN, "wheelfarm.github.webhook-secret=" + GitHubFarmTest.SECRET,

@@ -22,6 +22,7 @@ import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -35,12 +36,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * runs on its own schedule.
  */
 @IntegrationTest
+// Its stand-ins make the context unique, and its schedules would keep running: close it.
+@DirtiesContext
 @TestPropertySource(properties = { "wheelfarm.builder=local", "wheelfarm.builder.local.python=" + Sdists.PYTHON,
 		"wheelfarm.builder.local.fetch-retries=0", "wheelfarm.dispatch.interval=200ms",
 		"wheelfarm.index.page-cache-ttl=1s", "wheelfarm.pypi.initial-backoff=100ms" })
 class LocalFarmTest {
 
 	static final Farm farm = Farm.start();
+
+	/** A link to the farm's own 1.0 wheel in the PEP 503 page. */
+	private static final String OUR_FILE_LINK = "files/[0-9a-f]{2}/[0-9a-f]{64}/catchup_pkg-1\\.0-py3-none-any\\.whl";
 
 	@LocalServerPort
 	int port;
@@ -134,6 +140,7 @@ class LocalFarmTest {
 		}
 		String ours10 = "catchup_pkg-1.0-py3-none-any.whl";
 		assertThat(Farm.file(farm.simpleJson("catchup-pkg"), ours10).path("url").asString()).contains("/files/");
+		assertThat(farm.simpleHtml("catchup-pkg")).containsPattern(OUR_FILE_LINK);
 
 		// The maintainers upload an official wheel of 1.0: same name and tags, other
 		// bytes.
@@ -145,7 +152,8 @@ class LocalFarmTest {
 		assertThat(Farm.filenames(page)).as("listed once, PyPI's").containsOnlyOnce(ours10);
 		assertThat(Farm.file(page, ours10).path("hashes").path("sha256").asString())
 			.isEqualTo(Sha256.digest(official).hex());
-		assertThat(farm.simpleHtml("catchup-pkg")).doesNotContain("/files/catchup_pkg-1.0");
+		assertThat(farm.simpleHtml("catchup-pkg")).doesNotContainPattern(OUR_FILE_LINK)
+			.contains("href=\"" + farm.pypi.baseUrl() + "/packages/");
 
 		farm.pypi.project("catchup-pkg").release("1.1").yank("broken import");
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
