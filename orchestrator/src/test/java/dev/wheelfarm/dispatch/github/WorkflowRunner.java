@@ -43,8 +43,9 @@ import static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder.r
  * out into a directory of their own; the worker's {@code pure}, {@code platform} and
  * {@code assemble} stages with the workflow's arguments), uploads the
  * {@code wheelfarm-result} artifact, moves the run through {@code queued},
- * {@code in_progress} and {@code completed}, and delivers signed {@code workflow_run}
- * webhooks. Runs, artifacts and deliveries have the shapes of the recorded fixtures.
+ * {@code in_progress} and {@code completed}, and delivers the signed {@code workflow_run}
+ * webhooks of each ({@code requested}, {@code in_progress}, {@code completed}). Runs,
+ * artifacts and deliveries have the shapes of the recorded fixtures.
  */
 final class WorkflowRunner implements ResponseDefinitionTransformerV2 {
 
@@ -145,6 +146,7 @@ final class WorkflowRunner implements ResponseDefinitionTransformerV2 {
 
 	private void execute(long runId, String title, Instant created, JsonNode inputs) {
 		try {
+			deliver(run(runId, title, created, "queued", null), "requested");
 			// A runner picks the job up a moment after the dispatch.
 			Thread.sleep(300);
 			this.gitHub.stubRun(run(runId, title, created, "in_progress", null));
