@@ -35,6 +35,11 @@ public class TestDatabaseInitializer implements ApplicationContextInitializer<Co
 			properties.put("spring.datasource.password", database.password());
 		}
 		properties.put("wheelfarm.data-dir", dataDir.toString());
+		// Spring keeps every test class's context (and its pool) for reuse, all on one
+		// shared server: idle pools shrink to one connection so that a long run stays
+		// under the server's max_connections.
+		properties.put("spring.datasource.hikari.minimum-idle", "1");
+		properties.put("spring.datasource.hikari.idle-timeout", "10000");
 		// Tests drive PyPI watch cycles and opt-in re-syncs themselves,
 		// deterministically; a
 		// test that wants a schedule says so with its own property.
