@@ -55,6 +55,22 @@ public final class BareRepository implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Refuses partial clones, as a repository made with plain {@code git init --bare}
+	 * does until {@code uploadpack.allowFilter} is set.
+	 */
+	public BareRepository withoutPartialClones() {
+		try {
+			StoredConfig config = this.repository.getConfig();
+			config.setBoolean("uploadpack", null, "allowfilter", false);
+			config.save();
+			return this;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
 	public String url() {
 		return this.directory.toUri().toString().replaceFirst("^file:/+", "file:///").replaceAll("/$", "");
 	}

@@ -165,6 +165,17 @@ class OptInIntegrationTest {
 	}
 
 	@Test
+	void aRepositoryThatRefusesPartialClonesIsFetchedWhole() {
+		try (BareRepository git = BareRepository.create(repositories, "plain").withoutPartialClones()) {
+			pypi.project("plain-pkg").projectUrl("Source", git.url());
+			git.put("wheelfarm.toml", "projects = [\"plain-pkg\"]\n").commit("opt in");
+			long id = sync(git.url());
+			assertThat(this.rows.repository(id).orElseThrow().configError()).isNull();
+			assertThat(this.rows.project("plain-pkg").orElseThrow().optinState()).isEqualTo("OPTED_IN");
+		}
+	}
+
+	@Test
 	void aFiftyMegabytePyprojectIsNotEvenFetched() {
 		try (BareRepository git = BareRepository.create(repositories, "huge")) {
 			byte[] huge = new byte[50 * 1024 * 1024];
