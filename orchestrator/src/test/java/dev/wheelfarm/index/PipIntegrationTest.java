@@ -2,16 +2,12 @@ package dev.wheelfarm.index;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import dev.wheelfarm.artifacts.BlobStore;
 import dev.wheelfarm.artifacts.TestWheels;
@@ -26,6 +22,8 @@ import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.IntegrationTest;
+import dev.wheelfarm.testsupport.IsolatedPip;
+import dev.wheelfarm.testsupport.IsolatedPip.Result;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,7 +55,7 @@ class PipIntegrationTest {
 
 	static SdistServer pypi;
 
-	static Path venv;
+	static IsolatedPip pip;
 
 	static boolean built;
 
@@ -81,12 +79,11 @@ class PipIntegrationTest {
 	@BeforeAll
 	static void startPypiAndVenv() throws Exception {
 		pypi = new SdistServer();
-		venv = scratch.resolve("venv");
 		// System site packages give pip Debian's setuptools and wheel, with which it
 		// prepares
 		// an sdist's metadata offline (--no-build-isolation); nothing else of ours is
 		// there.
-		run(List.of(Sdists.PYTHON, "-m", "venv", "--system-site-packages", venv.toString()), 120);
+		pip = IsolatedPip.create(scratch, Sdists.PYTHON, true);
 	}
 
 	@AfterAll
@@ -133,9 +130,7 @@ class PipIntegrationTest {
 		assertThat(install.output()).contains("/files/")
 			.contains("purepkg-1.0-py3-none-any.whl")
 			.containsPattern("cext-2\\.0-cp3\\d+-cp3\\d+-linux_x86_64\\.whl");
-		Result imported = run(
-				List.of(venv.resolve("bin/python").toString(), "-c", "import purepkg, cext; print(purepkg.ANSWER)"),
-				60);
+		Result imported = pip.run(List.of(pip.python(), "-c", "import purepkg, cext; print(purepkg.ANSWER)"), 60);
 		assertThat(imported.output().strip()).isEqualTo("42");
 	}
 
@@ -216,38 +211,7 @@ class PipIntegrationTest {
 	}
 
 	private Result pip(String... arguments) throws IOException, InterruptedException {
-		List<String> command = new ArrayList<>(List.of(venv.resolve("bin/python").toString(), "-m", "pip"));
-		command.addAll(List.of(arguments));
-		command.addAll(List.of("--no-cache-dir", "--retries", "0", "--timeout", "30", "--index-url",
-				"http://127.0.0.1:" + this.port + "/simple/"));
-		return run(command, 300);
-	}
-
-	private static Result run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
-		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-		Map<String, String> environment = builder.environment();
-		// This machine's pip is configured to read local mirrors: none of that may leak
-		// in.
-		for (String key : new HashMap<>(environment).keySet()) {
-			if (key.startsWith("PIP_") || key.startsWith("PYTHON")) {
-				environment.remove(key);
-			}
-		}
-		environment.put("PIP_CONFIG_FILE", "/dev/null");
-		environment.put("PIP_DISABLE_PIP_VERSION_CHECK", "1");
-		environment.put("HOME", scratch.toString());
-		Process process = builder.start();
-		process.getOutputStream().close();
-		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-			process.destroyForcibly();
-			throw new AssertionError("timed out: " + command + "\n" + output);
-		}
-		return new Result(process.exitValue(), output);
-	}
-
-	private record Result(int exitCode, String output) {
-
+		return pip.pip("http://127.0.0.1:" + this.port + "/simple/", arguments);
 	}
 
 }

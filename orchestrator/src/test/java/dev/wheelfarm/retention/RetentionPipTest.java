@@ -1,0 +1,89 @@
+package dev.wheelfarm.retention;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import dev.wheelfarm.artifacts.BlobStore;
+import dev.wheelfarm.artifacts.WheelIngest;
+import dev.wheelfarm.dispatch.local.Sdists;
+import dev.wheelfarm.testsupport.IntegrationTest;
+import dev.wheelfarm.testsupport.IsolatedPip;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.TestPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Real pip, isolated from this machine's configuration, against the index before and
+ * after a retention run: a removed version is no longer a candidate, the newest stays
+ * installable.
+ */
+@IntegrationTest
+@TestPropertySource(properties = "wheelfarm.dispatch.enabled=false")
+class RetentionPipTest {
+
+	@TempDir
+	Path scratch;
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	JdbcClient jdbc;
+
+	@Autowired
+	WheelIngest ingest;
+
+	@Autowired
+	BlobStore blobs;
+
+	@Autowired
+	JobOperator jobOperator;
+
+	@Autowired
+	Job retentionJob;
+
+	@Test
+	void pipNoLongerSeesARemovedVersion() throws Exception {
+		RetentionFixtures rows = new RetentionFixtures(this.jdbc, this.ingest, this.blobs,
+				Files.createDirectories(this.scratch.resolve("wheels")));
+		long project = rows.optedIn("pipnightly");
+		rows.config(project,
+				"{\"retention\": {\"applies-to\": \"prereleases\", \"keep-newest\": 1, \"max-age-days\": 30}}");
+		rows.publish(project, "pipnightly", "1.0.dev1", 100);
+		rows.publish(project, "pipnightly", "1.0.dev2", 99);
+		rows.publish(project, "pipnightly", "1.0.dev3", 98);
+		IsolatedPip pip = IsolatedPip.create(this.scratch, Sdists.PYTHON, false);
+		String index = "http://127.0.0.1:" + this.port + "/simple/";
+
+		IsolatedPip.Result before = pip.pip(index, "download", "--no-deps", "-d",
+				this.scratch.resolve("before").toString(), "pipnightly==1.0.dev1");
+		assertThat(before.exitCode()).as(before.output()).isZero();
+		assertThat(this.scratch.resolve("before/pipnightly-1.0.dev1-py3-none-any.whl")).exists();
+
+		assertThat(this.jobOperator
+			.start(this.retentionJob,
+					new JobParametersBuilder().addLong("started", System.nanoTime()).toJobParameters())
+			.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+
+		IsolatedPip.Result pinned = pip.pip(index, "download", "--no-deps", "-d",
+				this.scratch.resolve("after").toString(), "pipnightly==1.0.dev1");
+		assertThat(pinned.exitCode()).as(pinned.output()).isNotZero();
+		assertThat(pinned.output()).contains("No matching distribution found for pipnightly==1.0.dev1")
+			.contains("(from versions: 1.0.dev3)");
+		IsolatedPip.Result newest = pip.pip(index, "download", "--no-deps", "--pre", "-d",
+				this.scratch.resolve("newest").toString(), "pipnightly");
+		assertThat(newest.exitCode()).as(newest.output()).isZero();
+		assertThat(this.scratch.resolve("newest/pipnightly-1.0.dev3-py3-none-any.whl")).exists();
+	}
+
+}
