@@ -1,6 +1,5 @@
 package dev.wheelfarm.retention;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,21 +7,14 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 
-import dev.wheelfarm.artifacts.BlobStore;
-import dev.wheelfarm.artifacts.WheelIngest;
 import dev.wheelfarm.testsupport.IntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.batch.core.BatchStatus;
-import org.springframework.batch.core.job.Job;
-import org.springframework.batch.core.job.parameters.JobParametersBuilder;
-import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
@@ -39,7 +31,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 @IntegrationTest
 @AutoConfigureMockMvc
 @TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.retention.enabled=true" })
-class RetentionPageTest {
+class RetentionPageTest extends RetentionIntegrationTest {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -52,25 +44,9 @@ class RetentionPageTest {
 	@Autowired
 	MockMvc mvc;
 
-	@Autowired
-	JdbcClient jdbc;
-
-	@Autowired
-	WheelIngest ingest;
-
-	@Autowired
-	BlobStore blobs;
-
-	@Autowired
-	JobOperator jobOperator;
-
-	@Autowired
-	Job retentionJob;
-
 	@Test
 	void thePageShowsThePlanAndThenWhatTheRunRemoved() throws Exception {
-		RetentionFixtures rows = new RetentionFixtures(this.jdbc, this.ingest, this.blobs,
-				Files.createDirectories(this.scratch.resolve("wheels")));
+		RetentionFixtures rows = fixtures(directory(this.scratch, "wheels"));
 		long project = rows.optedIn("planned");
 		rows.config(project,
 				"{\"retention\": {\"applies-to\": \"prereleases\", \"keep-newest\": 2, \"max-age-days\": 30}}");
@@ -112,10 +88,7 @@ class RetentionPageTest {
 		assertThat(dueNow).containsExactlyInAnyOrder("2.0.dev1", "2.0.dev2");
 		assertThat(Instant.parse(api.at("/next/2/at").asString())).isEqualTo(dev3StoredAt.plus(Duration.ofDays(30)));
 
-		assertThat(this.jobOperator
-			.start(this.retentionJob,
-					new JobParametersBuilder().addLong("started", System.nanoTime()).toJobParameters())
-			.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		runJob();
 
 		// The run removed exactly what the page announced for it.
 		JsonNode after = json("/api/projects/planned").at("/retention");

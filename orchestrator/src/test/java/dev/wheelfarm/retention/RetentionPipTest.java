@@ -1,23 +1,14 @@
 package dev.wheelfarm.retention;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
-import dev.wheelfarm.artifacts.BlobStore;
-import dev.wheelfarm.artifacts.WheelIngest;
 import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.testsupport.IntegrationTest;
 import dev.wheelfarm.testsupport.IsolatedPip;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.springframework.batch.core.BatchStatus;
-import org.springframework.batch.core.job.Job;
-import org.springframework.batch.core.job.parameters.JobParametersBuilder;
-import org.springframework.batch.core.launch.JobOperator;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @IntegrationTest
 @TestPropertySource(properties = "wheelfarm.dispatch.enabled=false")
-class RetentionPipTest {
+class RetentionPipTest extends RetentionIntegrationTest {
 
 	@TempDir
 	Path scratch;
@@ -37,25 +28,9 @@ class RetentionPipTest {
 	@LocalServerPort
 	int port;
 
-	@Autowired
-	JdbcClient jdbc;
-
-	@Autowired
-	WheelIngest ingest;
-
-	@Autowired
-	BlobStore blobs;
-
-	@Autowired
-	JobOperator jobOperator;
-
-	@Autowired
-	Job retentionJob;
-
 	@Test
 	void pipNoLongerSeesARemovedVersion() throws Exception {
-		RetentionFixtures rows = new RetentionFixtures(this.jdbc, this.ingest, this.blobs,
-				Files.createDirectories(this.scratch.resolve("wheels")));
+		RetentionFixtures rows = fixtures(directory(this.scratch, "wheels"));
 		long project = rows.optedIn("pipnightly");
 		rows.config(project,
 				"{\"retention\": {\"applies-to\": \"prereleases\", \"keep-newest\": 1, \"max-age-days\": 30}}");
@@ -70,10 +45,7 @@ class RetentionPipTest {
 		assertThat(before.exitCode()).as(before.output()).isZero();
 		assertThat(this.scratch.resolve("before/pipnightly-1.0.dev1-py3-none-any.whl")).exists();
 
-		assertThat(this.jobOperator
-			.start(this.retentionJob,
-					new JobParametersBuilder().addLong("started", System.nanoTime()).toJobParameters())
-			.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+		runJob();
 
 		IsolatedPip.Result pinned = pip.pip(index, "download", "--no-deps", "-d",
 				this.scratch.resolve("after").toString(), "pipnightly==1.0.dev1");
