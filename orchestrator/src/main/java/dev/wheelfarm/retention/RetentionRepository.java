@@ -71,7 +71,7 @@ class RetentionRepository {
 	private static final String ORPHANED_HASHES = """
 			SELECT DISTINCT t.hash FROM (
 			    SELECT sha256 AS hash FROM wheel WHERE removed_at IS NOT NULL
-			    UNION SELECT metadata_sha256 FROM wheel WHERE removed_at IS NOT NULL) t
+			    UNION SELECT metadata_sha256 FROM wheel WHERE removed_at IS NOT NULL AND metadata_sha256 IS NOT NULL) t
 			WHERE NOT EXISTS (SELECT 1 FROM wheel w
 			                  WHERE w.removed_at IS NULL AND (w.sha256 = t.hash OR w.metadata_sha256 = t.hash))
 			""";

@@ -157,7 +157,11 @@ public class RetentionService {
 					reason(policy, entry), run)) {
 				files.add(new FilesRemoved.RemovedFile(row.filename(), row.sha256()));
 				hashes.add(row.sha256());
-				hashes.add(row.metadataSha256());
+				if (row.metadataSha256() != null) {
+					// A file without PEP 658 metadata (an uploaded sdist) has no second
+					// blob.
+					hashes.add(row.metadataSha256());
+				}
 			}
 		}
 		return new Removal(ProjectName.of(project.name()), files, List.copyOf(hashes), versions);

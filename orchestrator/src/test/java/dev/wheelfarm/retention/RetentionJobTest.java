@@ -1,9 +1,5 @@
 package dev.wheelfarm.retention;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +18,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,33 +27,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * blobs and a real static export: what the policy removes leaves the Simple API (JSON and
  * HTML), {@code /files/} and the export in the same run; shared bytes survive; a removed
  * name is never taken again. The page cache lives for an hour here, so only the removal
- * event can explain a page that changed.
+ * event can explain a page that changed (see {@link RetentionIntegrationTest}).
  */
 @IntegrationTest
-@TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.index.page-cache-ttl=1h",
-		"wheelfarm.index.export-interval=1h" })
 class RetentionJobTest extends RetentionIntegrationTest {
-
-	static final String PIP_ACCEPT = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01";
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	static final Path SCRATCH = temporaryDirectory("retention-test");
-
-	static final Path EXPORT = SCRATCH.resolve("export");
-
-	@LocalServerPort
-	int port;
-
 	@Autowired
 	ApplicationEventPublisher events;
-
-	private final HttpClient http = HttpClient.newHttpClient();
-
-	@DynamicPropertySource
-	static void export(DynamicPropertyRegistry registry) {
-		registry.add("wheelfarm.index.export-dir", EXPORT::toString);
-	}
 
 	@Test
 	void aRunRemovesWhatThePolicySaysFromTheIndexTheFilesAndTheExport() throws Exception {
@@ -197,10 +171,6 @@ class RetentionJobTest extends RetentionIntegrationTest {
 		assertThat(rows.blob(old.metadataSha256())).isFalse();
 	}
 
-	private RetentionFixtures fixtures() throws IOException {
-		return fixtures(Files.createTempDirectory(SCRATCH, "wheels"));
-	}
-
 	/**
 	 * A full export now, as the export schedule would at its next interval (an hour
 	 * here): the export listens for removals, and an empty one changes no row.
@@ -225,23 +195,6 @@ class RetentionJobTest extends RetentionIntegrationTest {
 
 	private static List<String> filenames(JsonNode page) {
 		return page.at("/files").values().stream().map((file) -> file.at("/filename").asString()).toList();
-	}
-
-	private HttpResponse<String> get(String path, String accept) throws Exception {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path));
-		if (accept != null) {
-			request.header("Accept", accept);
-		}
-		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private static Path temporaryDirectory(String prefix) {
-		try {
-			return Files.createTempDirectory(prefix);
-		}
-		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
-		}
 	}
 
 }

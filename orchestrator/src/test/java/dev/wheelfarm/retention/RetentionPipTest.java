@@ -8,9 +8,6 @@ import dev.wheelfarm.testsupport.IsolatedPip;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.TestPropertySource;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -19,18 +16,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * installable.
  */
 @IntegrationTest
-@TestPropertySource(properties = "wheelfarm.dispatch.enabled=false")
 class RetentionPipTest extends RetentionIntegrationTest {
 
 	@TempDir
 	Path scratch;
 
-	@LocalServerPort
-	int port;
-
 	@Test
 	void pipNoLongerSeesARemovedVersion() throws Exception {
-		RetentionFixtures rows = fixtures(directory(this.scratch, "wheels"));
+		RetentionFixtures rows = fixtures();
 		long project = rows.optedIn("pipnightly");
 		rows.config(project,
 				"{\"retention\": {\"applies-to\": \"prereleases\", \"keep-newest\": 1, \"max-age-days\": 30}}");
