@@ -1,8 +1,10 @@
 package dev.wheelfarm.index;
 
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -18,7 +20,8 @@ class IndexRepository {
 	private static final String HOSTED = """
 			SELECT p.id, p.name, p.display_name
 			FROM project p
-			WHERE (p.optin_state = 'OPTED_IN' OR EXISTS (SELECT 1 FROM wheel w WHERE w.project_id = p.id))
+			WHERE (p.optin_state = 'OPTED_IN'
+			       OR EXISTS (SELECT 1 FROM wheel w WHERE w.project_id = p.id AND w.removed_at IS NULL))
 			""";
 
 	private static final String ALL_HOSTED = HOSTED + " ORDER BY p.name";
@@ -34,7 +37,7 @@ class IndexRepository {
 			       (r.deleted_at IS NOT NULL) AS release_deleted
 			FROM wheel w
 			LEFT JOIN release r ON r.project_id = w.project_id AND r.version = w.version
-			WHERE w.project_id = :project AND w.withdrawn_at IS NULL
+			WHERE w.project_id = :project AND w.withdrawn_at IS NULL AND w.removed_at IS NULL
 			""";
 
 	// PyPI's files as the watcher last saw them; deleted files and releases are gone from
@@ -53,9 +56,13 @@ class IndexRepository {
 			SELECT version FROM release WHERE project_id = :project AND deleted_at IS NULL
 			""";
 
+	// A removed file is gone from /files/ too: its row stays only to reserve the name.
 	private static final String STORED_WHEEL = """
-			SELECT filename, sha256, metadata_sha256, size FROM wheel WHERE sha256 = :sha256 AND filename = :filename
+			SELECT filename, sha256, metadata_sha256, size FROM wheel
+			WHERE sha256 = :sha256 AND filename = :filename AND removed_at IS NULL
 			""";
+
+	private static final String LIVE_FILES = "SELECT sha256, filename FROM wheel WHERE removed_at IS NULL";
 
 	private final JdbcClient jdbc;
 
@@ -89,6 +96,16 @@ class IndexRepository {
 			.param("filename", filename)
 			.query(StoredWheel.class)
 			.optional();
+	}
+
+	/**
+	 * Every file that is not removed, as {@code <sha256>/<filename>}: what an export may
+	 * hold.
+	 */
+	Set<String> liveFiles() {
+		return new HashSet<>(this.jdbc.sql(LIVE_FILES)
+			.query((row, number) -> row.getString("sha256") + "/" + row.getString("filename"))
+			.list());
 	}
 
 	record HostedProject(long id, String name, String displayName) {

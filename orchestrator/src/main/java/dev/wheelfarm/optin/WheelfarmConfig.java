@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
+import dev.wheelfarm.retention.RetentionPolicy;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -24,10 +25,11 @@ import tools.jackson.databind.json.JsonMapper;
  * @param skip cibuildwheel's skip selector, or null for none
  * @param acceptRequests whether anyone may request builds of these projects' releases
  * @param cibuildwheel allow-listed cibuildwheel options, by option name
+ * @param retention which of the farm's files of these projects may be deleted, and when
  */
 public record WheelfarmConfig(List<String> projects, boolean enabled, String since, boolean prereleases,
 		List<String> skipVersions, List<String> platforms, String build, String skip, boolean acceptRequests,
-		SortedMap<String, Object> cibuildwheel) {
+		SortedMap<String, Object> cibuildwheel, RetentionPolicy retention) {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -36,13 +38,15 @@ public record WheelfarmConfig(List<String> projects, boolean enabled, String sin
 		skipVersions = List.copyOf(skipVersions);
 		platforms = List.copyOf(platforms);
 		cibuildwheel = new TreeMap<>(cibuildwheel);
+		retention = (retention != null) ? retention : RetentionPolicy.DEFAULT;
 	}
 
 	/**
 	 * The settings a project gets, as canonical JSON: keys sorted, defaults explicit.
 	 * {@code projects} and {@code enabled} are left out on purpose: they decide whether
 	 * there are builds at all, not how they are made, so naming another project or
-	 * pausing must not change the recipe.
+	 * pausing must not change the recipe. {@code retention} is left out too: it decides
+	 * how long wheels are kept, not how they are built.
 	 */
 	public String settingsJson() {
 		SortedMap<String, Object> settings = new TreeMap<>();
@@ -78,6 +82,7 @@ public record WheelfarmConfig(List<String> projects, boolean enabled, String sin
 		all.put("skip", this.skip);
 		all.put("accept-requests", this.acceptRequests);
 		all.put("cibuildwheel", this.cibuildwheel);
+		all.put("retention", this.retention.toMap());
 		return JSON.writeValueAsString(all);
 	}
 

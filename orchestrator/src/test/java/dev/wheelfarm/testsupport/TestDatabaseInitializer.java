@@ -43,7 +43,8 @@ public class TestDatabaseInitializer implements ApplicationContextInitializer<Co
 		// Tests drive PyPI watch cycles and opt-in re-syncs themselves,
 		// deterministically; a
 		// test that wants a schedule says so with its own property.
-		for (String schedule : new String[] { "wheelfarm.pypi.watch-enabled", "wheelfarm.optin.resync-enabled" }) {
+		for (String schedule : new String[] { "wheelfarm.pypi.watch-enabled", "wheelfarm.optin.resync-enabled",
+				"wheelfarm.retention.enabled" }) {
 			if (!context.getEnvironment().containsProperty(schedule)) {
 				properties.put(schedule, "false");
 			}
