@@ -35,9 +35,6 @@ public class Dispatcher {
 
 	private static final Logger logger = LoggerFactory.getLogger(Dispatcher.class);
 
-	/** How long a success may wait for its publication before it counts as stranded. */
-	static final Duration STRANDED_GRACE = Duration.ofMinutes(2);
-
 	private final BuildLedger ledger;
 
 	private final BuildEngine engine;
@@ -87,7 +84,7 @@ public class Dispatcher {
 	 * is idempotent, so two instances doing this at once do no harm.
 	 */
 	private void republishStranded() {
-		for (Build build : this.ledger.stranded(STRANDED_GRACE)) {
+		for (Build build : this.ledger.stranded(this.properties.strandedGrace())) {
 			Path directory = this.outputs.directory(build);
 			Optional<WorkerResult> result = readResult(directory);
 			if (result.isEmpty() || result.get().status() != WorkerResult.Status.SUCCESS) {
