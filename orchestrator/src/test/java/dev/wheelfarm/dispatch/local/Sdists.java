@@ -58,7 +58,7 @@ public final class Sdists {
 			PyMODINIT_FUNC PyInit_cext(void) { return PyModule_Create(&module); }
 			""");
 
-	static final Map<String, String> MISSING_HEADER = Map.of("setup.py", """
+	public static final Map<String, String> MISSING_HEADER = Map.of("setup.py", """
 			from setuptools import setup, Extension
 			setup(name="needsheader", version="1.1", ext_modules=[Extension("needsheader", ["needsheader.c"])])
 			""", "needsheader.c", """
