@@ -128,15 +128,33 @@ public class Dispatcher {
 			}
 		}
 		catch (EngineException ex) {
-			// Nothing reached a builder that we know of: give the claim back without
-			// counting
-			// an attempt. The request id is kept so the next claimant looks for a run
-			// first.
-			logger.warn("Build {}: {} could not take it ({}); retrying in {}", build.id(), this.engine.name(),
-					ex.getMessage(), this.properties.engineRetryDelay());
-			this.ledger.release(build.id(), this.owner, this.engine.name() + " unavailable: " + ex.getMessage(),
-					this.properties.engineRetryDelay());
+			refused(build, ex);
 		}
+	}
+
+	/**
+	 * The engine could not take the build. Nothing reached a builder that we know of, so
+	 * the claim goes back without counting an attempt, and the build waits at least as
+	 * long as the engine asked (a rate limit's reset). The request id is kept so that the
+	 * next claimant looks for a run first. Refusals without a break for longer than the
+	 * engine-outage limit are recorded as one transient failure: a permanent outage ends
+	 * the build after its attempts instead of re-queueing it forever.
+	 */
+	private void refused(Build build, EngineException ex) {
+		String problem = this.engine.name() + " unavailable: " + ex.getMessage();
+		Duration refusedFor = this.ledger.engineRefusedFor(build.id()).orElse(Duration.ZERO);
+		if (refusedFor.compareTo(this.properties.engineOutageLimit()) >= 0) {
+			fail(build, FailureClass.BUILDER_UNAVAILABLE, problem + " (refused for " + refusedFor.toSeconds()
+					+ " s, beyond wheelfarm.dispatch.engine-outage-limit)", null);
+			return;
+		}
+		Duration wait = this.properties.engineRetryDelay();
+		if (ex.retryAfter().isPresent() && ex.retryAfter().get().compareTo(wait) > 0) {
+			wait = ex.retryAfter().get();
+		}
+		logger.warn("Build {}: {} could not take it ({}); retrying in {}", build.id(), this.engine.name(),
+				ex.getMessage(), wait);
+		this.ledger.release(build.id(), this.owner, problem, wait);
 	}
 
 	/**

@@ -17,7 +17,7 @@ class DispatchPropertiesTest {
 	@Test
 	void defaultsAreTheDocumentedOnes() {
 		assertThat(bind(Map.of())).isEqualTo(new DispatchProperties(true, Duration.ofSeconds(5), 10,
-				Duration.ofHours(3), Duration.ofMinutes(1), "", Duration.ofMinutes(2)));
+				Duration.ofHours(3), Duration.ofMinutes(1), "", Duration.ofMinutes(2), Duration.ofHours(24)));
 	}
 
 	@Test
