@@ -158,13 +158,16 @@ public class Dispatcher {
 	}
 
 	/**
-	 * The request id was handed out by an earlier claim (its attempt number is older than
-	 * the build's): that claimant may have dispatched it and died before recording it.
+	 * The request id was handed out before: by an earlier claim (its attempt number is
+	 * older than the build's), whose claimant may have dispatched it and died before
+	 * recording it; or to a dispatch the engine refused, which may have started a run all
+	 * the same (a timeout: the request arrived, its answer did not). A refusal gives the
+	 * attempt back, so only the ledger's record of it tells the second case.
 	 */
-	private static boolean mayHaveBeenDispatched(Build build) {
+	private boolean mayHaveBeenDispatched(Build build) {
 		String requestId = build.requestId();
 		int attempt = Integer.parseInt(requestId.substring(requestId.lastIndexOf('-') + 1));
-		return attempt < build.attempts();
+		return attempt < build.attempts() || this.ledger.engineRefusedFor(build.id()).isPresent();
 	}
 
 	private void watch(Build build) {

@@ -184,6 +184,21 @@ class DispatcherTest {
 	}
 
 	@Test
+	void aDispatchWhoseAnswerWasLostIsFoundNotRepeated() throws Exception {
+		this.engine.lostAnswers.add(new EngineException("request timed out", true));
+		Dispatcher dispatcher = dispatcher();
+		dispatcher.round();
+		assertThat(build().state()).isEqualTo(BuildState.PENDING);
+		assertThat(build().attempts()).as("a refusal spends no attempt").isZero();
+
+		Thread.sleep(5);
+		dispatcher.round();
+		assertThat(this.engine.dispatched).as("the run the lost answer started is adopted, not repeated").hasSize(1);
+		assertThat(build().externalRunId()).isEqualTo("run-1");
+		assertThat(build().state()).isIn(BuildState.DISPATCHED, BuildState.RUNNING, BuildState.SUCCEEDED);
+	}
+
+	@Test
 	void aRefusalWaitsAsLongAsTheEngineAsked() {
 		this.engine.dispatchFailures
 			.add(new EngineException("GitHub rate limit: HTTP 429", Duration.ofMinutes(10), null));
