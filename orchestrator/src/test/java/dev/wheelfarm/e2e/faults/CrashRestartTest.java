@@ -102,10 +102,10 @@ class CrashRestartTest {
 	@Test
 	void killedAtEveryStageTheFarmEndsWithEveryBuildOnceAndEveryWheelOnce() throws Exception {
 		// Two slow builds first (the cap of 2 takes them), then three that wait. The
-		// first one's worker ends while no orchestrator runs, the second's (setup.py
-		// runs twice) is typically still busy when the next orchestrator looks at it.
+		// first one's worker ends while no orchestrator runs; the second's is still busy
+		// when the next orchestrator takes the build over.
 		enqueue("slow-one", "1.0", Sdists.slow("slow-one", "1.0", 2.5));
-		enqueue("slow-two", "1.0", Sdists.slow("slow-two", "1.0", 6));
+		enqueue("slow-two", "1.0", Sdists.slow("slow-two", "1.0", 15));
 		enqueue("quick-one", "1.0", Sdists.pure("quick-one", "1.0"));
 		enqueue("quick-two", "1.0", Sdists.pure("quick-two", "1.0"));
 		enqueue("needsheader", "1.1", Sdists.MISSING_HEADER);
@@ -129,6 +129,8 @@ class CrashRestartTest {
 		}
 		Files.writeString(files, "not a directory: the blob store cannot be written");
 		orchestrator = OrchestratorProcess.start("crash-2", properties());
+		assertThat(workers).as("a worker of the killed process still running when the next one starts")
+			.anyMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
 		awaitOrFail(
 				() -> count("state IN ('PENDING', 'DISPATCHED', 'RUNNING')") == 0 && count("state = 'SUCCEEDED'") > 0,
 				"successes waiting for their publication");
