@@ -36,18 +36,18 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
  * storage host that GitHub's short-lived download redirects point to. The engine under
  * test is the real one, with the real hub4j client, pointed at the API server.
  */
-public final class GitHubStandIn implements AutoCloseable {
+final class GitHubStandIn implements AutoCloseable {
 
-	public static final String OWNER = "hub4j-test-org";
+	static final String OWNER = "hub4j-test-org";
 
-	public static final String REPO = "GHWorkflowRunTest";
+	static final String REPO = "GHWorkflowRunTest";
 
-	public static final String REPO_PATH = "/repos/" + OWNER + "/" + REPO;
+	static final String REPO_PATH = "/repos/" + OWNER + "/" + REPO;
 
 	/** The recordings' scrubbed credential: their mappings require exactly this. */
-	public static final String TOKEN = "placeholder-password";
+	static final String TOKEN = "placeholder-password";
 
-	public static final JsonMapper JSON = JsonMapper.builder().build();
+	static final JsonMapper JSON = JsonMapper.builder().build();
 
 	final WireMockServer api;
 
@@ -96,14 +96,9 @@ public final class GitHubStandIn implements AutoCloseable {
 	// The repository is read once per engine; its recording names the owner and the
 	// name every later hub4j URL is built from.
 	private void stubRepository() {
-		this.api.stubFor(repository());
-	}
-
-	/** The build repository as recorded, at a low priority that scenarios override. */
-	public static MappingBuilder repository() {
-		return get(urlPathEqualTo(REPO_PATH)).atPriority(10)
+		this.api.stubFor(get(urlPathEqualTo(REPO_PATH)).atPriority(10)
 			.willReturn(okJson(
-					Fixtures.text("wiremock/GHWorkflowRunTest/testArtifacts/__files/1-r_h_ghworkflowruntest.json")));
+					Fixtures.text("wiremock/GHWorkflowRunTest/testArtifacts/__files/1-r_h_ghworkflowruntest.json"))));
 	}
 
 	void stub(MappingBuilder mapping) {
@@ -126,12 +121,12 @@ public final class GitHubStandIn implements AutoCloseable {
 	}
 
 	/** The completed/success run of the testApproval recording. */
-	public static ObjectNode run(long id, String status, String conclusion, String displayTitle) {
+	static ObjectNode run(long id, String status, String conclusion, String displayTitle) {
 		return run("wiremock/GHWorkflowRunTest/testApproval/__files/5-r_h_g_actions_runs_2874767918.json", id, status,
 				conclusion, displayTitle);
 	}
 
-	public static String runList(JsonNode... runs) {
+	static String runList(JsonNode... runs) {
 		ObjectNode list = JSON.createObjectNode();
 		list.put("total_count", runs.length);
 		ArrayNode array = list.putArray("workflow_runs");
@@ -151,8 +146,11 @@ public final class GitHubStandIn implements AutoCloseable {
 	 * result artifact; its zip answers with a 302 to the storage stand-in.
 	 */
 	void stubResultArtifact(long runId, byte[] zip) {
-		ObjectNode list = resultArtifacts(null, -1);
-		long artifactId = list.path("artifacts").get(0).path("id").asLong();
+		ObjectNode list = (ObjectNode) JSON.readTree(Fixtures
+			.text("wiremock/GHWorkflowRunTest/testArtifacts/__files/6-r_h_g_actions_runs_7892624040_artifacts.json"));
+		ObjectNode first = (ObjectNode) list.path("artifacts").get(0);
+		first.put("name", GitHubEngine.RESULT_ARTIFACT);
+		long artifactId = first.path("id").asLong();
 		stub(get(urlPathEqualTo(REPO_PATH + "/actions/runs/" + runId + "/artifacts"))
 			.willReturn(okJson(JSON.writeValueAsString(list))));
 		String signedPath = "/signed/" + artifactId + "?sig=abc";
@@ -162,25 +160,7 @@ public final class GitHubStandIn implements AutoCloseable {
 			.willReturn(aResponse().withHeader("Content-Type", "application/zip").withBody(zip)));
 	}
 
-	/**
-	 * A run's artifact list as recorded (testArtifacts), the first renamed to the
-	 * worker's result artifact; its id and size replaced when given.
-	 */
-	public static ObjectNode resultArtifacts(Long artifactId, long size) {
-		ObjectNode list = (ObjectNode) JSON.readTree(Fixtures
-			.text("wiremock/GHWorkflowRunTest/testArtifacts/__files/6-r_h_g_actions_runs_7892624040_artifacts.json"));
-		ObjectNode first = (ObjectNode) list.path("artifacts").get(0);
-		first.put("name", GitHubEngine.RESULT_ARTIFACT);
-		if (artifactId != null) {
-			first.put("id", artifactId);
-		}
-		if (size >= 0) {
-			first.put("size_in_bytes", size);
-		}
-		return list;
-	}
-
-	public static byte[] zip(Map<String, String> entries) {
+	static byte[] zip(Map<String, String> entries) {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 		try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
 			for (Map.Entry<String, String> entry : entries.entrySet()) {

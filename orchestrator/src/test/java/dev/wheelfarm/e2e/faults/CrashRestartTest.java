@@ -186,28 +186,15 @@ class CrashRestartTest {
 	}
 
 	private static Map<String, String> properties() {
-		Map<String, String> properties = new LinkedHashMap<>();
-		properties.put("spring.datasource.url", database.jdbcUrl());
-		if (database.username() != null) {
-			properties.put("spring.datasource.username", database.username());
-		}
-		if (database.password() != null) {
-			properties.put("spring.datasource.password", database.password());
-		}
-		properties.put("wheelfarm.data-dir", dataDir.toString());
+		Map<String, String> properties = OrchestratorProcess.baseProperties(database, dataDir);
 		properties.put("wheelfarm.builder", "local");
 		properties.put("wheelfarm.builder.local.python", Sdists.PYTHON);
 		properties.put("wheelfarm.builder.local.fetch-retries", "0");
 		properties.put("wheelfarm.pypi.watch-enabled", "false");
-		properties.put("wheelfarm.optin.resync-enabled", "false");
-		properties.put("wheelfarm.dispatch.interval", "300ms");
 		properties.put("wheelfarm.dispatch.stranded-grace", "1s");
 		properties.put("wheelfarm.builds.max-concurrent", "2");
 		// A dead instance's claims are taken over once its leases run out.
 		properties.put("wheelfarm.builds.lease", "3s");
-		properties.put("wheelfarm.builds.retry-base-delay", "1s");
-		properties.put("wheelfarm.builds.retry-max-delay", "2s");
-		properties.put("wheelfarm.index.page-cache-ttl", "0s");
 		return properties;
 	}
 
@@ -216,14 +203,7 @@ class CrashRestartTest {
 		String filename = name.replace('-', '_') + "-" + version + ".tar.gz";
 		URI url = sdists.publish(filename, sdist, 0);
 		SDISTS.put(name, filename);
-		long repository = jdbc.sql("INSERT INTO repository (url) VALUES (?) RETURNING id")
-			.param("https://git.example/" + name)
-			.query(Long.class)
-			.single();
-		jdbc.sql("""
-				INSERT INTO project (name, display_name, optin_state, repository_id)
-				VALUES (?, ?, 'OPTED_IN', ?)
-				""").params(name, name, repository).update();
+		OrchestratorProcess.optIn(jdbc, name);
 		BuildLedger ledger = new BuildLedger(jdbc, new TransactionTemplate(new DataSourceTransactionManager(pool)),
 				new BuildsProperties(4, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), 2));
 		ledger.enqueue(new BuildCandidate(ProjectName.of(name), version, filename, url.toString(), Sha256.digest(sdist),
@@ -265,17 +245,11 @@ class CrashRestartTest {
 	}
 
 	private static void awaitOrFail(BooleanSupplier condition, String what) {
-		Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
-		while (Instant.now().isBefore(deadline)) {
-			if (condition.getAsBoolean()) {
-				return;
-			}
-			// Remember workers as they come, so that none escapes the clean-up.
+		// Remember workers as they come, so that none escapes the clean-up.
+		orchestrator.await(() -> {
 			running();
-			OrchestratorProcess.sleep(50);
-		}
-		throw new AssertionError("no " + what + " within 2 minutes; ledger: " + FarmInvariants.builds(jdbc) + "\n"
-				+ orchestrator.tail(60));
+			return condition.getAsBoolean();
+		}, Duration.ofSeconds(120), jdbc, what);
 	}
 
 }

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.wheelfarm.dispatch.github.GitHubActionsStandIn;
 import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.pypi.standin.Fault;
 import dev.wheelfarm.pypi.standin.PypiStandIn;
@@ -197,25 +198,8 @@ class FaultInjectionTest {
 		HikariDataSource pool = database.pool(2);
 		this.running.add(pool);
 		JdbcClient jdbc = JdbcClient.create(pool);
-		for (String project : SDISTS.keySet()) {
-			long repository = jdbc.sql("INSERT INTO repository (url) VALUES (?) RETURNING id")
-				.param("https://git.example/" + project)
-				.query(Long.class)
-				.single();
-			jdbc.sql("""
-					INSERT INTO project (name, display_name, optin_state, repository_id)
-					VALUES (?, ?, 'OPTED_IN', ?)
-					""").params(project, project, repository).update();
-		}
-		Map<String, String> properties = new LinkedHashMap<>();
-		properties.put("spring.datasource.url", database.jdbcUrl());
-		if (database.username() != null) {
-			properties.put("spring.datasource.username", database.username());
-		}
-		if (database.password() != null) {
-			properties.put("spring.datasource.password", database.password());
-		}
-		properties.put("wheelfarm.data-dir", scratch.resolve(name + "-data").toString());
+		SDISTS.keySet().forEach((project) -> OrchestratorProcess.optIn(jdbc, project));
+		Map<String, String> properties = OrchestratorProcess.baseProperties(database, scratch.resolve(name + "-data"));
 		properties.putAll(github.properties());
 		properties.put("wheelfarm.github.request-timeout", TIMEOUT.toMillis() + "ms");
 		properties.put("wheelfarm.github.poll-interval", "300ms");
@@ -225,12 +209,7 @@ class FaultInjectionTest {
 		properties.put("wheelfarm.pypi.connect-timeout", TIMEOUT.toMillis() + "ms");
 		properties.put("wheelfarm.pypi.initial-backoff", "100ms");
 		properties.put("wheelfarm.pypi.max-backoff", "3s");
-		properties.put("wheelfarm.optin.resync-enabled", "false");
-		properties.put("wheelfarm.dispatch.interval", "300ms");
 		properties.put("wheelfarm.dispatch.engine-retry-delay", "300ms");
-		properties.put("wheelfarm.builds.retry-base-delay", "500ms");
-		properties.put("wheelfarm.builds.retry-max-delay", "1s");
-		properties.put("wheelfarm.index.page-cache-ttl", "0s");
 		properties.putAll(extra);
 		this.orchestrator = OrchestratorProcess.start("faults-" + name, properties);
 		this.running.add(this.orchestrator);
@@ -327,15 +306,7 @@ class FaultInjectionTest {
 	}
 
 	private void awaitOrFail(BooleanSupplier condition, JdbcClient jdbc, String what) {
-		Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-		while (Instant.now().isBefore(deadline)) {
-			if (condition.getAsBoolean()) {
-				return;
-			}
-			OrchestratorProcess.sleep(100);
-		}
-		throw new AssertionError("no " + what + " within 90 s; ledger: " + FarmInvariants.builds(jdbc) + "\n"
-				+ this.orchestrator.tail(80));
+		this.orchestrator.await(condition, Duration.ofSeconds(90), jdbc, what);
 	}
 
 	@FunctionalInterface

@@ -17,6 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import dev.wheelfarm.testsupport.TestDatabase;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The orchestrator as a real operating-system process: a child JVM running
@@ -160,6 +165,49 @@ final class OrchestratorProcess implements AutoCloseable {
 		catch (IOException ex) {
 			return "(no log at " + this.log + ": " + ex.getMessage() + ")";
 		}
+	}
+
+	/**
+	 * What every test orchestrator here shares: the test's database and data directory,
+	 * no opt-in re-syncs, short dispatcher rounds and retry delays, no page cache.
+	 */
+	static Map<String, String> baseProperties(TestDatabase.Coordinates database, Path dataDir) {
+		Map<String, String> properties = new LinkedHashMap<>(database.springProperties());
+		properties.put("wheelfarm.data-dir", dataDir.toString());
+		properties.put("wheelfarm.optin.resync-enabled", "false");
+		properties.put("wheelfarm.dispatch.interval", "300ms");
+		properties.put("wheelfarm.builds.retry-base-delay", "500ms");
+		properties.put("wheelfarm.builds.retry-max-delay", "1s");
+		properties.put("wheelfarm.index.page-cache-ttl", "0s");
+		return properties;
+	}
+
+	/** Opts a project in, as a maintainer's registered repository would. */
+	static void optIn(JdbcClient jdbc, String project) {
+		long repository = jdbc.sql("INSERT INTO repository (url) VALUES (?) RETURNING id")
+			.param("https://git.example/" + project)
+			.query(Long.class)
+			.single();
+		jdbc.sql("""
+				INSERT INTO project (name, display_name, optin_state, repository_id)
+				VALUES (?, ?, 'OPTED_IN', ?)
+				""").params(project, project, repository).update();
+	}
+
+	/**
+	 * Waits for {@code condition}; fails with the ledger and the end of this process's
+	 * log when it does not come true in time.
+	 */
+	void await(BooleanSupplier condition, Duration limit, JdbcClient jdbc, String what) {
+		Instant deadline = Instant.now().plus(limit);
+		while (Instant.now().isBefore(deadline)) {
+			if (condition.getAsBoolean()) {
+				return;
+			}
+			sleep(50);
+		}
+		throw new AssertionError(
+				"no " + what + " within " + limit + "; ledger: " + FarmInvariants.builds(jdbc) + "\n" + tail(80));
 	}
 
 	static void sleep(long millis) {

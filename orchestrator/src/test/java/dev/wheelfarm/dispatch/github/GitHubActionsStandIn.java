@@ -1,4 +1,4 @@
-package dev.wheelfarm.e2e.faults;
+package dev.wheelfarm.dispatch.github;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,7 +25,6 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import dev.wheelfarm.dispatch.github.GitHubStandIn;
 import dev.wheelfarm.dispatch.local.LocalBuilderProperties;
 import dev.wheelfarm.dispatch.local.LocalWorkerRunner;
 import dev.wheelfarm.dispatch.local.WorkerInvocation;
@@ -52,22 +51,23 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
  * runner's Python sets {@code SOURCE_DATE_EPOCH}, as a CI runner set up for reproducible
  * builds does, so that two runs of the same job produce the same bytes.
  */
-final class GitHubActionsStandIn implements AutoCloseable {
+public final class GitHubActionsStandIn implements AutoCloseable {
 
 	/** The priority of the normal answers; fault stubs take a lower number. */
-	static final int NORMAL = 10;
+	public static final int NORMAL = 10;
 
-	static final String DISPATCHES = GitHubStandIn.REPO_PATH + "/actions/workflows/wheelfarm-build.yml/dispatches";
+	public static final String DISPATCHES = GitHubStandIn.REPO_PATH
+			+ "/actions/workflows/wheelfarm-build.yml/dispatches";
 
-	static final String RUNS = GitHubStandIn.REPO_PATH + "/actions/runs";
+	public static final String RUNS = GitHubStandIn.REPO_PATH + "/actions/runs";
 
 	private static final Pattern RUN_PATH = Pattern.compile(".*/actions/runs/([0-9]+)(/.*)?");
 
 	private static final Pattern ARTIFACT_PATH = Pattern.compile(".*/(?:artifacts|signed)/([0-9]+)(/zip)?");
 
-	final WireMockServer api;
+	public final WireMockServer api;
 
-	final WireMockServer storage;
+	public final WireMockServer storage;
 
 	private final LocalWorkerRunner runner;
 
@@ -97,7 +97,10 @@ final class GitHubActionsStandIn implements AutoCloseable {
 			.extensions(new Transformer("zip", this::zip)));
 		this.api.start();
 		this.storage.start();
-		this.api.stubFor(GitHubStandIn.repository());
+		this.api.stubFor(get(urlPathEqualTo(GitHubStandIn.REPO_PATH)).atPriority(NORMAL)
+			.willReturn(aResponse().withHeader("Content-Type", "application/json")
+				.withBody(Fixtures
+					.text("wiremock/GHWorkflowRunTest/testArtifacts/__files/1-r_h_ghworkflowruntest.json"))));
 		this.api.stubFor(post(urlPathEqualTo(DISPATCHES)).atPriority(NORMAL).willReturn(normal("dispatch")));
 		this.api.stubFor(get(urlPathEqualTo(RUNS)).atPriority(NORMAL).willReturn(normal("runs")));
 		this.api.stubFor(get(urlPathMatching(RUNS + "/[0-9]+")).atPriority(NORMAL).willReturn(normal("run")));
@@ -109,7 +112,7 @@ final class GitHubActionsStandIn implements AutoCloseable {
 		this.storage.stubFor(get(urlPathMatching("/signed/[0-9]+")).atPriority(NORMAL).willReturn(normal("zip")));
 	}
 
-	static GitHubActionsStandIn start(Path workspace) {
+	public static GitHubActionsStandIn start(Path workspace) {
 		try {
 			return new GitHubActionsStandIn(workspace);
 		}
@@ -119,14 +122,14 @@ final class GitHubActionsStandIn implements AutoCloseable {
 	}
 
 	/** The settings that point an orchestrator's GitHub engine here. */
-	Map<String, String> properties() {
+	public Map<String, String> properties() {
 		return Map.of("wheelfarm.builder", "github", "wheelfarm.github.api-url", this.api.baseUrl(),
 				"wheelfarm.github.repository", GitHubStandIn.OWNER + "/" + GitHubStandIn.REPO, "wheelfarm.github.token",
 				GitHubStandIn.TOKEN);
 	}
 
 	/** How many runs were started for each request id. */
-	Map<String, Long> runsByRequest() {
+	public Map<String, Long> runsByRequest() {
 		return this.runs.values()
 			.stream()
 			.collect(java.util.stream.Collectors.groupingBy(Run::requestId, java.util.stream.Collectors.counting()));
@@ -185,7 +188,13 @@ final class GitHubActionsStandIn implements AutoCloseable {
 		if (run == null || !run.artifact().isDone()) {
 			return json(answer, 200, GitHubStandIn.JSON.createObjectNode().put("total_count", 0).putArray("artifacts"));
 		}
-		return json(answer, 200, GitHubStandIn.resultArtifacts(run.id(), artifactBytes(run).length));
+		// The recorded list (testArtifacts), its first artifact renamed to the result.
+		ObjectNode list = (ObjectNode) GitHubStandIn.JSON.readTree(Fixtures
+			.text("wiremock/GHWorkflowRunTest/testArtifacts/__files/6-r_h_g_actions_runs_7892624040_artifacts.json"));
+		((ObjectNode) list.path("artifacts").get(0)).put("name", GitHubEngine.RESULT_ARTIFACT)
+			.put("id", run.id())
+			.put("size_in_bytes", artifactBytes(run).length);
+		return json(answer, 200, list);
 	}
 
 	private ResponseDefinition zipRedirect(ServeEvent event, ResponseDefinitionBuilder answer) {
