@@ -118,9 +118,14 @@ public class BuildLedger {
 			ORDER BY b.id
 			""";
 
+	// Only builds with a builder: a PENDING claim lives within the round that made it
+	// (claim, then dispatch or release), so one still there at the next round was left
+	// by a life of this instance that died or failed mid-dispatch. Renewing it would keep
+	// it from everyone for ever when the instance comes back under the same name; left
+	// alone, its lease runs out and the next claim looks for its run first.
 	private static final String RENEW_LEASES = """
 			UPDATE build SET lease_expires_at = now() + :leaseMillis * interval '1 millisecond'
-			WHERE claimed_by = :owner AND state IN ('PENDING', 'DISPATCHED', 'RUNNING')
+			WHERE claimed_by = :owner AND state IN ('DISPATCHED', 'RUNNING')
 			""";
 
 	// Builds whose instance died while they were with a builder: someone must keep
@@ -289,7 +294,10 @@ public class BuildLedger {
 		return this.jdbc.sql(HELD).param("owner", owner).param("builder", builder).query(BuildLedger::mapBuild).list();
 	}
 
-	/** Extends the leases of everything {@code owner} holds; returns how many. */
+	/**
+	 * Extends the leases of the builds {@code owner} watches with a builder; returns how
+	 * many.
+	 */
 	public int renewLeases(String owner) {
 		return this.jdbc.sql(RENEW_LEASES)
 			.param("owner", owner)

@@ -184,6 +184,22 @@ class DispatcherTest {
 	}
 
 	@Test
+	void aClaimLeftByAnEarlierLifeOfTheSameInstanceIsNotKeptAliveForever() throws Exception {
+		// The instance claimed the build and died before dispatching it; it comes back
+		// under the same configured name.
+		assertThat(this.ledger.claim("instance-a", 1)).hasSize(1);
+		Dispatcher restarted = dispatcher();
+		Instant deadline = Instant.now().plusSeconds(10);
+		while (build().state() == BuildState.PENDING && Instant.now().isBefore(deadline)) {
+			restarted.round();
+			Thread.sleep(50);
+		}
+		assertThat(build().state()).as("dispatched once the stale claim's lease ran out")
+			.isIn(BuildState.DISPATCHED, BuildState.RUNNING, BuildState.SUCCEEDED);
+		assertThat(this.engine.dispatched).hasSize(1);
+	}
+
+	@Test
 	void aDispatchWhoseAnswerWasLostIsFoundNotRepeated() throws Exception {
 		this.engine.lostAnswers.add(new EngineException("request timed out", true));
 		Dispatcher dispatcher = dispatcher();
