@@ -44,6 +44,19 @@ class PageCache {
 	}
 
 	/**
+	 * The page of a project already in the cache, looked up by the name exactly as
+	 * requested: only normalized names of hosted projects are ever keys, so a hit proves
+	 * the name valid without parsing it. Empty when it is not cached (then ask
+	 * {@link #project(ProjectName)}) or is no longer hosted.
+	 */
+	Optional<RenderedPage> cachedProject(String requestedName) {
+		if (requestedName.isEmpty() || !this.entries.containsKey(requestedName)) {
+			return Optional.empty();
+		}
+		return cached(requestedName, () -> this.pages.project(new ProjectName(requestedName)));
+	}
+
+	/**
 	 * The cached page, rendered at most once per TTL however many requests arrive. When a
 	 * page goes stale, the first request re-renders it while the others are still served
 	 * the stale copy (for the few milliseconds a render takes): without that, every

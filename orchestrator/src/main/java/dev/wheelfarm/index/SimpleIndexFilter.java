@@ -42,19 +42,16 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 
 	private final String cacheControl;
 
-	private final MeterRegistry meters;
+	private final AnswerCounters counters;
 
 	SimpleIndexFilter(PageCache pages, IndexProperties properties, MeterRegistry meters) {
 		this.pages = pages;
 		this.cacheControl = "public, max-age=" + properties.pageMaxAge().toSeconds();
-		this.meters = meters;
+		this.counters = new AnswerCounters(meters);
 	}
 
-	/** Counts an answer by status and representation; Micrometer caches each counter. */
 	private void count(int status, String representation) {
-		this.meters
-			.counter("wheelfarm.index.requests", "status", Integer.toString(status), "representation", representation)
-			.increment();
+		this.counters.count(status, representation);
 	}
 
 	@Override
@@ -77,6 +74,13 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 			return;
 		}
 		String name = rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
+		Optional<RenderedPage> cached = rest.endsWith("/") ? this.pages.cachedProject(name) : Optional.empty();
+		if (cached.isPresent()) {
+			// The hot path: only normalized names of hosted projects are cached, so a hit
+			// needs neither validation nor normalization.
+			page(request, response, cached);
+			return;
+		}
 		if (name.contains("/") || !ProjectName.isValid(name)) {
 			text(response, HttpServletResponse.SC_NOT_FOUND, "The farm does not host this project.\n");
 			count(HttpServletResponse.SC_NOT_FOUND, "none");
@@ -94,8 +98,10 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 
 	private void page(HttpServletRequest request, HttpServletResponse response, Optional<RenderedPage> page)
 			throws IOException {
-		Optional<SimpleMediaType> type = Negotiation.choose(request.getHeader(HttpHeaders.ACCEPT),
-				request.getParameter("format"));
+		// Without a query string there is no ?format=, and Tomcat need not parse
+		// parameters.
+		String format = (request.getQueryString() != null) ? request.getParameter("format") : null;
+		Optional<SimpleMediaType> type = Negotiation.choose(request.getHeader(HttpHeaders.ACCEPT), format);
 		if (type.isEmpty()) {
 			text(response, HttpServletResponse.SC_NOT_ACCEPTABLE, NOT_ACCEPTABLE);
 			count(HttpServletResponse.SC_NOT_ACCEPTABLE, "none");
