@@ -26,14 +26,7 @@ public class TestDatabaseInitializer implements ApplicationContextInitializer<Co
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-		Map<String, Object> properties = new java.util.HashMap<>();
-		properties.put("spring.datasource.url", database.jdbcUrl());
-		if (database.username() != null) {
-			properties.put("spring.datasource.username", database.username());
-		}
-		if (database.password() != null) {
-			properties.put("spring.datasource.password", database.password());
-		}
+		Map<String, Object> properties = new java.util.HashMap<>(database.springProperties());
 		properties.put("wheelfarm.data-dir", dataDir.toString());
 		// Spring keeps every test class's context (and its pool) for reuse, all on one
 		// shared server: idle pools shrink to one connection so that a long run stays

@@ -83,6 +83,20 @@ public final class Sdists {
 				""".formatted(pythonString(pidFile.toString())));
 	}
 
+	/**
+	 * A pure setuptools project whose {@code setup.py} sleeps before it builds: a build
+	 * that is certainly still running for a while after its worker started.
+	 */
+	public static Map<String, String> slow(String name, String version, double seconds) {
+		return Map.of("setup.py", """
+				import time
+				time.sleep(%s)
+				from setuptools import setup
+				setup(name=%s, version=%s, packages=[%s], package_dir={"": "src"})
+				""".formatted(seconds, pythonString(name), pythonString(version), pythonString(name.replace('-', '_'))),
+				"src/" + name.replace('-', '_') + "/__init__.py", "ANSWER = 42\n");
+	}
+
 	/** Packs {@code files} as {@code <name>-<version>.tar.gz} and returns its bytes. */
 	public static byte[] sdist(Path scratch, String name, String version, Map<String, String> files)
 			throws IOException, InterruptedException {
