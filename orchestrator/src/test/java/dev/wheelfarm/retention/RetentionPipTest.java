@@ -32,15 +32,15 @@ class RetentionPipTest extends RetentionIntegrationTest {
 		Venv pip = Venv.create(this.scratch, "venv");
 		String index = "http://127.0.0.1:" + this.port + "/simple/";
 
-		Venv.Result before = pip.pip(index, "download", "--no-deps", "-d",
-				this.scratch.resolve("before").toString(), "pipnightly==1.0.dev1");
+		Venv.Result before = pip.pip(index, "download", "--no-deps", "-d", this.scratch.resolve("before").toString(),
+				"pipnightly==1.0.dev1");
 		assertThat(before.exitCode()).as(before.output()).isZero();
 		assertThat(this.scratch.resolve("before/pipnightly-1.0.dev1-py3-none-any.whl")).exists();
 
 		runJob();
 
-		Venv.Result pinned = pip.pip(index, "download", "--no-deps", "-d",
-				this.scratch.resolve("after").toString(), "pipnightly==1.0.dev1");
+		Venv.Result pinned = pip.pip(index, "download", "--no-deps", "-d", this.scratch.resolve("after").toString(),
+				"pipnightly==1.0.dev1");
 		assertThat(pinned.exitCode()).as(pinned.output()).isNotZero();
 		assertThat(pinned.output()).contains("No matching distribution found for pipnightly==1.0.dev1")
 			.contains("(from versions: 1.0.dev3)");

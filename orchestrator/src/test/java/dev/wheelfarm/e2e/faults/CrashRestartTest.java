@@ -23,6 +23,7 @@ import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.TestDatabase;
+import dev.wheelfarm.testsupport.Venv;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -175,9 +176,9 @@ class CrashRestartTest {
 			assertThat(left.toList()).as("scratch directories of runs nobody collected").isEmpty();
 		}
 
-		IsolatedPip pip = IsolatedPip.create(scratch);
-		IsolatedPip.Result install = pip.install(orchestrator.uri("/simple/"), "slow-one", "slow-two", "quick-one",
-				"quick-two");
+		Venv pip = Venv.create(scratch, "venv");
+		Venv.Result install = pip.pip(orchestrator.uri("/simple/").toString(), "install", "--only-binary", ":all:",
+				"slow-one", "slow-two", "quick-one", "quick-two");
 		assertThat(install.exitCode()).as(install.output()).isZero();
 		assertThat(
 				pip.python("import slow_one, slow_two, quick_one, quick_two; print(slow_one.ANSWER)").output().strip())
