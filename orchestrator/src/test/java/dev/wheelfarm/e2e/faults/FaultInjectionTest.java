@@ -99,8 +99,12 @@ class FaultInjectionTest {
 		Fault[] forever = new Fault[500];
 		java.util.Arrays.fill(forever, Fault.status(500));
 		pypi.failNext("/pypi/beta/json", forever);
+		// This test is about 500s only: generous timeouts, so that a slow answer on a
+		// busy
+		// machine is not recorded as a timeout instead.
 		JdbcClient jdbc = database("outage", pypi, github,
-				Map.of("wheelfarm.dispatch.engine-outage-limit", "2s", "wheelfarm.builds.max-attempts", "2"));
+				Map.of("wheelfarm.dispatch.engine-outage-limit", "2s", "wheelfarm.builds.max-attempts", "2",
+						"wheelfarm.github.request-timeout", "15s", "wheelfarm.pypi.read-timeout", "15s"));
 
 		awaitOrFail(() -> count(jdbc, "state = 'FAILED'") == 2 && FarmInvariants.settled(jdbc), jdbc,
 				"the builds of alpha and needsheader to be recorded as failed");
