@@ -2,16 +2,13 @@ package dev.wheelfarm.index;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import dev.wheelfarm.artifacts.BlobStore;
 import dev.wheelfarm.artifacts.TestWheels;
@@ -26,6 +23,7 @@ import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.IntegrationTest;
+import dev.wheelfarm.testsupport.IsolatedProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -224,26 +222,8 @@ class PipIntegrationTest {
 	}
 
 	private static Result run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
-		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-		Map<String, String> environment = builder.environment();
-		// This machine's pip is configured to read local mirrors: none of that may leak
-		// in.
-		for (String key : new HashMap<>(environment).keySet()) {
-			if (key.startsWith("PIP_") || key.startsWith("PYTHON")) {
-				environment.remove(key);
-			}
-		}
-		environment.put("PIP_CONFIG_FILE", "/dev/null");
-		environment.put("PIP_DISABLE_PIP_VERSION_CHECK", "1");
-		environment.put("HOME", scratch.toString());
-		Process process = builder.start();
-		process.getOutputStream().close();
-		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-			process.destroyForcibly();
-			throw new AssertionError("timed out: " + command + "\n" + output);
-		}
-		return new Result(process.exitValue(), output);
+		IsolatedProcess.Result result = IsolatedProcess.run(command, scratch, timeoutSeconds);
+		return new Result(result.exitCode(), result.output());
 	}
 
 	private record Result(int exitCode, String output) {
