@@ -33,6 +33,9 @@ public final class IsolatedProcess {
 		// No keyring backend: twine must use the password it is given and nothing else.
 		environment.put("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring");
 		environment.put("HOME", home.toString());
+		// twine prints through rich, which wraps at the terminal width: one line per
+		// message keeps the output searchable.
+		environment.put("COLUMNS", "1000");
 		Process process = builder.start();
 		process.getOutputStream().close();
 		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
