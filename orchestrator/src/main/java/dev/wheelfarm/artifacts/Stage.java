@@ -20,8 +20,9 @@ public record Stage(long id, long projectId, String project, String token, Strin
 
 	public static final String OPEN = "OPEN";
 
+	/** Open and not past its time: files may still be added, and it may be published. */
 	public boolean isOpen() {
-		return OPEN.equals(this.state);
+		return OPEN.equals(this.state) && this.expiresAt.isAfter(Instant.now());
 	}
 
 	/** The token is the stage's only secret: it never appears in logs. */

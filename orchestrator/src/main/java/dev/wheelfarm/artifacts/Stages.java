@@ -51,7 +51,11 @@ public class Stages {
 			ON CONFLICT (project_id) WHERE state = 'OPEN' DO NOTHING
 			""";
 
-	private static final String LOCK = "SELECT state FROM stage WHERE id = :id FOR UPDATE";
+	// An expired stage that the expiry job has not reached yet is as good as discarded.
+	private static final String LOCK = """
+			SELECT CASE WHEN state = 'OPEN' AND expires_at <= now() THEN 'EXPIRED' ELSE state END
+			FROM stage WHERE id = :id FOR UPDATE
+			""";
 
 	private static final String RELEASE_FILES = """
 			UPDATE wheel SET stage_id = NULL, stored_at = now() WHERE stage_id = :id RETURNING filename
@@ -85,11 +89,14 @@ public class Stages {
 		this.properties = properties;
 	}
 
-	/** The project's open stage, opened now if it has none. */
+	/** The project's open stage, opened now if it has none (or only an expired one). */
 	public Stage openStage(long projectId) {
 		Optional<Stage> open = this.jdbc.sql(OPEN_STAGE).param("project", projectId).query(Stage.class).optional();
-		if (open.isPresent()) {
+		if (open.isPresent() && open.get().expiresAt().isAfter(Instant.now())) {
 			return open.get();
+		}
+		if (open.isPresent()) {
+			discard(open.get(), "expired");
 		}
 		// Two uploads may race to open it: the unique index lets one win, both read it.
 		this.jdbc.sql(OPEN)
@@ -117,11 +124,11 @@ public class Stages {
 
 	/**
 	 * Makes every file of the stage public in one transaction.
-	 * @return the files published, or empty if the stage was no longer open
+	 * @return the files published, or empty if the stage was no longer open (or expired)
 	 */
 	public Optional<List<String>> publish(Stage stage) {
 		Optional<List<String>> published = this.transactions.execute((status) -> {
-			if (!lockOpen(stage.id())) {
+			if (!Stage.OPEN.equals(lock(stage.id()))) {
 				return Optional.empty();
 			}
 			List<String> files = this.jdbc.sql(RELEASE_FILES).param("id", stage.id()).query(String.class).list();
@@ -142,7 +149,8 @@ public class Stages {
 	 */
 	public Optional<List<String>> discard(Stage stage, String reason) {
 		Optional<List<String>> discarded = this.transactions.execute((status) -> {
-			if (!lockOpen(stage.id())) {
+			String state = lock(stage.id());
+			if (!Stage.OPEN.equals(state) && !"EXPIRED".equals(state)) {
 				return Optional.empty();
 			}
 			List<String> files = this.jdbc.sql(DELETE_FILES).param("id", stage.id()).query(String.class).list();
@@ -168,13 +176,12 @@ public class Stages {
 		return discarded;
 	}
 
-	private boolean lockOpen(long id) {
-		return this.jdbc.sql(LOCK)
-			.param("id", id)
-			.query(String.class)
-			.optional()
-			.filter(Stage.OPEN::equals)
-			.isPresent();
+	/**
+	 * Locks the stage's row and says its state, {@code EXPIRED} for an open one past its
+	 * time.
+	 */
+	private String lock(long id) {
+		return this.jdbc.sql(LOCK).param("id", id).query(String.class).optional().orElse("GONE");
 	}
 
 	private void close(long id, String state, String reason) {

@@ -148,8 +148,16 @@ class StagesApi {
 	}
 
 	private static Refusal notOpen(Stage stage) {
-		return problem(HttpStatus.CONFLICT, "The stage is " + stage.state().toLowerCase(java.util.Locale.ROOT)
+		return problem(HttpStatus.CONFLICT, "The stage is " + state(stage)
 				+ ((stage.closedReason() != null) ? " (" + stage.closedReason() + ")" : "") + ", not open");
+	}
+
+	/** open, expired (open, past its time, not yet discarded), published or discarded. */
+	private static String state(Stage stage) {
+		if (Stage.OPEN.equals(stage.state())) {
+			return stage.isOpen() ? "open" : "expired";
+		}
+		return stage.state().toLowerCase(java.util.Locale.ROOT);
 	}
 
 	private Map<String, Object> describe(Stage stage) {
@@ -173,7 +181,7 @@ class StagesApi {
 	private static Map<String, Object> describe(Stage stage, List<String> changed) {
 		Map<String, Object> shown = new LinkedHashMap<>();
 		shown.put("project", stage.project());
-		shown.put("state", stage.state().toLowerCase(java.util.Locale.ROOT));
+		shown.put("state", state(stage));
 		shown.put("index_url", indexUrl(stage));
 		shown.put("upload_url", UploadController.base() + "/stage/" + stage.token() + "/legacy/");
 		shown.put("created_at", stage.createdAt().toString());
