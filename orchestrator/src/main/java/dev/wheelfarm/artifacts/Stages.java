@@ -89,6 +89,15 @@ public class Stages {
 		this.properties = properties;
 	}
 
+	/** The project's open stage, if it has one that has not expired. */
+	public Optional<Stage> current(long projectId) {
+		return this.jdbc.sql(OPEN_STAGE)
+			.param("project", projectId)
+			.query(Stage.class)
+			.optional()
+			.filter(Stage::isOpen);
+	}
+
 	/** The project's open stage, opened now if it has none (or only an expired one). */
 	public Stage openStage(long projectId) {
 		Optional<Stage> open = this.jdbc.sql(OPEN_STAGE).param("project", projectId).query(Stage.class).optional();

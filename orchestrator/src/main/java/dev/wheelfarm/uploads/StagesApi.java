@@ -53,7 +53,7 @@ class StagesApi {
 			@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
 		try {
 			Uploader uploader = authorize(authorization, project(name));
-			boolean existed = this.stages.of(uploader.project()).stream().anyMatch(Stage::isOpen);
+			boolean existed = this.stages.current(uploader.projectId()).isPresent();
 			Stage stage = this.stages.openStage(uploader.projectId());
 			return ResponseEntity.status(existed ? HttpStatus.OK : HttpStatus.CREATED).body(describe(stage));
 		}

@@ -24,6 +24,7 @@ import dev.wheelfarm.artifacts.WheelRejectedException;
 import dev.wheelfarm.artifacts.WheelVerifier;
 import dev.wheelfarm.artifacts.WheelsPublished;
 import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.shared.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,7 +102,7 @@ class UploadService {
 			temporary = Files.createTempFile("wheelfarm-upload-", ".part");
 			Digests digests = receive(content, temporary);
 			checkDigests(form, digests);
-			Optional<Result> earlier = alreadyStored(filename, digests.sha256(), stage);
+			Optional<Result> earlier = alreadyStored(filename, digests.sha256(), stage, target);
 			if (earlier.isPresent()) {
 				return earlier.get();
 			}
@@ -109,11 +110,16 @@ class UploadService {
 				throw new UploadRefusedException(HttpStatus.BAD_REQUEST, "File already exists: PyPI has a file named "
 						+ filename + ", and the farm never shadows PyPI's files");
 			}
-			UploadRepository.StoredUpload row = verifyAndStore(temporary, filename, kind, form.get("version"), uploader,
-					stage);
+			Checked checked = verify(temporary, filename, kind, form.get("version"), uploader);
+			if (stage == null && target.stage()) {
+				// Opened only now, for a file that passed every check: a refused upload
+				// leaves no stage behind.
+				stage = this.stages.openStage(uploader.projectId());
+			}
+			UploadRepository.StoredUpload row = store(temporary, checked, uploader, stage);
 			if (!this.repository.insert(row)) {
 				// Another upload of the same name won the race: judged as a repeat.
-				return alreadyStored(filename, digests.sha256(), stage)
+				return alreadyStored(filename, digests.sha256(), stage, target)
 					.orElseThrow(() -> new UploadRefusedException(HttpStatus.BAD_REQUEST, alreadyExists(filename)));
 			}
 			logger.info("{} uploaded {} ({}{})", uploader.label(), filename, uploader.project(),
@@ -155,6 +161,10 @@ class UploadService {
 		return ProjectName.of(name);
 	}
 
+	/**
+	 * The stage the upload names (its URL), or the project's open one for
+	 * {@code stage=true}, or null: public, or a stage still to be opened.
+	 */
 	private Stage stage(Target target, Uploader uploader) throws UploadRefusedException {
 		if (target.stageToken() != null) {
 			Stage stage = this.stages.byToken(target.stageToken())
@@ -167,7 +177,7 @@ class UploadService {
 			}
 			return stage;
 		}
-		return target.stage() ? this.stages.openStage(uploader.projectId()) : null;
+		return target.stage() ? this.stages.current(uploader.projectId()).orElse(null) : null;
 	}
 
 	private static String kind(String filetype, String filename) throws UploadRefusedException {
@@ -214,13 +224,15 @@ class UploadService {
 	 * same place (public, or the same stage), answers 200 so that a retried CI job
 	 * passes. The same name with other bytes, or in another stage, is refused.
 	 */
-	private Optional<Result> alreadyStored(String filename, String sha256, Stage stage) throws UploadRefusedException {
+	private Optional<Result> alreadyStored(String filename, String sha256, Stage stage, Target target)
+			throws UploadRefusedException {
 		Optional<UploadRepository.Existing> existing = this.repository.existing(filename);
 		if (existing.isEmpty()) {
 			return Optional.empty();
 		}
-		Long wanted = (stage != null) ? stage.id() : null;
-		boolean samePlace = java.util.Objects.equals(existing.get().stageId(), wanted);
+		// No stage yet for stage=true: nothing stored can be in the one to be opened.
+		boolean samePlace = (stage != null) ? Long.valueOf(stage.id()).equals(existing.get().stageId())
+				: !target.stage() && existing.get().stageId() == null;
 		if (existing.get().sha256().equals(sha256) && samePlace) {
 			return Optional.of(new Result(filename, true, stage));
 		}
@@ -232,26 +244,34 @@ class UploadService {
 				+ " filename names the same bytes forever. Give the new build another version or build tag.";
 	}
 
-	private UploadRepository.StoredUpload verifyAndStore(Path file, String filename, String kind, String version,
-			Uploader uploader, Stage stage) throws IOException, UploadRefusedException {
-		Long stageId = (stage != null) ? stage.id() : null;
+	private Checked verify(Path file, String filename, String kind, String version, Uploader uploader)
+			throws UploadRefusedException {
 		try {
 			if (kind.equals("wheel")) {
 				VerifiedWheel wheel = this.wheels.verify(file, filename, uploader.project(), version);
-				this.blobs.store(file, wheel.sha256());
-				this.blobs.store(wheel.metadata(), wheel.metadataSha256());
-				return new UploadRepository.StoredUpload(uploader.projectId(), version, filename, wheel.sha256().hex(),
-						wheel.size(), wheel.metadataSha256().hex(), wheel.requiresPython(), kind, stageId,
-						uploader.label());
+				return new Checked(filename, kind, version, wheel.sha256(), wheel.size(), wheel.metadata(),
+						wheel.requiresPython());
 			}
 			VerifiedSdist sdist = this.sdists.verify(file, filename, uploader.project(), version);
-			this.blobs.store(file, sdist.sha256());
-			return new UploadRepository.StoredUpload(uploader.projectId(), version, filename, sdist.sha256().hex(),
-					sdist.size(), null, sdist.requiresPython(), kind, stageId, uploader.label());
+			return new Checked(filename, kind, version, sdist.sha256(), sdist.size(), null, sdist.requiresPython());
 		}
 		catch (WheelRejectedException ex) {
 			throw badRequest(ex.getMessage());
 		}
+	}
+
+	/** Stores the bytes (and a wheel's METADATA) and says the row that lists them. */
+	private UploadRepository.StoredUpload store(Path file, Checked checked, Uploader uploader, Stage stage)
+			throws IOException {
+		this.blobs.store(file, checked.sha256());
+		Sha256 metadataSha256 = null;
+		if (checked.metadata() != null) {
+			metadataSha256 = Sha256.digest(checked.metadata());
+			this.blobs.store(checked.metadata(), metadataSha256);
+		}
+		return new UploadRepository.StoredUpload(uploader.projectId(), checked.version(), checked.filename(),
+				checked.sha256().hex(), checked.size(), (metadataSha256 != null) ? metadataSha256.hex() : null,
+				checked.requiresPython(), checked.kind(), (stage != null) ? stage.id() : null, uploader.label());
 	}
 
 	private static UploadRefusedException badRequest(String message) {
@@ -303,6 +323,12 @@ class UploadService {
 	}
 
 	private record Digests(String sha256, String md5) {
+
+	}
+
+	/** A file that passed verification: a wheel (with its METADATA) or an sdist. */
+	private record Checked(String filename, String kind, String version, Sha256 sha256, long size, byte[] metadata,
+			String requiresPython) {
 
 	}
 

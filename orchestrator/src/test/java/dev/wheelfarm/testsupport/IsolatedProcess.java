@@ -35,7 +35,7 @@ public final class IsolatedProcess {
 		environment.put("HOME", home.toString());
 		// twine prints through rich, which wraps at the terminal width: one line per
 		// message keeps the output searchable.
-		environment.put("COLUMNS", "1000");
+		environment.put("COLUMNS", "250");
 		Process process = builder.start();
 		process.getOutputStream().close();
 		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

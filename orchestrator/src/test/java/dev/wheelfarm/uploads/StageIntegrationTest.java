@@ -185,6 +185,12 @@ class StageIntegrationTest {
 		assertThat(call("POST", "/api/stages/" + token + "/publish", OTHER_TOKEN).statusCode()).isEqualTo(403);
 		assertThat(call("POST", "/api/stages/" + token + "/publish", null).statusCode()).isEqualTo(401);
 		assertThat(call("GET", "/api/projects/staged/stages", OTHER_TOKEN).statusCode()).isEqualTo(403);
+		// A refused upload with stage=true leaves no stage behind.
+		Path broken = TestWheels.of("bystander", "1.1")
+			.editRecord((record) -> record.replaceFirst("sha256=[A-Za-z0-9_-]+", "sha256=AAAA"))
+			.write(Files.createDirectories(scratch.resolve("broken")), "bystander-1.1-py3-none-any.whl");
+		assertThat(this.clients.twine(url("/legacy/?stage=true"), OTHER_TOKEN, broken).output()).contains("400");
+		assertThat(this.stages.of(ProjectName.of("bystander"))).isEmpty();
 	}
 
 	@Test

@@ -97,6 +97,24 @@ class TwineUploadTest {
 	}
 
 	@Test
+	void aRealWorldSizedFormWithManyClassifiersAndRequirementsIsAccepted() throws Exception {
+		// twine sends every classifier and requirement as a form part of its own: a
+		// scientific project's metadata easily makes a hundred parts.
+		StringBuilder metadata = new StringBuilder("Metadata-Version: 2.1\nName: nightly\nVersion: 2.0.dev9\n");
+		for (int i = 0; i < 80; i++) {
+			metadata.append("Classifier: Topic :: Scientific/Engineering :: Part ").append(i).append('\n');
+			metadata.append("Requires-Dist: dependency-").append(i).append(" >=1.0\n");
+		}
+		metadata.append("\n").append("A long description. ".repeat(5000));
+		Path wheel = TestWheels.of("nightly", "2.0.dev9")
+			.metadata(metadata.toString())
+			.write(Files.createDirectories(scratch.resolve("many")), "nightly-2.0.dev9-py3-none-any.whl");
+		Clients.Result upload = this.clients.twine(legacy(), TOKEN, wheel);
+		assertThat(upload.exitCode()).as(upload.output()).isZero();
+		assertThat(this.rows.files(wheel.getFileName().toString())).isOne();
+	}
+
+	@Test
 	void theSameFilenameWithOtherBytesIsRefusedAsFileAlreadyExists() throws Exception {
 		Path first = Files.createDirectories(scratch.resolve("first"));
 		Path second = Files.createDirectories(scratch.resolve("second"));
