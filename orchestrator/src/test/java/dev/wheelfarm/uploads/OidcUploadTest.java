@@ -7,13 +7,8 @@ import java.util.Map;
 import dev.wheelfarm.artifacts.TestWheels;
 import dev.wheelfarm.testsupport.IntegrationTest;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -27,24 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @IntegrationTest
 @TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.index.page-cache-ttl=0s" })
-class OidcUploadTest {
+class OidcUploadTest extends UploadTestBase {
 
 	static TestOidcIssuer issuer;
-
-	@TempDir
-	static Path scratch;
-
-	static boolean seeded;
-
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	JdbcClient jdbc;
-
-	UploadFixtures rows;
-
-	Clients clients;
 
 	@DynamicPropertySource
 	static void issuer(DynamicPropertyRegistry registry) throws Exception {
@@ -57,16 +37,11 @@ class OidcUploadTest {
 		issuer.close();
 	}
 
-	@BeforeEach
-	void seed() {
-		this.rows = new UploadFixtures(this.jdbc);
-		this.clients = new Clients(scratch);
-		if (!seeded) {
-			// Registered with another spelling than the claim: GitHub names ignore case.
-			this.rows.optedIn("trusted", "https://github.com/Example-Org/Trusted.git", "immediate");
-			this.rows.optedIn("neighbour", "https://github.com/example-org/neighbour", "immediate");
-			seeded = true;
-		}
+	@Override
+	void seed(UploadFixtures rows) {
+		// Registered with another spelling than the claim: GitHub names ignore case.
+		rows.optedIn("trusted", "https://github.com/Example-Org/Trusted.git", "immediate");
+		rows.optedIn("neighbour", "https://github.com/example-org/neighbour", "immediate");
 	}
 
 	@Test
@@ -121,10 +96,6 @@ class OidcUploadTest {
 	private static Path wheel(String name, String version) throws Exception {
 		Path dir = Files.createDirectories(scratch.resolve(name + "-" + version));
 		return TestWheels.of(name, version).write(dir, name + "-" + version + "-py3-none-any.whl");
-	}
-
-	private String legacy() {
-		return "http://127.0.0.1:" + this.port + "/legacy/";
 	}
 
 }

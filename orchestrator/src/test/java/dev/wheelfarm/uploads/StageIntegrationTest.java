@@ -1,13 +1,10 @@
 package dev.wheelfarm.uploads;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.List;
 
 import dev.wheelfarm.artifacts.Stages;
@@ -18,15 +15,10 @@ import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.IntegrationTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,24 +31,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @IntegrationTest
 @TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false" })
-class StageIntegrationTest {
+class StageIntegrationTest extends UploadTestBase {
 
 	static final String TOKEN = "wf-staged-token-6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d";
 
 	static final String OTHER_TOKEN = "wf-bystander-token-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
-
-	static final JsonMapper JSON = JsonMapper.builder().build();
-
-	@TempDir
-	static Path scratch;
-
-	static boolean seeded;
-
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	JdbcClient jdbc;
 
 	@Autowired
 	Stages stages;
@@ -64,22 +43,13 @@ class StageIntegrationTest {
 	@Autowired
 	WheelIngest ingest;
 
-	UploadFixtures rows;
-
-	Clients clients;
-
-	@BeforeEach
-	void seed() {
-		this.rows = new UploadFixtures(this.jdbc);
-		this.clients = new Clients(scratch);
-		if (!seeded) {
-			this.rows.optedIn("staged", "https://github.com/example-org/staged", "immediate", TOKEN);
-			this.rows.optedIn("previewed", "https://github.com/example-org/previewed", "immediate", TOKEN);
-			this.rows.optedIn("bystander", "https://github.com/example-org/bystander", "immediate", OTHER_TOKEN);
-			this.rows.optedIn("reviewed", "https://github.com/example-org/reviewed", "review");
-			this.rows.optedIn("expiring", "https://github.com/example-org/expiring", "immediate", TOKEN);
-			seeded = true;
-		}
+	@Override
+	void seed(UploadFixtures rows) {
+		rows.optedIn("staged", "https://github.com/example-org/staged", "immediate", TOKEN);
+		rows.optedIn("previewed", "https://github.com/example-org/previewed", "immediate", TOKEN);
+		rows.optedIn("bystander", "https://github.com/example-org/bystander", "immediate", OTHER_TOKEN);
+		rows.optedIn("reviewed", "https://github.com/example-org/reviewed", "review");
+		rows.optedIn("expiring", "https://github.com/example-org/expiring", "immediate", TOKEN);
 	}
 
 	@Test
@@ -259,34 +229,6 @@ class StageIntegrationTest {
 	private static String token(String indexUrl) {
 		String[] parts = URI.create(indexUrl).getPath().split("/");
 		return parts[2];
-	}
-
-	private String url(String path) {
-		return "http://127.0.0.1:" + this.port + path;
-	}
-
-	private HttpResponse<String> call(String method, String path, String token) throws Exception {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
-			.method(method, HttpRequest.BodyPublishers.noBody());
-		if (token != null) {
-			request.header("Authorization", "Basic "
-					+ Base64.getEncoder().encodeToString(("__token__:" + token).getBytes(StandardCharsets.UTF_8)));
-		}
-		return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private static HttpResponse<String> get(String url) throws Exception {
-		return HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private static JsonNode simpleJson(String url) throws Exception {
-		HttpResponse<String> response = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create(url))
-				.header("Accept", "application/vnd.pypi.simple.v1+json")
-				.build(), HttpResponse.BodyHandlers.ofString());
-		assertThat(response.statusCode()).as(url + ": " + response.body()).isEqualTo(200);
-		return JSON.readTree(response.body());
 	}
 
 }

@@ -13,15 +13,9 @@ import dev.wheelfarm.artifacts.TestWheels;
 import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.IntegrationTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @IntegrationTest
 @TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.index.page-cache-ttl=0s" })
-class TwineUploadTest {
+class TwineUploadTest extends UploadTestBase {
 
 	static final String TOKEN = "wf-nightly-token-4f1c0e2d9a8b7c6d5e4f3a2b1c0d9e8f";
 
@@ -40,31 +34,11 @@ class TwineUploadTest {
 
 	static final String VERSION = "2.0.dev1";
 
-	@TempDir
-	static Path scratch;
-
-	static boolean seeded;
-
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	JdbcClient jdbc;
-
-	UploadFixtures rows;
-
-	Clients clients;
-
-	@BeforeEach
-	void seed() {
-		this.rows = new UploadFixtures(this.jdbc);
-		this.clients = new Clients(scratch);
-		if (!seeded) {
-			this.rows.optedIn("nightly", "https://github.com/example-org/nightly", "immediate", TOKEN);
-			this.rows.optedIn("otherpkg", "https://github.com/example-org/otherpkg", "immediate", OTHER_TOKEN);
-			this.rows.refused("notoptedin");
-			seeded = true;
-		}
+	@Override
+	void seed(UploadFixtures rows) {
+		rows.optedIn("nightly", "https://github.com/example-org/nightly", "immediate", TOKEN);
+		rows.optedIn("otherpkg", "https://github.com/example-org/otherpkg", "immediate", OTHER_TOKEN);
+		rows.refused("notoptedin");
 	}
 
 	@Test
@@ -75,7 +49,7 @@ class TwineUploadTest {
 				Sdists.sdist(scratch, "nightly", VERSION, Sdists.pure("nightly", VERSION)));
 		Clients.Result upload = this.clients.twine(legacy(), TOKEN, wheel, sdist);
 		assertThat(upload.exitCode()).as(upload.output()).isZero();
-		JsonNode page = simpleJson("/simple/nightly/");
+		JsonNode page = simpleJson(url("/simple/nightly/"));
 		assertThat(page.path("versions").toString()).contains(VERSION);
 		JsonNode wheelFile = file(page, "nightly-2.0.dev1-py3-none-any.whl");
 		assertThat(wheelFile.path("hashes").path("sha256").stringValue())
@@ -206,23 +180,6 @@ class TwineUploadTest {
 		assertThat(this.rows.files(wheel.getFileName().toString())).isZero();
 	}
 
-	private String legacy() {
-		return url("/legacy/");
-	}
-
-	private String url(String path) {
-		return "http://127.0.0.1:" + this.port + path;
-	}
-
-	private JsonNode simpleJson(String path) throws Exception {
-		HttpResponse<String> response = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create(url(path)))
-				.header("Accept", "application/vnd.pypi.simple.v1+json")
-				.build(), HttpResponse.BodyHandlers.ofString());
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-		return JsonMapper.builder().build().readTree(response.body());
-	}
-
 	static JsonNode file(JsonNode page, String filename) {
 		for (JsonNode file : page.path("files")) {
 			if (file.path("filename").stringValue().equals(filename)) {
@@ -230,11 +187,6 @@ class TwineUploadTest {
 			}
 		}
 		throw new AssertionError(filename + " is not listed: " + page);
-	}
-
-	private static HttpResponse<byte[]> get(String url) throws Exception {
-		return HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
 	}
 
 	/** twine's form, sent by hand for what twine itself never sends wrong. */
