@@ -3,6 +3,7 @@ package dev.wheelfarm.uploads;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -157,7 +158,7 @@ class StagesApi {
 		if (Stage.OPEN.equals(stage.state())) {
 			return stage.isOpen() ? "open" : "expired";
 		}
-		return stage.state().toLowerCase(java.util.Locale.ROOT);
+		return stage.state().toLowerCase(Locale.ROOT);
 	}
 
 	private Map<String, Object> describe(Stage stage) {

@@ -9,9 +9,11 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import dev.wheelfarm.artifacts.ArtifactsProperties;
 import dev.wheelfarm.artifacts.BlobStore;
@@ -46,6 +48,10 @@ class UploadService {
 	private static final Logger logger = LoggerFactory.getLogger(UploadService.class);
 
 	private static final int MAX_VERSION = 200;
+
+	private static final int MAX_FILENAME = 255;
+
+	private static final Pattern SAFE_FILENAME = Pattern.compile("[^/\\\\\\p{Cntrl}]+");
 
 	private final ProjectCredentials credentials;
 
@@ -125,7 +131,7 @@ class UploadService {
 			logger.info("{} uploaded {} ({}{})", uploader.label(), filename, uploader.project(),
 					(stage != null) ? ", into " + stage : "");
 			if (stage == null) {
-				this.events.publishEvent(new WheelsPublished(uploader.project(), java.util.List.of(filename)));
+				this.events.publishEvent(new WheelsPublished(uploader.project(), List.of(filename)));
 			}
 			return new Result(filename, false, stage);
 		}
@@ -157,6 +163,13 @@ class UploadService {
 		}
 		if (content == null || content.isEmpty() || content.getOriginalFilename() == null) {
 			throw badRequest("The upload has no file in its content field");
+		}
+		String filename = content.getOriginalFilename();
+		// The name becomes part of URLs and of the export's paths: a bare, printable name
+		// that fits the wheel table's column.
+		if (filename.length() > MAX_FILENAME || !SAFE_FILENAME.matcher(filename).matches()) {
+			throw badRequest("The file name must be a bare name of at most " + MAX_FILENAME
+					+ " printable characters, without '/' or '\\'");
 		}
 		return ProjectName.of(name);
 	}

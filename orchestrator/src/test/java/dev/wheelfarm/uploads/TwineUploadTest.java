@@ -165,6 +165,20 @@ class TwineUploadTest extends UploadTestBase {
 	}
 
 	@Test
+	void aFileNameThatIsNotABareNameIsRefused() throws Exception {
+		Path dir = Files.createDirectories(scratch.resolve("named"));
+		Path wheel = TestWheels.of("nightly", "2.0.dev8").write(dir, "nightly-2.0.dev8-py3-none-any.whl");
+		String longName = "nightly-2.0.dev8-" + "1".repeat(240) + "-py3-none-any.whl";
+		HttpResponse<String> tooLong = post(legacy(), wheel, longName, "bdist_wheel", "2.0.dev8", TOKEN, null);
+		assertThat(tooLong.statusCode()).isEqualTo(400);
+		assertThat(tooLong.body()).contains("bare name of at most 255");
+		HttpResponse<String> withPath = post(legacy(), wheel, "../nightly-2.0.dev8-py3-none-any.whl", "bdist_wheel",
+				"2.0.dev8", TOKEN, null);
+		assertThat(withPath.statusCode()).isEqualTo(400);
+		assertThat(this.rows.files(wheel.getFileName().toString())).isZero();
+	}
+
+	@Test
 	void digestsThatDoNotMatchTheBytesAndMissingCredentialsAreRefused() throws Exception {
 		Path wheel = TestWheels.of("nightly", "2.0.dev6")
 			.write(Files.createDirectories(scratch.resolve("digest")), "nightly-2.0.dev6-py3-none-any.whl");
@@ -192,6 +206,12 @@ class TwineUploadTest extends UploadTestBase {
 	/** twine's form, sent by hand for what twine itself never sends wrong. */
 	static HttpResponse<String> post(String url, Path file, String filetype, String version, String token,
 			String sha256) throws Exception {
+		return post(url, file, file.getFileName().toString(), filetype, version, token, sha256);
+	}
+
+	/** The same, naming the file {@code filename} in the form. */
+	static HttpResponse<String> post(String url, Path file, String filename, String filetype, String version,
+			String token, String sha256) throws Exception {
 		String boundary = "wheelfarm-test-boundary";
 		java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
 		String name = file.getFileName().toString().split("-")[0];
@@ -211,8 +231,8 @@ class TwineUploadTest extends UploadTestBase {
 					+ field.getValue() + "\r\n")
 				.getBytes(StandardCharsets.UTF_8));
 		}
-		body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"content\"; filename=\""
-				+ file.getFileName() + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+		body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"content\"; filename=\"" + filename
+				+ "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
 			.getBytes(StandardCharsets.UTF_8));
 		body.write(Files.readAllBytes(file));
 		body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
