@@ -150,7 +150,8 @@ public class WheelIngest {
 		}
 		// A project that publishes on review gets its wheels in its open stage: stored,
 		// listed at the stage's URL, public only when someone publishes the stage.
-		Long stage = build.review() ? this.stages.openStage(build.projectId()).id() : null;
+		boolean anyNew = accepted.stream().anyMatch((wheel) -> wheel.verified() != null);
+		Long stage = (build.review() && anyNew) ? this.stages.openStage(build.projectId()).id() : null;
 		List<String> published = this.transactions.execute((status) -> list(event.buildId(), build, accepted, stage));
 		if (stage == null) {
 			this.events.publishEvent(new WheelsPublished(event.project(), published));

@@ -100,7 +100,10 @@ class OidcVerifier {
 					"The OIDC token has no repository claim (is it from GitHub Actions?)");
 		}
 		String ref = text(claims, "ref");
-		return new Identity(repository, ref, "oidc:" + repository + ((ref != null) ? "@" + ref : ""));
+		String label = "oidc:" + repository + ((ref != null) ? "@" + ref : "");
+		// Recorded with each file (at most 512 characters); GitHub's claims are far
+		// shorter.
+		return new Identity(repository, ref, (label.length() > 512) ? label.substring(0, 512) : label);
 	}
 
 	private void checkSignature(PublicKey key, String[] parts) throws CredentialRejectedException {
