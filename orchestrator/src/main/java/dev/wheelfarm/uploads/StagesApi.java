@@ -1,5 +1,6 @@
 package dev.wheelfarm.uploads;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,7 +57,9 @@ class StagesApi {
 			Uploader uploader = authorize(authorization, project(name));
 			boolean existed = this.stages.current(uploader.projectId()).isPresent();
 			Stage stage = this.stages.openStage(uploader.projectId());
-			return ResponseEntity.status(existed ? HttpStatus.OK : HttpStatus.CREATED).body(describe(stage));
+			return ResponseEntity.status(existed ? HttpStatus.OK : HttpStatus.CREATED)
+				.location(URI.create(UploadController.base() + "/api/stages/" + stage.token()))
+				.body(describe(stage));
 		}
 		catch (Refusal ex) {
 			return ex.response();

@@ -84,6 +84,13 @@ class StageIntegrationTest extends UploadTestBase {
 		JsonNode stagePage = simpleJson(index + "previewed/");
 		assertThat(stagePage.path("files")).hasSize(2);
 
+		// Whoever holds the URL may look at the stage; listing the project's needs the
+		// credential.
+		HttpResponse<String> shown = call("GET", "/api/stages/" + token(index), null);
+		assertThat(shown.statusCode()).isEqualTo(200);
+		assertThat(JSON.readTree(shown.body()).path("files")).hasSize(2);
+		assertThat(opened.headers().firstValue("Location")).hasValue(url("/api/stages/" + token(index)));
+		assertThat(call("GET", "/api/projects/previewed/stages", null).statusCode()).isEqualTo(401);
 		JsonNode listed = JSON.readTree(call("GET", "/api/projects/previewed/stages", TOKEN).body());
 		assertThat(listed.path("stages").get(0).path("files")).hasSize(2);
 		HttpResponse<String> published = call("POST", "/api/stages/" + token(index) + "/publish", TOKEN);
