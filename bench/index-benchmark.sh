@@ -24,6 +24,7 @@ PIP_ACCEPT='application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+
 HTML_ACCEPT='text/html'
 ENCODING="${ENCODING:-gzip, deflate}"
 APP_ARGS="${APP_ARGS:-}" # extra orchestrator arguments, e.g. --server.tomcat.threads.max=8
+JAVA_OPTS="${JAVA_OPTS:-}" # extra JVM flags for the orchestrator
 
 for tool in java psql nginx wrk curl; do
 	command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
@@ -46,7 +47,8 @@ if [ -z "${SKIP_BUILD:-}" ]; then
 fi
 
 echo "== starting the orchestrator on the embedded PostgreSQL (data in $WORK/data)"
-java -jar "$ROOT/orchestrator/target/wheelfarm.jar" --server.port="$APP_PORT" \
+# shellcheck disable=SC2086 # JAVA_OPTS is a list of JVM flags
+java $JAVA_OPTS -jar "$ROOT/orchestrator/target/wheelfarm.jar" --server.port="$APP_PORT" \
 	--wheelfarm.data-dir="$WORK/data" --wheelfarm.dispatch.enabled=false \
 	--wheelfarm.index.export-dir="$WORK/export" --wheelfarm.index.export-interval=1s $APP_ARGS \
 	>"$WORK/app.log" 2>&1 &
@@ -103,7 +105,8 @@ http {
 	access_log off;
 	sendfile on;
 	tcp_nopush on;
-	keepalive_requests 1000000;
+	# The same limit as the orchestrator (server.tomcat.max-keep-alive-requests), nginx's default.
+	keepalive_requests 1000;
 	client_body_temp_path $WORK/nginx/body;
 	proxy_temp_path $WORK/nginx/proxy;
 	fastcgi_temp_path $WORK/nginx/fastcgi;
@@ -135,13 +138,33 @@ for _ in $(seq 1 20); do
 done
 cmp <(curl -fs -H "Accept: $PIP_ACCEPT" "http://127.0.0.1:$NGINX_PORT/simple/$PROJECT/") "$WORK/export/simple/$PROJECT/index.json"
 
-run() { # name url accept
-	wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Accept: $3" -H "Accept-Encoding: $ENCODING" "$2" >"$WORK/$1.txt"
-	local rps p99
-	rps="$(awk '/Requests\/sec/ {print $2}' "$WORK/$1.txt")"
-	p99="$(awk '$1 == "99%" {print $2}' "$WORK/$1.txt")"
-	echo "$1 $rps $p99"
+# cpu_ticks PID...: user + system CPU ticks consumed so far by these processes.
+cpu_ticks() {
+	local total=0 pid
+	for pid in "$@"; do
+		total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+	done
+	echo "$total"
 }
+
+# run NAME URL ACCEPT PID...: wrk against URL; prints requests/s, p99 and the server's CPU
+# time per request (the PIDs' CPU during the run / requests), a figure that depends far
+# less than requests/s on what else the machine is doing.
+run() {
+	local name="$1" url="$2" accept="$3"
+	shift 3
+	local before after rps p99 requests
+	before="$(cpu_ticks "$@")"
+	wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Accept: $accept" -H "Accept-Encoding: $ENCODING" "$url" >"$WORK/$name.txt"
+	after="$(cpu_ticks "$@")"
+	rps="$(awk '/Requests\/sec/ {print $2}' "$WORK/$name.txt")"
+	p99="$(awk '$1 == "99%" {print $2}' "$WORK/$name.txt")"
+	requests="$(awk '/requests in/ {print $1}' "$WORK/$name.txt")"
+	echo "$name $rps $p99 $(awk -v t="$((after - before))" -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')"
+}
+
+# nginx's master and its workers (the workers do the serving).
+NGINX_PIDS="$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')"
 
 echo "== warming up the JVM"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d15s -H "Accept: $PIP_ACCEPT" -H "Accept-Encoding: $ENCODING" "http://127.0.0.1:$APP_PORT/simple/$PROJECT/" >/dev/null
@@ -149,20 +172,20 @@ wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -H "Accept: $HTML_ACCEPT" -H "Accept-Enc
 
 echo "== measuring ($DURATION each, $CONNECTIONS connections, $THREADS wrk threads, Accept-Encoding: $ENCODING)"
 {
-	run app-json "http://127.0.0.1:$APP_PORT/simple/$PROJECT/" "$PIP_ACCEPT"
-	run nginx-json "http://127.0.0.1:$NGINX_PORT/simple/$PROJECT/" "$PIP_ACCEPT"
-	run app-html "http://127.0.0.1:$APP_PORT/simple/$PROJECT/" "$HTML_ACCEPT"
-	run nginx-html "http://127.0.0.1:$NGINX_PORT/simple/$PROJECT/" "$HTML_ACCEPT"
+	run app-json "http://127.0.0.1:$APP_PORT/simple/$PROJECT/" "$PIP_ACCEPT" "$APP_PID"
+	run nginx-json "http://127.0.0.1:$NGINX_PORT/simple/$PROJECT/" "$PIP_ACCEPT" $NGINX_PIDS
+	run app-html "http://127.0.0.1:$APP_PORT/simple/$PROJECT/" "$HTML_ACCEPT" "$APP_PID"
+	run nginx-html "http://127.0.0.1:$NGINX_PORT/simple/$PROJECT/" "$HTML_ACCEPT" $NGINX_PIDS
 } | tee "$WORK/results.txt"
 
 echo
-echo "| format | orchestrator req/s | orchestrator p99 | nginx req/s | nginx p99 | ratio |"
-echo "|---|---|---|---|---|---|"
+echo "| format | orchestrator req/s | orchestrator p99 | orchestrator CPU/req | nginx req/s | nginx p99 | nginx CPU/req | ratio (req/s) |"
+echo "|---|---|---|---|---|---|---|---|"
 for format in json html; do
-	read -r _ app_rps app_p99 < <(grep "^app-$format " "$WORK/results.txt")
-	read -r _ ngx_rps ngx_p99 < <(grep "^nginx-$format " "$WORK/results.txt")
+	read -r _ app_rps app_p99 app_cpu < <(grep "^app-$format " "$WORK/results.txt")
+	read -r _ ngx_rps ngx_p99 ngx_cpu < <(grep "^nginx-$format " "$WORK/results.txt")
 	ratio="$(awk -v a="$app_rps" -v n="$ngx_rps" 'BEGIN { printf "%.2f", a / n }')"
-	echo "| $format | $app_rps | $app_p99 | $ngx_rps | $ngx_p99 | ${ratio}x |"
+	echo "| $format | $app_rps | $app_p99 | $app_cpu µs | $ngx_rps | $ngx_p99 | $ngx_cpu µs | ${ratio}x |"
 done
 echo
 echo "page size: json $(stat -c %s "$WORK/export/simple/$PROJECT/index.json") bytes, html $(stat -c %s "$WORK/export/simple/$PROJECT/index.html") bytes; $(nproc) cores"

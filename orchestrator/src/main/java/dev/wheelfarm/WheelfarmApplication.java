@@ -1,5 +1,7 @@
 package dev.wheelfarm;
 
+import dev.wheelfarm.database.EmbeddedPostgresEarlyStart;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -13,7 +15,17 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class WheelfarmApplication {
 
 	public static void main(String[] args) {
-		SpringApplication.run(WheelfarmApplication.class, args);
+		application().run(args);
+	}
+
+	/**
+	 * The application as {@link #main} runs it: the embedded PostgreSQL, when it is the
+	 * one to use, starts while the context is still being set up.
+	 */
+	public static SpringApplication application() {
+		SpringApplication application = new SpringApplication(WheelfarmApplication.class);
+		application.addInitializers(new EmbeddedPostgresEarlyStart());
+		return application;
 	}
 
 }

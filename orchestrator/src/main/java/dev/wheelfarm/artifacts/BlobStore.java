@@ -8,12 +8,15 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HexFormat;
 
 import dev.wheelfarm.database.DataDirectoryProperties;
@@ -64,7 +67,7 @@ public class BlobStore {
 
 	private Path store(InputStream in, Sha256 expected) throws IOException {
 		Path target = path(expected);
-		if (Files.isRegularFile(target)) {
+		if (Files.isRegularFile(target) && touch(target)) {
 			return target;
 		}
 		Files.createDirectories(target.getParent());
@@ -87,6 +90,40 @@ public class BlobStore {
 		finally {
 			Files.deleteIfExists(temporary);
 		}
+	}
+
+	/**
+	 * Marks an existing blob as stored now, so that {@link #deleteIfStoredBefore}, run
+	 * while an ingest is between storing these bytes and listing them, leaves them alone.
+	 * @return false when the blob vanished meanwhile (it is then written again)
+	 */
+	private static boolean touch(Path target) throws IOException {
+		try {
+			Files.setLastModifiedTime(target, FileTime.from(Instant.now()));
+			return true;
+		}
+		catch (NoSuchFileException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * Deletes a blob that no row needs any more, unless it was stored (or stored again)
+	 * at or after {@code cutoff}: an ingest stores bytes before it lists them, so a blob
+	 * that looks unreferenced but was stored a moment ago may be about to be listed.
+	 * @return whether a blob was deleted
+	 */
+	public boolean deleteIfStoredBefore(Sha256 sha256, Instant cutoff) throws IOException {
+		Path blob = path(sha256);
+		try {
+			if (!Files.getLastModifiedTime(blob).toInstant().isBefore(cutoff)) {
+				return false;
+			}
+		}
+		catch (NoSuchFileException ex) {
+			return false;
+		}
+		return Files.deleteIfExists(blob);
 	}
 
 	private static void move(Path temporary, Path target) throws IOException {

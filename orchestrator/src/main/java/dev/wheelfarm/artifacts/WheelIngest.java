@@ -1,6 +1,7 @@
 package dev.wheelfarm.artifacts;
 
 import java.io.IOException;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -46,7 +47,7 @@ public class WheelIngest {
 			WHERE b.id = :id
 			""";
 
-	private static final String STORED_HASH = "SELECT sha256 FROM wheel WHERE filename = :filename";
+	private static final String STORED_NAME = "SELECT sha256, removed_at FROM wheel WHERE filename = :filename";
 
 	// PyPI never lets a filename be reused, even after a deletion: deleted rows count
 	// too.
@@ -163,12 +164,19 @@ public class WheelIngest {
 	}
 
 	private Accepted check(BuiltWheel wheel, BuildRow build) throws WheelRejectedException {
-		Optional<String> stored = this.jdbc.sql(STORED_HASH)
+		Optional<StoredName> stored = this.jdbc.sql(STORED_NAME)
 			.param("filename", wheel.filename())
-			.query(String.class)
+			.query(StoredName.class)
 			.optional();
+		if (stored.isPresent() && stored.get().removedAt() != null) {
+			// PyPI's rule for deleted files, kept here too: an installer that pinned the
+			// old hash must never be handed a file of that name again.
+			throw new WheelRejectedException("wheel '" + wheel.filename()
+					+ "' refused: a file of that name was removed on " + stored.get().removedAt().toLocalDate()
+					+ ", and a filename is never reused, even after deletion");
+		}
 		if (stored.isPresent()) {
-			if (stored.get().equals(wheel.sha256().hex())) {
+			if (stored.get().sha256().equals(wheel.sha256().hex())) {
 				// Delivered before: the same name with the same bytes is already stored.
 				return new Accepted(wheel, null);
 			}
@@ -246,6 +254,10 @@ public class WheelIngest {
 	}
 
 	record BuildRow(long projectId, String project, String version, String state, boolean review) {
+
+	}
+
+	record StoredName(String sha256, OffsetDateTime removedAt) {
 
 	}
 

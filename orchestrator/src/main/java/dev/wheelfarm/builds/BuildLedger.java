@@ -98,10 +98,18 @@ public class BuildLedger {
 	// Gives back a claim whose attempt never reached a builder (the engine was
 	// unavailable):
 	// the attempt is not counted, and the build waits before it is claimed again.
+	// The first refusal of a run of them starts the clock the engine-outage limit is read
+	// against.
 	private static final String RELEASE = """
 			UPDATE build SET claimed_by = NULL, lease_expires_at = NULL, attempts = greatest(attempts - 1, 0),
-			                 next_attempt_at = now() + :delayMillis * interval '1 millisecond', reason = :reason
+			                 next_attempt_at = now() + :delayMillis * interval '1 millisecond', reason = :reason,
+			                 engine_refused_since = coalesce(engine_refused_since, now())
 			WHERE id = :id AND state = 'PENDING' AND claimed_by = :owner
+			""";
+
+	private static final String REFUSED_FOR = """
+			SELECT (extract(epoch FROM now() - engine_refused_since) * 1000)::bigint FROM build
+			WHERE id = :id AND engine_refused_since IS NOT NULL
 			""";
 
 	private static final String HELD = "SELECT " + COLUMNS + """
@@ -110,9 +118,14 @@ public class BuildLedger {
 			ORDER BY b.id
 			""";
 
+	// Only builds with a builder: a PENDING claim lives within the round that made it
+	// (claim, then dispatch or release), so one still there at the next round was left
+	// by a life of this instance that died or failed mid-dispatch. Renewing it would keep
+	// it from everyone for ever when the instance comes back under the same name; left
+	// alone, its lease runs out and the next claim looks for its run first.
 	private static final String RENEW_LEASES = """
 			UPDATE build SET lease_expires_at = now() + :leaseMillis * interval '1 millisecond'
-			WHERE claimed_by = :owner AND state IN ('PENDING', 'DISPATCHED', 'RUNNING')
+			WHERE claimed_by = :owner AND state IN ('DISPATCHED', 'RUNNING')
 			""";
 
 	// Builds whose instance died while they were with a builder: someone must keep
@@ -125,7 +138,7 @@ public class BuildLedger {
 
 	private static final String MARK_DISPATCHED = """
 			UPDATE build SET state = 'DISPATCHED', builder = :builder, external_run_id = :runId,
-			                 external_run_url = :runUrl, reason = :reason
+			                 external_run_url = :runUrl, reason = :reason, engine_refused_since = NULL
 			WHERE id = :id AND state = 'PENDING' AND claimed_by = :owner
 			""";
 
@@ -150,7 +163,7 @@ public class BuildLedger {
 			                 next_attempt_at = now() + :delayMillis * interval '1 millisecond',
 			                 failure_kind = :failureKind, failure_class = :failureClass,
 			                 reason = :reason, log_excerpt = :logExcerpt,
-			                 claimed_by = NULL, lease_expires_at = NULL
+			                 claimed_by = NULL, lease_expires_at = NULL, engine_refused_since = NULL
 			WHERE id = :id AND state IN ('PENDING', 'DISPATCHED', 'RUNNING') AND claimed_by = :owner
 			""";
 
@@ -170,6 +183,7 @@ public class BuildLedger {
 
 	private static final String FORCE_RETRY = """
 			UPDATE build SET state = 'PENDING', attempts = 0, next_attempt_at = now(), reason = :reason,
+			                 engine_refused_since = NULL,
 			                 request_id = NULL, external_run_id = NULL, external_run_url = NULL,
 			                 failure_kind = NULL, failure_class = NULL, log_excerpt = NULL
 			WHERE id = :id AND state IN ('FAILED', 'CANCELLED', 'SKIPPED')
@@ -263,12 +277,27 @@ public class BuildLedger {
 			.update() == 1;
 	}
 
+	/**
+	 * How long the engine has refused the build without a break (empty when its last
+	 * dispatch was accepted, or it was never refused).
+	 */
+	public Optional<java.time.Duration> engineRefusedFor(long id) {
+		return this.jdbc.sql(REFUSED_FOR)
+			.param("id", id)
+			.query(Long.class)
+			.optional()
+			.map(java.time.Duration::ofMillis);
+	}
+
 	/** The dispatched and running builds {@code owner} watches on one engine. */
 	public List<Build> held(String owner, String builder) {
 		return this.jdbc.sql(HELD).param("owner", owner).param("builder", builder).query(BuildLedger::mapBuild).list();
 	}
 
-	/** Extends the leases of everything {@code owner} holds; returns how many. */
+	/**
+	 * Extends the leases of the builds {@code owner} watches with a builder; returns how
+	 * many.
+	 */
 	public int renewLeases(String owner) {
 		return this.jdbc.sql(RENEW_LEASES)
 			.param("owner", owner)

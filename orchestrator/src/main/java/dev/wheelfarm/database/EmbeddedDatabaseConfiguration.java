@@ -4,9 +4,11 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * The zero-configuration default: when no {@code spring.datasource.url} is given, the
@@ -17,8 +19,18 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnExpression("'${spring.datasource.url:}'.isEmpty()")
 class EmbeddedDatabaseConfiguration {
 
+	/** The same decision as this class's condition, for code that runs before it. */
+	static boolean isChosen(Environment environment) {
+		return environment.getProperty("spring.datasource.url", "").isEmpty();
+	}
+
 	@Bean(destroyMethod = "close")
-	EmbeddedPostgresServer embeddedPostgresServer(DataDirectoryProperties properties) {
+	EmbeddedPostgresServer embeddedPostgresServer(DataDirectoryProperties properties,
+			ObjectProvider<EmbeddedPostgresStartup> earlyStart) {
+		EmbeddedPostgresStartup startup = earlyStart.getIfAvailable();
+		if (startup != null) {
+			return startup.take(properties.embeddedPostgresDir());
+		}
 		return EmbeddedPostgresServer.start(properties.embeddedPostgresDir());
 	}
 

@@ -35,9 +35,6 @@ public class Dispatcher {
 
 	private static final Logger logger = LoggerFactory.getLogger(Dispatcher.class);
 
-	/** How long a success may wait for its publication before it counts as stranded. */
-	static final Duration STRANDED_GRACE = Duration.ofMinutes(2);
-
 	private final BuildLedger ledger;
 
 	private final BuildEngine engine;
@@ -87,7 +84,7 @@ public class Dispatcher {
 	 * is idempotent, so two instances doing this at once do no harm.
 	 */
 	private void republishStranded() {
-		for (Build build : this.ledger.stranded(STRANDED_GRACE)) {
+		for (Build build : this.ledger.stranded(this.properties.strandedGrace())) {
 			Path directory = this.outputs.directory(build);
 			Optional<WorkerResult> result = readResult(directory);
 			if (result.isEmpty() || result.get().status() != WorkerResult.Status.SUCCESS) {
@@ -131,25 +128,46 @@ public class Dispatcher {
 			}
 		}
 		catch (EngineException ex) {
-			// Nothing reached a builder that we know of: give the claim back without
-			// counting
-			// an attempt. The request id is kept so the next claimant looks for a run
-			// first.
-			logger.warn("Build {}: {} could not take it ({}); retrying in {}", build.id(), this.engine.name(),
-					ex.getMessage(), this.properties.engineRetryDelay());
-			this.ledger.release(build.id(), this.owner, this.engine.name() + " unavailable: " + ex.getMessage(),
-					this.properties.engineRetryDelay());
+			refused(build, ex);
 		}
 	}
 
 	/**
-	 * The request id was handed out by an earlier claim (its attempt number is older than
-	 * the build's): that claimant may have dispatched it and died before recording it.
+	 * The engine could not take the build. Nothing reached a builder that we know of, so
+	 * the claim goes back without counting an attempt, and the build waits at least as
+	 * long as the engine asked (a rate limit's reset). The request id is kept so that the
+	 * next claimant looks for a run first. Refusals without a break for longer than the
+	 * engine-outage limit are recorded as one transient failure: a permanent outage ends
+	 * the build after its attempts instead of re-queueing it forever.
 	 */
-	private static boolean mayHaveBeenDispatched(Build build) {
+	private void refused(Build build, EngineException ex) {
+		String problem = this.engine.name() + " unavailable: " + ex.getMessage();
+		Duration refusedFor = this.ledger.engineRefusedFor(build.id()).orElse(Duration.ZERO);
+		if (refusedFor.compareTo(this.properties.engineOutageLimit()) >= 0) {
+			fail(build, FailureClass.BUILDER_UNAVAILABLE, problem + " (refused for " + refusedFor.toSeconds()
+					+ " s, beyond wheelfarm.dispatch.engine-outage-limit)", null);
+			return;
+		}
+		Duration wait = this.properties.engineRetryDelay();
+		if (ex.retryAfter().isPresent() && ex.retryAfter().get().compareTo(wait) > 0) {
+			wait = ex.retryAfter().get();
+		}
+		logger.warn("Build {}: {} could not take it ({}); retrying in {}", build.id(), this.engine.name(),
+				ex.getMessage(), wait);
+		this.ledger.release(build.id(), this.owner, problem, wait);
+	}
+
+	/**
+	 * The request id was handed out before: by an earlier claim (its attempt number is
+	 * older than the build's), whose claimant may have dispatched it and died before
+	 * recording it; or to a dispatch the engine refused, which may have started a run all
+	 * the same (a timeout: the request arrived, its answer did not). A refusal gives the
+	 * attempt back, so only the ledger's record of it tells the second case.
+	 */
+	private boolean mayHaveBeenDispatched(Build build) {
 		String requestId = build.requestId();
 		int attempt = Integer.parseInt(requestId.substring(requestId.lastIndexOf('-') + 1));
-		return attempt < build.attempts();
+		return attempt < build.attempts() || this.ledger.engineRefusedFor(build.id()).isPresent();
 	}
 
 	private void watch(Build build) {

@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import dev.wheelfarm.artifacts.FilesRemoved;
 import dev.wheelfarm.scheduling.FixedDelaySchedule;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -43,10 +45,22 @@ class ExportSchedule extends FixedDelaySchedule {
 		exportTo(this.directory);
 	}
 
-	private void exportTo(Path directory) {
+	/**
+	 * Deleted files leave the export in the same step as the index: the pages are
+	 * rewritten and the copies deleted now, not at the next interval.
+	 */
+	@EventListener
+	void on(FilesRemoved event) {
+		if (this.directory != null) {
+			exportTo(this.directory);
+		}
+	}
+
+	// One export at a time: the schedule's and one after a removal may otherwise overlap.
+	private synchronized void exportTo(Path directory) {
 		try {
 			StaticExporter.Report report = this.exporter.export(directory);
-			if (report.rewritten() + report.removed() + report.filesCopied() > 0) {
+			if (report.rewritten() + report.removed() + report.filesCopied() + report.filesDeleted() > 0) {
 				logger.info("Static export to {}: {}", directory, report);
 			}
 		}

@@ -1,8 +1,10 @@
 package dev.wheelfarm.index;
 
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -19,7 +21,8 @@ class IndexRepository {
 			SELECT p.id, p.name, p.display_name
 			FROM project p
 			WHERE (p.optin_state = 'OPTED_IN'
-			       OR EXISTS (SELECT 1 FROM wheel w WHERE w.project_id = p.id AND w.stage_id IS NULL))
+			       OR EXISTS (SELECT 1 FROM wheel w
+			                  WHERE w.project_id = p.id AND w.removed_at IS NULL AND w.stage_id IS NULL))
 			""";
 
 	private static final String ALL_HOSTED = HOSTED + " ORDER BY p.name";
@@ -36,7 +39,7 @@ class IndexRepository {
 			       (r.deleted_at IS NOT NULL) AS release_deleted
 			FROM wheel w
 			LEFT JOIN release r ON r.project_id = w.project_id AND r.version = w.version
-			WHERE w.project_id = :project AND w.withdrawn_at IS NULL
+			WHERE w.project_id = :project AND w.withdrawn_at IS NULL AND w.removed_at IS NULL
 			  AND (w.stage_id IS NULL OR w.stage_id = CAST(:stage AS bigint))
 			""";
 
@@ -56,9 +59,11 @@ class IndexRepository {
 			SELECT version FROM release WHERE project_id = :project AND deleted_at IS NULL
 			""";
 
+	// A removed file is gone from /files/ too: its row stays only to reserve the name.
 	private static final String STORED_WHEEL = """
 			SELECT filename, kind, sha256, metadata_sha256, size FROM wheel
-			WHERE sha256 = :sha256 AND filename = :filename AND (stage_id IS NULL OR stage_id = CAST(:stage AS bigint))
+			WHERE sha256 = :sha256 AND filename = :filename AND removed_at IS NULL
+			  AND (stage_id IS NULL OR stage_id = CAST(:stage AS bigint))
 			""";
 
 	// Only an open stage has a view: a published one is the index, a discarded one is
@@ -67,6 +72,8 @@ class IndexRepository {
 			SELECT s.id, p.name AS project FROM stage s JOIN project p ON p.id = s.project_id
 			WHERE s.token = :token AND s.state = 'OPEN' AND s.expires_at > now()
 			""";
+
+	private static final String LIVE_FILES = "SELECT sha256, filename FROM wheel WHERE removed_at IS NULL";
 
 	private final JdbcClient jdbc;
 
@@ -115,6 +122,16 @@ class IndexRepository {
 
 	Optional<OpenStage> openStage(String token) {
 		return this.jdbc.sql(OPEN_STAGE).param("token", token).query(OpenStage.class).optional();
+	}
+
+	/**
+	 * Every file that is not removed, as {@code <sha256>/<filename>}: what an export may
+	 * hold.
+	 */
+	Set<String> liveFiles() {
+		return new HashSet<>(this.jdbc.sql(LIVE_FILES)
+			.query((row, number) -> row.getString("sha256") + "/" + row.getString("filename"))
+			.list());
 	}
 
 	record HostedProject(long id, String name, String displayName) {

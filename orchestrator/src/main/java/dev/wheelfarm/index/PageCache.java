@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
+import dev.wheelfarm.artifacts.FilesRemoved;
 import dev.wheelfarm.artifacts.WheelsPublished;
 import dev.wheelfarm.shared.ProjectName;
 
@@ -16,8 +17,8 @@ import org.springframework.stereotype.Component;
  * Rendered pages kept for {@code wheelfarm.index.page-cache-ttl}, so that a busy project
  * costs one render per TTL rather than one per request. New wheels evict their project at
  * once; PyPI's changes (written by the watcher) show after at most one TTL, which is kept
- * far below a watch cycle. Only hosted projects are cached: a scan of made-up names
- * cannot grow the cache.
+ * far below a watch cycle. Deleted files evict their project at once too. Only hosted
+ * projects are cached: a scan of made-up names cannot grow the cache.
  */
 @Component
 class PageCache {
@@ -41,6 +42,19 @@ class PageCache {
 
 	Optional<RenderedPage> project(ProjectName name) {
 		return cached(name.value(), () -> this.pages.project(name));
+	}
+
+	/**
+	 * The page of a project already in the cache, looked up by the name exactly as
+	 * requested: only normalized names of hosted projects are ever keys, so a hit proves
+	 * the name valid without parsing it. Empty when it is not cached (then ask
+	 * {@link #project(ProjectName)}) or is no longer hosted.
+	 */
+	Optional<RenderedPage> cachedProject(String requestedName) {
+		if (requestedName.isEmpty() || !this.entries.containsKey(requestedName)) {
+			return Optional.empty();
+		}
+		return cached(requestedName, () -> this.pages.project(new ProjectName(requestedName)));
 	}
 
 	/**
@@ -83,7 +97,17 @@ class PageCache {
 
 	@EventListener
 	void on(WheelsPublished event) {
-		this.entries.remove(event.project().value());
+		evict(event.project().value());
+	}
+
+	/** Deleted files leave at once: pip must never be sent to a file that is gone. */
+	@EventListener
+	void on(FilesRemoved event) {
+		evict(event.project().value());
+	}
+
+	private void evict(String project) {
+		this.entries.remove(project);
 		this.entries.remove(ROOT);
 	}
 

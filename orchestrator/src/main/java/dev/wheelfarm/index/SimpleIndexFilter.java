@@ -58,7 +58,7 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 
 	private final String cacheControl;
 
-	private final MeterRegistry meters;
+	private final AnswerCounters counters;
 
 	SimpleIndexFilter(PageCache pages, IndexPages uncached, IndexRepository repository, IndexProperties properties,
 			MeterRegistry meters) {
@@ -66,14 +66,11 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 		this.uncached = uncached;
 		this.repository = repository;
 		this.cacheControl = "public, max-age=" + properties.pageMaxAge().toSeconds();
-		this.meters = meters;
+		this.counters = new AnswerCounters(meters);
 	}
 
-	/** Counts an answer by status and representation; Micrometer caches each counter. */
 	private void count(int status, String representation) {
-		this.meters
-			.counter("wheelfarm.index.requests", "status", Integer.toString(status), "representation", representation)
-			.increment();
+		this.counters.count(status, representation);
 	}
 
 	@Override
@@ -82,7 +79,8 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 		String path = request.getRequestURI().substring(request.getContextPath().length());
 		boolean read = "GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod());
 		if (read && (path.equals("/simple") || path.startsWith(PREFIX))) {
-			serve(request, response, path, "", new Source(this.pages::root, this.pages::project, this.cacheControl));
+			serve(request, response, path, "",
+					new Source(this.pages::root, this.pages::cachedProject, this.pages::project, this.cacheControl));
 			return;
 		}
 		if (read && path.startsWith(STAGE)) {
@@ -97,8 +95,9 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 					return;
 				}
 				long id = stage.get().id();
-				serve(request, response, rest, STAGE + token, new Source(() -> this.uncached.root(true),
-						(name) -> this.uncached.stagedProject(name, id), STAGE_CACHE_CONTROL));
+				serve(request, response, rest, STAGE + token,
+						new Source(() -> this.uncached.root(true), (name) -> Optional.empty(),
+								(name) -> this.uncached.stagedProject(name, id), STAGE_CACHE_CONTROL));
 				return;
 			}
 		}
@@ -122,6 +121,13 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 			return;
 		}
 		String name = rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
+		Optional<RenderedPage> cached = rest.endsWith("/") ? source.cached().apply(name) : Optional.empty();
+		if (cached.isPresent()) {
+			// The hot path: only normalized names of hosted projects are cached, so a hit
+			// needs neither validation nor normalization.
+			page(request, response, cached, source.cacheControl());
+			return;
+		}
 		if (name.contains("/") || !ProjectName.isValid(name)) {
 			text(response, HttpServletResponse.SC_NOT_FOUND, "The farm does not host this project.\n");
 			count(HttpServletResponse.SC_NOT_FOUND, "none");
@@ -139,8 +145,10 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 
 	private void page(HttpServletRequest request, HttpServletResponse response, Optional<RenderedPage> page,
 			String cacheControl) throws IOException {
-		Optional<SimpleMediaType> type = Negotiation.choose(request.getHeader(HttpHeaders.ACCEPT),
-				request.getParameter("format"));
+		// Without a query string there is no ?format=, and Tomcat need not parse
+		// parameters.
+		String format = (request.getQueryString() != null) ? request.getParameter("format") : null;
+		Optional<SimpleMediaType> type = Negotiation.choose(request.getHeader(HttpHeaders.ACCEPT), format);
 		if (type.isEmpty()) {
 			text(response, HttpServletResponse.SC_NOT_ACCEPTABLE, NOT_ACCEPTABLE);
 			count(HttpServletResponse.SC_NOT_ACCEPTABLE, "none");
@@ -205,10 +213,11 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 	}
 
 	/**
-	 * Where pages come from: the page cache for the index, fresh renders for a stage.
+	 * Where pages come from: the page cache for the index (with its hot path for a page
+	 * already cached under a raw name), fresh renders for a stage.
 	 */
-	private record Source(Supplier<RenderedPage> root, Function<ProjectName, Optional<RenderedPage>> project,
-			String cacheControl) {
+	private record Source(Supplier<RenderedPage> root, Function<String, Optional<RenderedPage>> cached,
+			Function<ProjectName, Optional<RenderedPage>> project, String cacheControl) {
 
 	}
 

@@ -29,7 +29,8 @@ import org.springframework.stereotype.Component;
  * the application serves. Incremental: a page is rewritten only when its bytes changed, a
  * file is copied only once (its path is its hash). Every write goes to a temporary file
  * that is renamed over the old one, and files are exported before the pages that link to
- * them, so a reader never sees half a page or a link to a missing file.
+ * them, so a reader never sees half a page or a link to a missing file. Likewise, the
+ * copies of removed files are deleted only after the pages stopped linking to them.
  */
 @Component
 class StaticExporter {
@@ -86,7 +87,8 @@ class StaticExporter {
 		writePage(simple.resolve(HTML), root.html(), root.htmlGzip());
 		writePage(simple.resolve(JSON), root.json(), root.jsonGzip());
 		int removed = removeUnhosted(simple, new HashSet<>(hosted));
-		return new Report(rewritten, unchanged, removed, copied);
+		int filesDeleted = removeDeletedFiles(directory.resolve("files"), this.repository.liveFiles());
+		return new Report(rewritten, unchanged, removed, copied, filesDeleted);
 	}
 
 	private int exportFiles(Path directory, ProjectPage page) throws IOException {
@@ -186,6 +188,51 @@ class StaticExporter {
 		return removed;
 	}
 
+	/**
+	 * Deletes the copies of files that were removed from the farm (and their metadata),
+	 * after the pages that linked to them were rewritten. Run on every export rather than
+	 * only after a removal, so that an export that failed or a process that died in
+	 * between still converges at the next export.
+	 * @param live every file that is not removed, as {@code <sha256>/<filename>}, read
+	 * after the pages were written
+	 */
+	private static int removeDeletedFiles(Path files, Set<String> live) throws IOException {
+		if (!Files.isDirectory(files)) {
+			return 0;
+		}
+		int deleted = 0;
+		try (Stream<Path> walk = Files.walk(files, 3)) {
+			for (Path path : walk.filter(Files::isRegularFile).toList()) {
+				String name = path.getFileName().toString();
+				if (name.startsWith(".export-") || path.getNameCount() - files.getNameCount() != 3) {
+					continue;
+				}
+				String wheel = name.endsWith(".metadata") ? name.substring(0, name.length() - ".metadata".length())
+						: name;
+				if (!live.contains(path.getParent().getFileName() + "/" + wheel)) {
+					Files.deleteIfExists(path);
+					deleted++;
+					deleteIfEmpty(path.getParent());
+				}
+			}
+		}
+		return deleted;
+	}
+
+	private static void deleteIfEmpty(Path directory) throws IOException {
+		try (Stream<Path> children = Files.list(directory)) {
+			if (children.findAny().isPresent()) {
+				return;
+			}
+		}
+		try {
+			Files.deleteIfExists(directory);
+		}
+		catch (java.nio.file.DirectoryNotEmptyException ex) {
+			// A file of the same hash was exported meanwhile: the directory is needed.
+		}
+	}
+
 	private static void deleteTree(Path directory) throws IOException {
 		try (Stream<Path> walk = Files.walk(directory)) {
 			for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
@@ -201,8 +248,9 @@ class StaticExporter {
 	 * @param unchanged projects left as they were
 	 * @param removed projects no longer hosted whose pages were deleted
 	 * @param filesCopied wheels and metadata files copied
+	 * @param filesDeleted copies of removed files (and their metadata) deleted
 	 */
-	record Report(int rewritten, int unchanged, int removed, int filesCopied) {
+	record Report(int rewritten, int unchanged, int removed, int filesCopied, int filesDeleted) {
 
 	}
 

@@ -11,12 +11,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
+import dev.wheelfarm.retention.RetentionPolicy;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Version;
 import tools.jackson.core.JacksonException;
@@ -50,7 +52,10 @@ final class ConfigParser {
 			"test-command", "test-extras", "test-groups", "test-requires", "test-skip", "test-sources");
 
 	private static final Set<String> KEYS = Set.of("projects", "enabled", "since", "prereleases", "skip-versions",
-			"platforms", "build", "skip", "accept-requests", "cibuildwheel", "upload-token-sha256", "publish");
+			"platforms", "build", "skip", "accept-requests", "cibuildwheel", "retention", "upload-token-sha256",
+			"publish");
+
+	private static final Set<String> RETENTION_KEYS = Set.of("applies-to", "keep-newest", "max-age-days");
 
 	private static final Pattern SHA256_HEX = Pattern.compile("^[0-9a-f]{64}$");
 
@@ -183,8 +188,9 @@ final class ConfigParser {
 			SortedMap<String, Object> cibuildwheel = cibuildwheel(table.get("cibuildwheel"));
 			List<String> uploadTokens = uploadTokens(table.get("upload-token-sha256"));
 			String publish = publish(table.get("publish"));
+			RetentionPolicy retention = retention(table.get("retention"));
 			return new WheelfarmConfig(projects, enabled, since, prereleases, skipVersions, platforms, build, skip,
-					acceptRequests, cibuildwheel, uploadTokens, publish);
+					acceptRequests, cibuildwheel, retention, uploadTokens, publish);
 		}
 
 		/**
@@ -237,6 +243,57 @@ final class ConfigParser {
 			error("publish", "must be \"immediate\" or \"review\", not "
 					+ (node.isString() ? "\"" + shorten(node.stringValue()) + "\"" : typeName(node)));
 			return WheelfarmConfig.PUBLISH_IMMEDIATE;
+		}
+
+		/**
+		 * {@code [retention]}: which of the farm's files of these projects may be
+		 * deleted. Every default is the conservative one, and a wrong value is an error
+		 * rather than a guess: a guess could delete what a maintainer meant to keep.
+		 */
+		private RetentionPolicy retention(JsonNode node) {
+			RetentionPolicy defaults = RetentionPolicy.DEFAULT;
+			if (node == null) {
+				return defaults;
+			}
+			if (!node.isObject()) {
+				error("retention", "must be a table (applies-to, keep-newest, max-age-days), not " + typeName(node));
+				return defaults;
+			}
+			for (String key : node.propertyNames()) {
+				if (!RETENTION_KEYS.contains(key)) {
+					warning("retention." + key, "unknown key, ignored (known keys: "
+							+ String.join(", ", new TreeSet<>(RETENTION_KEYS)) + ")");
+				}
+			}
+			RetentionPolicy.AppliesTo appliesTo = defaults.appliesTo();
+			JsonNode applies = node.get("applies-to");
+			if (applies != null) {
+				Optional<RetentionPolicy.AppliesTo> value = applies.isString()
+						? RetentionPolicy.AppliesTo.of(applies.stringValue().strip()) : Optional.empty();
+				if (value.isEmpty()) {
+					error("retention.applies-to", "must be \"prereleases\", \"all\" or \"none\", not "
+							+ (applies.isString() ? "\"" + shorten(applies.stringValue()) + "\"" : typeName(applies)));
+				}
+				else {
+					appliesTo = value.get();
+				}
+			}
+			int keepNewest = count(node, "keep-newest", defaults.keepNewest(), RetentionPolicy.MAX_KEEP_NEWEST);
+			int maxAgeDays = count(node, "max-age-days", defaults.maxAgeDays(), RetentionPolicy.MAX_AGE_DAYS);
+			return new RetentionPolicy(appliesTo, keepNewest, maxAgeDays);
+		}
+
+		private int count(JsonNode table, String key, int fallback, int max) {
+			JsonNode node = table.get(key);
+			if (node == null) {
+				return fallback;
+			}
+			if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < 1 || node.intValue() > max) {
+				String what = node.isIntegralNumber() ? node.asString() : typeName(node);
+				error("retention." + key, "must be a whole number from 1 to " + max + ", not " + what);
+				return fallback;
+			}
+			return node.intValue();
 		}
 
 		private List<String> projects(JsonNode node) {

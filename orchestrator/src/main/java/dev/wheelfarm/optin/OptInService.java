@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 
@@ -43,6 +44,8 @@ public class OptInService {
 
 	private final OptInProperties properties;
 
+	private final ApplicationEventPublisher events;
+
 	// One registration sync at a time, queued: a burst of registrations cannot open a
 	// burst of outgoing connections.
 	private final ExecutorService registrations = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
@@ -52,11 +55,13 @@ public class OptInService {
 				return thread;
 			});
 
-	OptInService(OptInRepository repository, RepositoryReader reader, JsonApiClient pypi, OptInProperties properties) {
+	OptInService(OptInRepository repository, RepositoryReader reader, JsonApiClient pypi, OptInProperties properties,
+			ApplicationEventPublisher events) {
 		this.repository = repository;
 		this.reader = reader;
 		this.pypi = pypi;
 		this.properties = properties;
+		this.events = events;
 	}
 
 	/**
@@ -131,6 +136,10 @@ public class OptInService {
 		List<OptInRepository.Decision> decisions = decide(row, snapshot.commit(), config);
 		this.repository.recordRead(id, snapshot.commit(), config.path(), config.config().toJson(), problemsJson(config),
 				null, decisions);
+		// After the commit: a listener never acts on settings that were rolled back.
+		decisions.stream()
+			.filter((decision) -> decision.outcome() == OptInRepository.Outcome.OPTED_IN)
+			.forEach((decision) -> this.events.publishEvent(new ProjectOptedIn(decision.name())));
 	}
 
 	private Optional<ParsedConfig> config(RepositoryReader.Snapshot snapshot) {

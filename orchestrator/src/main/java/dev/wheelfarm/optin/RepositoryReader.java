@@ -105,12 +105,22 @@ class RepositoryReader {
 		try {
 			return fetch(cache, url, spec, true);
 		}
-		catch (PackProtocolException ex) {
-			// A server without partial-clone support: fetch unfiltered; the file's size
-			// is
-			// still checked before it is read.
+		catch (PackProtocolException | FilteredFetchFailed ex) {
+			// A server without partial-clone support (a bare repository made with `git
+			// init` refuses the filter until uploadpack.allowFilter is set, and JGit says
+			// so as a plain transport error): fetch unfiltered. The file's size is still
+			// checked before it is read; a server that is down simply fails again.
 			return fetch(cache, url, spec, false);
 		}
+	}
+
+	/** A filtered fetch failed; the caller tries once more without the filter. */
+	private static final class FilteredFetchFailed extends RepositoryReadException {
+
+		FilteredFetchFailed(String message, Throwable cause) {
+			super(message, cause);
+		}
+
 	}
 
 	private String fetch(Repository cache, String url, RefSpec spec, boolean filtered)
@@ -136,7 +146,8 @@ class RepositoryReader {
 			throw ex;
 		}
 		catch (org.eclipse.jgit.errors.TransportException | org.eclipse.jgit.errors.NotSupportedException ex) {
-			throw new RepositoryReadException("could not fetch the default branch: " + message(ex), ex);
+			String message = "could not fetch the default branch: " + message(ex);
+			throw filtered ? new FilteredFetchFailed(message, ex) : new RepositoryReadException(message, ex);
 		}
 		catch (java.net.URISyntaxException ex) {
 			throw new RepositoryReadException("not a git URL: " + ex.getMessage(), ex);

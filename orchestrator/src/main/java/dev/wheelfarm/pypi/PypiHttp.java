@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.zip.GZIPInputStream;
 
+import dev.wheelfarm.shared.HttpOutcome;
+import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,8 +45,11 @@ final class PypiHttp {
 
 	private final PypiProperties properties;
 
-	PypiHttp(PypiProperties properties) {
+	private final MeterRegistry meters;
+
+	PypiHttp(PypiProperties properties, MeterRegistry meters) {
 		this.properties = properties;
+		this.meters = meters;
 		// Redirects are followed by hand: only to the same host, and counted.
 		this.client = HttpClient.newBuilder()
 			.connectTimeout(properties.connectTimeout())
@@ -102,6 +107,7 @@ final class PypiHttp {
 				request.header("If-None-Match", etag);
 			}
 			Attempt result = send(request.build(), maxBytes);
+			count(result);
 			if (result.fault() != null) {
 				attempt = pauseOrGiveUp(target, attempt, result.fault(), null);
 				continue;
@@ -128,6 +134,19 @@ final class PypiHttp {
 
 	private record Attempt(HttpResponse<byte[]> response, String fault) {
 
+	}
+
+	/**
+	 * {@code wheelfarm_pypi_requests_total{outcome, status}}: every exchange with PyPI,
+	 * retries included, so an operator sees PyPI's trouble even when the retries hide it
+	 * from the watcher.
+	 */
+	private void count(Attempt attempt) {
+		int status = (attempt.response() != null) ? attempt.response().statusCode() : HttpOutcome.NO_ANSWER;
+		this.meters
+			.counter("wheelfarm.pypi.requests", "outcome", HttpOutcome.outcome(status), "status",
+					HttpOutcome.statusClass(status))
+			.increment();
 	}
 
 	private Attempt send(HttpRequest request, long maxBytes) {

@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import dev.wheelfarm.requests.RequestOutcome.Accepted;
 import dev.wheelfarm.requests.RequestOutcome.Refused;
+import dev.wheelfarm.retention.RetentionService;
 import dev.wheelfarm.shared.InvalidNameException;
 import dev.wheelfarm.shared.ProjectName;
 import jakarta.servlet.http.HttpServletRequest;
@@ -37,10 +38,14 @@ class RequestPages {
 
 	private final RequestRateLimiter rateLimiter;
 
-	RequestPages(RequestService requests, StatusQueries status, RequestRateLimiter rateLimiter) {
+	private final RetentionService retention;
+
+	RequestPages(RequestService requests, StatusQueries status, RequestRateLimiter rateLimiter,
+			RetentionService retention) {
 		this.requests = requests;
 		this.status = status;
 		this.rateLimiter = rateLimiter;
+		this.retention = retention;
 	}
 
 	@GetMapping("/")
@@ -108,6 +113,7 @@ class RequestPages {
 			.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
 					normalized.value() + " is not a project of this farm."));
 		model.addAttribute("view", view);
+		model.addAttribute("retention", this.retention.forProject(normalized).orElse(null));
 		return "project";
 	}
 

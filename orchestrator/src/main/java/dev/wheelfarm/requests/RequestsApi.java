@@ -9,6 +9,8 @@ import java.util.Optional;
 import dev.wheelfarm.builds.Build;
 import dev.wheelfarm.requests.RequestOutcome.Accepted;
 import dev.wheelfarm.requests.RequestOutcome.Refused;
+import dev.wheelfarm.retention.ProjectRetention;
+import dev.wheelfarm.retention.RetentionService;
 import dev.wheelfarm.shared.InvalidNameException;
 import dev.wheelfarm.shared.ProjectName;
 import jakarta.servlet.http.HttpServletRequest;
@@ -39,10 +41,14 @@ class RequestsApi {
 
 	private final RequestRateLimiter rateLimiter;
 
-	RequestsApi(RequestService requests, StatusQueries status, RequestRateLimiter rateLimiter) {
+	private final RetentionService retention;
+
+	RequestsApi(RequestService requests, StatusQueries status, RequestRateLimiter rateLimiter,
+			RetentionService retention) {
 		this.requests = requests;
 		this.status = status;
 		this.rateLimiter = rateLimiter;
+		this.retention = retention;
 	}
 
 	/**
@@ -145,7 +151,46 @@ class RequestsApi {
 		answer.put("repository", project.repository());
 		answer.put("configError", project.configError());
 		answer.put("releases", releases);
+		answer.put("retention",
+				this.retention.forProject(ProjectName.of(project.name())).map(RequestsApi::retention).orElse(null));
 		return ResponseEntity.ok(answer);
+	}
+
+	/** The project page's retention section, as JSON: the same plan the job applies. */
+	private static Map<String, Object> retention(ProjectRetention retention) {
+		Map<String, Object> answer = new java.util.LinkedHashMap<>();
+		answer.put("policy", retention.policy().toMap());
+		answer.put("fromConfig", retention.fromConfig());
+		answer.put("jobEnabled", retention.jobEnabled());
+		answer.put("nextRunAt", retention.nextRunAt());
+		ProjectRetention.Run run = retention.lastRun();
+		if (run != null) {
+			Map<String, Object> last = new java.util.LinkedHashMap<>();
+			last.put("id", run.id());
+			last.put("startedAt", run.startedAt().toInstant());
+			last.put("finishedAt", (run.finishedAt() != null) ? run.finishedAt().toInstant() : null);
+			last.put("removed", retention.removedByLastRun().stream().map((file) -> {
+				Map<String, Object> row = new java.util.LinkedHashMap<>();
+				row.put("filename", file.filename());
+				row.put("version", file.version());
+				row.put("removedAt", file.removedAt().toInstant());
+				row.put("reason", file.removedReason());
+				return row;
+			}).toList());
+			answer.put("lastRun", last);
+		}
+		else {
+			answer.put("lastRun", null);
+		}
+		answer.put("next", retention.nextRemovals().stream().map((next) -> {
+			Map<String, Object> row = new java.util.LinkedHashMap<>();
+			row.put("version", next.version());
+			row.put("at", next.at());
+			row.put("atNextRun", next.atNextRun());
+			row.put("reason", next.why());
+			return row;
+		}).toList());
+		return answer;
 	}
 
 	private static ResponseEntity<ProblemDetail> problemEntity(HttpStatus status, String title, String detail) {

@@ -18,7 +18,8 @@ import org.springframework.stereotype.Repository;
 class StatusQueries {
 
 	private static final String WHEELS_OF_BUILD = """
-			SELECT filename, sha256, size, withdrawn_reason FROM wheel WHERE build_id = :build ORDER BY filename
+			SELECT filename, sha256, size, withdrawn_reason, removed_reason FROM wheel WHERE build_id = :build
+			ORDER BY filename
 			""";
 
 	private static final String PROJECT = """
@@ -34,7 +35,7 @@ class StatusQueries {
 			       count(f.id) FILTER (WHERE f.kind = 'wheel' AND f.deleted_at IS NULL) AS pypi_wheels,
 			       b.id AS build_id, b.state AS build_state, b.failure_class, b.reason,
 			       (SELECT count(*) FROM wheel w WHERE w.project_id = r.project_id AND w.version = r.version
-			                                       AND w.withdrawn_at IS NULL) AS farm_wheels
+			                                       AND w.withdrawn_at IS NULL AND w.removed_at IS NULL) AS farm_wheels
 			FROM release r
 			LEFT JOIN pypi_file f ON f.release_id = r.id
 			LEFT JOIN LATERAL (SELECT id, state, failure_class, reason FROM build
@@ -48,7 +49,7 @@ class StatusQueries {
 
 	private static final String TOTALS = """
 			SELECT (SELECT count(*) FROM project WHERE optin_state = 'OPTED_IN') AS projects,
-			       (SELECT count(*) FROM wheel WHERE withdrawn_at IS NULL) AS wheels,
+			       (SELECT count(*) FROM wheel WHERE withdrawn_at IS NULL AND removed_at IS NULL) AS wheels,
 			       (SELECT count(*) FROM build WHERE created_at >= date_trunc('day', now())) AS builds_today,
 			       (SELECT count(*) FROM build WHERE state = 'FAILED') AS failures
 			""";
@@ -91,7 +92,7 @@ class StatusQueries {
 
 	}
 
-	public record WheelView(String filename, String sha256, long size, String withdrawnReason) {
+	public record WheelView(String filename, String sha256, long size, String withdrawnReason, String removedReason) {
 
 	}
 

@@ -10,7 +10,7 @@ import org.springframework.stereotype.Repository;
 class UploadRepository {
 
 	private static final String EXISTING = """
-			SELECT w.sha256, w.stage_id, s.state AS stage_state
+			SELECT w.sha256, w.stage_id, s.state AS stage_state, (w.removed_at IS NOT NULL) AS removed
 			FROM wheel w LEFT JOIN stage s ON s.id = w.stage_id
 			WHERE w.filename = :filename
 			""";
@@ -63,8 +63,9 @@ class UploadRepository {
 	 * @param sha256 its bytes' hash
 	 * @param stageId its stage, or null when public
 	 * @param stageState the stage's state, or null
+	 * @param removed whether retention removed it (its row stays as a tombstone)
 	 */
-	record Existing(String sha256, Long stageId, String stageState) {
+	record Existing(String sha256, Long stageId, String stageState, boolean removed) {
 
 	}
 

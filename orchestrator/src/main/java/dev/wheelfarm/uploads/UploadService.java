@@ -246,6 +246,12 @@ class UploadService {
 		// No stage yet for stage=true: nothing stored can be in the one to be opened.
 		boolean samePlace = (stage != null) ? Long.valueOf(stage.id()).equals(existing.get().stageId())
 				: !target.stage() && existing.get().stageId() == null;
+		if (existing.get().removed()) {
+			// PyPI's rule for deleted files: the name stays taken, even for the same
+			// bytes.
+			throw new UploadRefusedException(HttpStatus.BAD_REQUEST, "File already exists: " + filename
+					+ " was removed by the farm's retention, and a removed filename is never used again");
+		}
 		if (existing.get().sha256().equals(sha256) && samePlace) {
 			return Optional.of(new Result(filename, true, stage));
 		}

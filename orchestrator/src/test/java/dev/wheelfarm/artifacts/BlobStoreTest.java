@@ -3,6 +3,9 @@ package dev.wheelfarm.artifacts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 
 import dev.wheelfarm.database.DataDirectoryProperties;
 import dev.wheelfarm.shared.Sha256;
@@ -39,6 +42,27 @@ class BlobStoreTest {
 		assertThat(store.contains(claimed)).isFalse();
 		assertThat(Files.exists(store.path(claimed).getParent())).isTrue();
 		assertThat(store.path(claimed).getParent().toFile().list()).isEmpty();
+	}
+
+	@Test
+	void aBlobIsDeletedOnlyWhenItWasStoredBeforeTheCutoffAndStoringAgainRenewsIt() throws IOException {
+		BlobStore store = new BlobStore(new DataDirectoryProperties(this.dataDir));
+		byte[] bytes = "shared wheel bytes".getBytes();
+		Sha256 sha256 = Sha256.digest(bytes);
+		Path stored = store.store(bytes, sha256);
+		Instant longAgo = Instant.now().minus(Duration.ofDays(100));
+		Files.setLastModifiedTime(stored, FileTime.from(longAgo));
+		Instant cutoff = Instant.now().minus(Duration.ofHours(1));
+		// Stored again (an ingest on its way to list the same bytes): the blob is fresh.
+		store.store(bytes, sha256);
+		assertThat(store.deleteIfStoredBefore(sha256, cutoff)).isFalse();
+		assertThat(store.contains(sha256)).isTrue();
+		Files.setLastModifiedTime(stored, FileTime.from(longAgo));
+		assertThat(store.deleteIfStoredBefore(sha256, cutoff)).isTrue();
+		assertThat(store.contains(sha256)).isFalse();
+		assertThat(store.deleteIfStoredBefore(sha256, cutoff)).as("already gone").isFalse();
+		// Storing after a deletion writes the bytes again.
+		assertThat(Files.readAllBytes(store.store(bytes, sha256))).isEqualTo(bytes);
 	}
 
 }

@@ -11,7 +11,6 @@ import dev.wheelfarm.WheelfarmApplication;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -32,6 +31,9 @@ class EmbeddedDefaultTest {
 	void startsWithNoConfigurationAndKeepsDataAcrossRestarts() throws Exception {
 		try (ConfigurableApplicationContext first = start()) {
 			assertThat(health(first)).contains("\"status\":\"UP\"");
+			assertThat(first.getBean(EmbeddedPostgresStartup.class).isTaken())
+				.as("the data source took over the server started ahead of the context")
+				.isTrue();
 			JdbcTemplate jdbc = first.getBean(JdbcTemplate.class);
 			jdbc.update("INSERT INTO project (name, display_name) VALUES ('kept-across-restarts', 'Kept')");
 		}
@@ -52,8 +54,8 @@ class EmbeddedDefaultTest {
 
 	private ConfigurableApplicationContext start() {
 		// Explicitly empty: the embedded database is chosen because no URL is configured.
-		return new SpringApplication(WheelfarmApplication.class).run("--wheelfarm.data-dir=" + this.dataDir,
-				"--server.port=0", "--spring.datasource.url=");
+		return WheelfarmApplication.application()
+			.run("--wheelfarm.data-dir=" + this.dataDir, "--server.port=0", "--spring.datasource.url=");
 	}
 
 	private String health(ConfigurableApplicationContext context) throws Exception {

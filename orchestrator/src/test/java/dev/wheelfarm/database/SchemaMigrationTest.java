@@ -179,6 +179,39 @@ class SchemaMigrationTest {
 	}
 
 	@Test
+	void aRemovedWheelStaysATombstoneThatReservesItsFilename() {
+		long project = insertProject("tombstone");
+		long build = insertBuild(project, "1.0.dev1", SHA_A, SHA_A);
+		long wheel = jdbc.queryForObject("""
+				INSERT INTO wheel (build_id, project_id, version, filename, sha256, size, metadata_sha256)
+				VALUES (?, ?, '1.0.dev1', 'tombstone-1.0.dev1-py3-none-any.whl', ?, 10, ?) RETURNING id
+				""", Long.class, build, project, SHA_A, SHA_B);
+		long run = jdbc.queryForObject("INSERT INTO retention_run DEFAULT VALUES RETURNING id", Long.class);
+		assertThatExceptionOfType(org.springframework.dao.DataIntegrityViolationException.class)
+			.as("a removal says why")
+			.isThrownBy(() -> jdbc.update("UPDATE wheel SET removed_at = now() WHERE id = ?", wheel));
+		assertThatExceptionOfType(org.springframework.dao.DataIntegrityViolationException.class)
+			.as("a run only names what it removed")
+			.isThrownBy(() -> jdbc.update("UPDATE wheel SET retention_run_id = ? WHERE id = ?", run, wheel));
+		assertThat(jdbc.update(
+				"UPDATE wheel SET removed_at = now(), removed_reason = 'retention', retention_run_id = ? WHERE id = ?",
+				run, wheel))
+			.isEqualTo(1);
+		assertThatExceptionOfType(org.springframework.dao.DataIntegrityViolationException.class)
+			.as("a tombstone cannot be lifted")
+			.isThrownBy(() -> jdbc.update(
+					"UPDATE wheel SET removed_at = NULL, removed_reason = NULL, retention_run_id = NULL WHERE id = ?",
+					wheel))
+			.withMessageContaining("stays removed");
+		assertThatExceptionOfType(org.springframework.dao.DuplicateKeyException.class)
+			.as("the filename stays taken, whatever the bytes")
+			.isThrownBy(() -> jdbc.update("""
+					INSERT INTO wheel (build_id, project_id, version, filename, sha256, size, metadata_sha256)
+					VALUES (?, ?, '1.0.dev1', 'tombstone-1.0.dev1-py3-none-any.whl', ?, 10, ?)
+					""", build, project, SHA_B, SHA_B));
+	}
+
+	@Test
 	void uploadedFilesSayWhoUploadedThemAndLeaveAStageOnlyByBeingPublished() {
 		long project = insertProject("uploaded");
 		long stage = jdbc.queryForObject("""

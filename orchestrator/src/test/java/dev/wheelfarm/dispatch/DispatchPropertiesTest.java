@@ -17,7 +17,17 @@ class DispatchPropertiesTest {
 	@Test
 	void defaultsAreTheDocumentedOnes() {
 		assertThat(bind(Map.of())).isEqualTo(new DispatchProperties(true, Duration.ofSeconds(5), 10,
-				Duration.ofHours(3), Duration.ofMinutes(1), ""));
+				Duration.ofHours(3), Duration.ofMinutes(1), "", Duration.ofMinutes(2), Duration.ofHours(24)));
+	}
+
+	@Test
+	void theGraceOfStrandedSuccessesIsBoundAndMustBePositive() {
+		assertThat(bind(Map.of("wheelfarm.dispatch.stranded-grace", "30s")).strandedGrace())
+			.isEqualTo(Duration.ofSeconds(30));
+		assertThatExceptionOfType(BindException.class)
+			.isThrownBy(() -> bind(Map.of("wheelfarm.dispatch.stranded-grace", "0s")))
+			.havingRootCause()
+			.withMessageContaining("wheelfarm.dispatch.stranded-grace");
 	}
 
 	@Test

@@ -3,6 +3,7 @@ package dev.wheelfarm.dispatch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -180,6 +181,76 @@ class DispatcherTest {
 		dispatcher.round();
 		assertThat(build().state()).isEqualTo(BuildState.RUNNING);
 		assertThat(this.engine.dispatched).hasSize(1);
+	}
+
+	@Test
+	void aClaimLeftByAnEarlierLifeOfTheSameInstanceIsNotKeptAliveForever() throws Exception {
+		// The instance claimed the build and died before dispatching it; it comes back
+		// under the same configured name.
+		assertThat(this.ledger.claim("instance-a", 1)).hasSize(1);
+		Dispatcher restarted = dispatcher();
+		Instant deadline = Instant.now().plusSeconds(10);
+		while (build().state() == BuildState.PENDING && Instant.now().isBefore(deadline)) {
+			restarted.round();
+			Thread.sleep(50);
+		}
+		assertThat(build().state()).as("dispatched once the stale claim's lease ran out")
+			.isIn(BuildState.DISPATCHED, BuildState.RUNNING, BuildState.SUCCEEDED);
+		assertThat(this.engine.dispatched).hasSize(1);
+	}
+
+	@Test
+	void aDispatchWhoseAnswerWasLostIsFoundNotRepeated() throws Exception {
+		this.engine.lostAnswers.add(new EngineException("request timed out", true));
+		Dispatcher dispatcher = dispatcher();
+		dispatcher.round();
+		assertThat(build().state()).isEqualTo(BuildState.PENDING);
+		assertThat(build().attempts()).as("a refusal spends no attempt").isZero();
+
+		Thread.sleep(5);
+		dispatcher.round();
+		assertThat(this.engine.dispatched).as("the run the lost answer started is adopted, not repeated").hasSize(1);
+		assertThat(build().externalRunId()).isEqualTo("run-1");
+		assertThat(build().state()).isIn(BuildState.DISPATCHED, BuildState.RUNNING, BuildState.SUCCEEDED);
+	}
+
+	@Test
+	void aRefusalWaitsAsLongAsTheEngineAsked() {
+		this.engine.dispatchFailures
+			.add(new EngineException("GitHub rate limit: HTTP 429", Duration.ofMinutes(10), null));
+		dispatcher().round();
+		Build waiting = build();
+		assertThat(waiting.state()).isEqualTo(BuildState.PENDING);
+		assertThat(waiting.attempts()).isZero();
+		assertThat(waiting.nextAttemptAt()).as("Retry-After, not the 1 ms engine-retry-delay")
+			.isAfter(Instant.now().plus(Duration.ofMinutes(9)));
+	}
+
+	@Test
+	void aPermanentOutageEndsTheBuildAfterItsAttemptsNotNever() throws Exception {
+		for (int i = 0; i < 1000; i++) {
+			this.engine.dispatchFailures.add(new EngineException("HTTP 500 Internal Server Error", true));
+		}
+		Dispatcher dispatcher = new Dispatcher(this.ledger, this.engine,
+				new BuildOutputs(new DataDirectoryProperties(this.dataDir)), this.events::add,
+				new DispatchProperties(true, Duration.ofSeconds(1), 10, Duration.ofHours(1), Duration.ofMillis(1),
+						"instance-a", Duration.ofMinutes(2), Duration.ofMillis(40)));
+		dispatcher.round();
+		assertThat(build().state()).as("a short outage costs no attempt").isEqualTo(BuildState.PENDING);
+		assertThat(build().attempts()).isZero();
+		Instant deadline = Instant.now().plusSeconds(30);
+		while (build().state() != BuildState.FAILED && Instant.now().isBefore(deadline)) {
+			Thread.sleep(10);
+			dispatcher.round();
+		}
+		Build failed = build();
+		assertThat(failed.state()).isEqualTo(BuildState.FAILED);
+		assertThat(failed.failureKind()).isEqualTo(FailureKind.TRANSIENT);
+		assertThat(failed.failureClass()).isEqualTo("builder-unavailable");
+		assertThat(failed.attempts()).as("wheelfarm.builds.max-attempts").isEqualTo(3);
+		assertThat(failed.reason()).contains("HTTP 500", "engine-outage-limit", "gave up after 3 attempts");
+		assertThat(this.engine.dispatched).isEmpty();
+		assertThat(this.ledger.engineRefusedFor(this.buildId)).isEmpty();
 	}
 
 	@Test

@@ -19,6 +19,20 @@ class RecipesTest {
 	}
 
 	@Test
+	void settingsThatOnlyChooseReleasesAreNotPartOfIt() {
+		Recipes recipes = new Recipes("a".repeat(64), "LOCAL");
+		String built = "{\"platforms\": [\"linux\"], \"skip\": \"pp*\"}";
+		assertThat(recipes.forSettings("{\"since\": \"2.0\", \"prereleases\": true, \"platforms\": [\"linux\"], "
+				+ "\"skip\": \"pp*\", \"skip-versions\": [\"1.1\"], \"accept-requests\": false}"))
+			.isEqualTo(recipes.forSettings(built));
+		assertThat(recipes.forSettings("{\"platforms\": [\"linux\", \"macos\"], \"skip\": \"pp*\"}"))
+			.isNotEqualTo(recipes.forSettings(built));
+		assertThat(recipes.forSettings("{\"platforms\": [\"linux\"], \"skip\": \"pp*\", \"cibuildwheel\": "
+				+ "{\"test-command\": \"pytest\"}}"))
+			.isNotEqualTo(recipes.forSettings(built));
+	}
+
+	@Test
 	void theShippedBundleIsPartOfIt() {
 		Recipes shipped = new Recipes(new EngineSelection(EngineSelection.Engine.LOCAL));
 		String bundle = WorkflowBundle.fromClasspath().contentHash();

@@ -33,6 +33,12 @@ final class ScriptedEngine implements BuildEngine {
 
 	final Deque<EngineException> statusFailures = new ArrayDeque<>();
 
+	/**
+	 * Failures to throw after the next dispatches started their run: the answer was lost
+	 * (a timeout), the run was not.
+	 */
+	final Deque<EngineException> lostAnswers = new ArrayDeque<>();
+
 	/** What the next dispatched runs will do. */
 	final Deque<Run> nextRuns = new ArrayDeque<>();
 
@@ -51,6 +57,9 @@ final class ScriptedEngine implements BuildEngine {
 		run.job = job;
 		String id = "run-" + this.dispatched.size();
 		this.runs.put(id, run);
+		if (!this.lostAnswers.isEmpty()) {
+			throw this.lostAnswers.pop();
+		}
 		return new RunReference(id, "https://runs.example/" + id);
 	}
 

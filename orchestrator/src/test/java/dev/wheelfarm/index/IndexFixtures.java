@@ -19,15 +19,15 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * (the watcher's rows), and a build that succeeded (the dispatcher's), so that index
  * tests need neither PyPI nor a builder.
  */
-final class IndexFixtures {
+public final class IndexFixtures {
 
 	private final JdbcClient jdbc;
 
-	IndexFixtures(JdbcClient jdbc) {
+	public IndexFixtures(JdbcClient jdbc) {
 		this.jdbc = jdbc;
 	}
 
-	long optedIn(String name) {
+	public long optedIn(String name) {
 		long repository = this.jdbc.sql("INSERT INTO repository (url) VALUES (:url) RETURNING id")
 			.param("url", "https://git.example/" + name + ".git")
 			.query(Long.class)
@@ -71,7 +71,7 @@ final class IndexFixtures {
 	}
 
 	/** A build of the project's version that the dispatcher reported as succeeded. */
-	long succeededBuild(long project, String version) {
+	public long succeededBuild(long project, String version) {
 		long id = this.jdbc
 			.sql("""
 					INSERT INTO build (project_id, version, sdist_filename, sdist_url, sdist_sha256, recipe_fingerprint, origin)
@@ -90,11 +90,11 @@ final class IndexFixtures {
 		return id;
 	}
 
-	String buildState(long build) {
+	public String buildState(long build) {
 		return this.jdbc.sql("SELECT state FROM build WHERE id = :id").param("id", build).query(String.class).single();
 	}
 
-	static BuildSucceeded event(long build, String project, String version, Path... wheels) throws IOException {
+	public static BuildSucceeded event(long build, String project, String version, Path... wheels) throws IOException {
 		List<BuiltWheel> built = new java.util.ArrayList<>();
 		for (Path wheel : wheels) {
 			built.add(new BuiltWheel(wheel.getFileName().toString(), wheel, Sha256.digest(Files.readAllBytes(wheel)),

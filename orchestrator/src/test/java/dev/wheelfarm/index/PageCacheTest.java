@@ -66,6 +66,23 @@ class PageCacheTest {
 		assertThat(this.renders).hasValue(2);
 	}
 
+	@Test
+	void theRequestedNameFindsOnlyPagesAlreadyCachedUnderExactlyThatName() {
+		PageCache cache = cache(Duration.ofMillis(200));
+		assertThat(cache.cachedProject("busy")).as("nothing is cached yet").isEmpty();
+		assertThat(this.renders).hasValue(0);
+
+		cache.project(ProjectName.of("busy"));
+		assertThat(cache.cachedProject("busy").map(this::text)).contains("render 1");
+		// Other spellings of a cached name must go the slow way (and be redirected).
+		assertThat(cache.cachedProject("Busy")).isEmpty();
+		assertThat(cache.cachedProject("")).as("the root page is not a project").isEmpty();
+
+		sleep(250);
+		assertThat(cache.cachedProject("busy").map(this::text)).as("a stale hit re-renders like any other")
+			.contains("render 2");
+	}
+
 	private List<String> readAllAtOnce(PageCache cache, int readers) throws Exception {
 		ExecutorService pool = Executors.newFixedThreadPool(readers);
 		CountDownLatch start = new CountDownLatch(1);

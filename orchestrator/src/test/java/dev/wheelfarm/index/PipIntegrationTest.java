@@ -1,13 +1,10 @@
 package dev.wheelfarm.index;
 
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import dev.wheelfarm.artifacts.BlobStore;
@@ -23,7 +20,7 @@ import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.IntegrationTest;
-import dev.wheelfarm.testsupport.IsolatedProcess;
+import dev.wheelfarm.testsupport.Venv;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,7 +52,7 @@ class PipIntegrationTest {
 
 	static SdistServer pypi;
 
-	static Path venv;
+	static Venv venv;
 
 	static boolean built;
 
@@ -79,12 +76,7 @@ class PipIntegrationTest {
 	@BeforeAll
 	static void startPypiAndVenv() throws Exception {
 		pypi = new SdistServer();
-		venv = scratch.resolve("venv");
-		// System site packages give pip Debian's setuptools and wheel, with which it
-		// prepares
-		// an sdist's metadata offline (--no-build-isolation); nothing else of ours is
-		// there.
-		run(List.of(Sdists.PYTHON, "-m", "venv", "--system-site-packages", venv.toString()), 120);
+		venv = Venv.create(scratch, "venv");
 	}
 
 	@AfterAll
@@ -126,14 +118,12 @@ class PipIntegrationTest {
 
 	@Test
 	void pipInstallsOurPureAndCExtensionWheels() throws Exception {
-		Result install = pip("install", "purepkg==1.0", "cext");
+		Venv.Result install = pip("install", "purepkg==1.0", "cext");
 		assertThat(install.exitCode()).as(install.output()).isZero();
 		assertThat(install.output()).contains("/files/")
 			.contains("purepkg-1.0-py3-none-any.whl")
 			.containsPattern("cext-2\\.0-cp3\\d+-cp3\\d+-linux_x86_64\\.whl");
-		Result imported = run(
-				List.of(venv.resolve("bin/python").toString(), "-c", "import purepkg, cext; print(purepkg.ANSWER)"),
-				60);
+		Venv.Result imported = venv.python("import purepkg, cext; print(purepkg.ANSWER)");
 		assertThat(imported.output().strip()).isEqualTo("42");
 	}
 
@@ -148,7 +138,7 @@ class PipIntegrationTest {
 		tampered[tampered.length / 2] ^= 0x01;
 		try {
 			Files.write(blob, tampered);
-			Result install = pip("install", "--force-reinstall", "--no-deps", "purepkg==1.0");
+			Venv.Result install = pip("install", "--force-reinstall", "--no-deps", "purepkg==1.0");
 			assertThat(install.exitCode()).isNotZero();
 			assertThat(install.output()).contains("THESE PACKAGES DO NOT MATCH THE HASHES");
 		}
@@ -164,10 +154,12 @@ class PipIntegrationTest {
 					+ " AND project_id = (SELECT id FROM project WHERE name = 'purepkg')")
 			.update();
 		try {
-			Result unpinned = pip("download", "--no-deps", "-d", scratch.resolve("unpinned").toString(), "purepkg");
+			Venv.Result unpinned = pip("download", "--no-deps", "-d", scratch.resolve("unpinned").toString(),
+					"purepkg");
 			assertThat(unpinned.exitCode()).as(unpinned.output()).isZero();
 			assertThat(scratch.resolve("unpinned/purepkg-0.9-py3-none-any.whl")).exists();
-			Result pinned = pip("download", "--no-deps", "-d", scratch.resolve("pinned").toString(), "purepkg==1.0");
+			Venv.Result pinned = pip("download", "--no-deps", "-d", scratch.resolve("pinned").toString(),
+					"purepkg==1.0");
 			assertThat(pinned.exitCode()).as(pinned.output()).isZero();
 			assertThat(pinned.output()).contains("yanked").contains("bad build");
 			assertThat(scratch.resolve("pinned/purepkg-1.0-py3-none-any.whl")).exists();
@@ -179,12 +171,12 @@ class PipIntegrationTest {
 
 	@Test
 	void pipDownloadSeesPypisSdistAndOurWheel() throws Exception {
-		Result wheel = pip("download", "--no-deps", "--only-binary", ":all:", "-d",
+		Venv.Result wheel = pip("download", "--no-deps", "--only-binary", ":all:", "-d",
 				scratch.resolve("wheels").toString(), "purepkg==1.0");
 		assertThat(wheel.exitCode()).as(wheel.output()).isZero();
 		assertThat(scratch.resolve("wheels/purepkg-1.0-py3-none-any.whl")).exists();
 		int before = pypi.requestCount("purepkg-1.0.tar.gz");
-		Result sdist = pip("download", "--no-deps", "--no-binary", ":all:", "--no-build-isolation", "-d",
+		Venv.Result sdist = pip("download", "--no-deps", "--no-binary", ":all:", "--no-build-isolation", "-d",
 				scratch.resolve("sdists").toString(), "purepkg==1.0");
 		assertThat(sdist.exitCode()).as(sdist.output()).isZero();
 		assertThat(pypi.requestCount("purepkg-1.0.tar.gz")).isGreaterThan(before);
@@ -213,21 +205,8 @@ class PipIntegrationTest {
 		throw new AssertionError("build of " + name + " was not published: " + this.ledger.find(id));
 	}
 
-	private Result pip(String... arguments) throws IOException, InterruptedException {
-		List<String> command = new ArrayList<>(List.of(venv.resolve("bin/python").toString(), "-m", "pip"));
-		command.addAll(List.of(arguments));
-		command.addAll(List.of("--no-cache-dir", "--retries", "0", "--timeout", "30", "--index-url",
-				"http://127.0.0.1:" + this.port + "/simple/"));
-		return run(command, 300);
-	}
-
-	private static Result run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
-		IsolatedProcess.Result result = IsolatedProcess.run(command, scratch, timeoutSeconds);
-		return new Result(result.exitCode(), result.output());
-	}
-
-	private record Result(int exitCode, String output) {
-
+	private Venv.Result pip(String... arguments) {
+		return venv.pip("http://127.0.0.1:" + this.port + "/simple/", arguments);
 	}
 
 }

@@ -25,7 +25,7 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
  * default branch {@code main} that commits move, partial clone allowed (as on GitHub).
  * Commits are written straight into the object database: there is no work tree.
  */
-final class BareRepository implements AutoCloseable {
+public final class BareRepository implements AutoCloseable {
 
 	private final Path directory;
 
@@ -46,7 +46,7 @@ final class BareRepository implements AutoCloseable {
 		update.link("refs/heads/main");
 	}
 
-	static BareRepository create(Path parent, String name) {
+	public static BareRepository create(Path parent, String name) {
 		try {
 			return new BareRepository(Files.createDirectories(parent).resolve(name + ".git"));
 		}
@@ -55,26 +55,42 @@ final class BareRepository implements AutoCloseable {
 		}
 	}
 
-	String url() {
+	/**
+	 * Refuses partial clones, as a repository made with plain {@code git init --bare}
+	 * does until {@code uploadpack.allowFilter} is set.
+	 */
+	public BareRepository withoutPartialClones() {
+		try {
+			StoredConfig config = this.repository.getConfig();
+			config.setBoolean("uploadpack", null, "allowfilter", false);
+			config.save();
+			return this;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	public String url() {
 		return this.directory.toUri().toString().replaceFirst("^file:/+", "file:///").replaceAll("/$", "");
 	}
 
-	BareRepository put(String path, String content) {
+	public BareRepository put(String path, String content) {
 		return put(path, content.getBytes(StandardCharsets.UTF_8));
 	}
 
-	BareRepository put(String path, byte[] content) {
+	public BareRepository put(String path, byte[] content) {
 		this.files.put(path, content);
 		return this;
 	}
 
-	BareRepository remove(String path) {
+	public BareRepository remove(String path) {
 		this.files.remove(path);
 		return this;
 	}
 
 	/** Commits the current files onto main. */
-	String commit(String message) {
+	public String commit(String message) {
 		try (ObjectInserter inserter = this.repository.newObjectInserter()) {
 			TreeFormatter tree = new TreeFormatter();
 			for (Map.Entry<String, byte[]> file : this.files.entrySet()) {

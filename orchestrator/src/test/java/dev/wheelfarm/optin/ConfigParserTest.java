@@ -2,6 +2,7 @@ package dev.wheelfarm.optin;
 
 import java.nio.charset.StandardCharsets;
 
+import dev.wheelfarm.retention.RetentionPolicy;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -172,6 +173,60 @@ class ConfigParserTest {
 	void notUtf8IsAnError() {
 		ParsedConfig parsed = this.parser.parse(ConfigParser.WHEELFARM_TOML, new byte[] { 'a', (byte) 0xff, '\n' });
 		assertThat(parsed.errorText()).contains("not UTF-8");
+	}
+
+	@Test
+	void retentionIsReadFromItsTableAndStaysOutOfTheRecipe() {
+		ParsedConfig parsed = parse(ConfigParser.PYPROJECT_TOML, """
+				[tool.wheelfarm]
+				projects = ["example"]
+
+				[tool.wheelfarm.retention]
+				applies-to = "all"
+				keep-newest = 10
+				max-age-days = 90
+				""");
+		assertThat(parsed.problems()).isEmpty();
+		assertThat(parsed.config().retention()).isEqualTo(new RetentionPolicy(RetentionPolicy.AppliesTo.ALL, 10, 90));
+		assertThat(parsed.config().toJson())
+			.contains("\"retention\":{\"applies-to\":\"all\",\"keep-newest\":10,\"max-age-days\":90}");
+		// Retention says how long wheels are kept, not how they are built: the recipe
+		// fingerprint must not change, or every release would be rebuilt.
+		assertThat(parsed.config().settingsJson())
+			.isEqualTo(parse(ConfigParser.WHEELFARM_TOML, "projects = [\"example\"]\n").config().settingsJson());
+	}
+
+	@Test
+	void retentionDefaultsToDevAndPreReleasesKeepingFiveForThirtyDays() {
+		WheelfarmConfig config = parse(ConfigParser.WHEELFARM_TOML, "projects = [\"example\"]\n").config();
+		assertThat(config.retention()).isEqualTo(new RetentionPolicy(RetentionPolicy.AppliesTo.PRERELEASES, 5, 30));
+		WheelfarmConfig partial = parse(ConfigParser.WHEELFARM_TOML, """
+				projects = ["example"]
+				retention = { keep-newest = 3 }
+				""").config();
+		assertThat(partial.retention()).isEqualTo(new RetentionPolicy(RetentionPolicy.AppliesTo.PRERELEASES, 3, 30));
+	}
+
+	@Test
+	void wrongRetentionValuesAreErrorsWithKeyLineAndColumn() {
+		ParsedConfig parsed = parse(ConfigParser.WHEELFARM_TOML, """
+				projects = ["example"]
+
+				[retention]
+				applies-to = "nightlies"
+				keep-newest = 0
+				max-age-days = "30"
+				keep-oldest = 2
+				""");
+		assertThat(parsed.valid()).isFalse();
+		assertThat(parsed.problems()).extracting(ConfigProblem::describe)
+			.containsExactly(
+					"error: `retention.applies-to`: must be \"prereleases\", \"all\" or \"none\", not \"nightlies\" (line 4, column 14)",
+					"error: `retention.keep-newest`: must be a whole number from 1 to 10000, not 0 (line 5, column 15)",
+					"error: `retention.max-age-days`: must be a whole number from 1 to 36500, not a string (line 6, column 16)",
+					"warning: `retention.keep-oldest`: unknown key, ignored (known keys: applies-to, keep-newest, max-age-days) (line 7, column 15)");
+		assertThat(parse(ConfigParser.WHEELFARM_TOML, "projects = [\"x\"]\nretention = 5\n").errorText())
+			.contains("`retention`: must be a table");
 	}
 
 	private ParsedConfig parse(String path, String text) {

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.wheelfarm.dispatch.Recipes;
+import dev.wheelfarm.pypi.standin.Fault;
+import dev.wheelfarm.pypi.standin.PypiStandIn;
 import dev.wheelfarm.testsupport.IntegrationTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -34,15 +36,15 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 /**
  * Opt-in end to end over real git repositories (bare, made with JGit, read over
- * {@code file://}), a PyPI stand-in for the ownership check, and a real PostgreSQL.
+ * {@code file://}), the PyPI stand-in for the ownership check, and a real PostgreSQL.
  */
 @IntegrationTest
 @AutoConfigureMockMvc
 @TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.optin.allow-file-urls=true",
-		"wheelfarm.optin.resync-enabled=false", "wheelfarm.optin.fetch-timeout=2s" })
+		"wheelfarm.optin.resync-enabled=false", "wheelfarm.optin.fetch-timeout=2s", "wheelfarm.pypi.max-retries=0" })
 class OptInIntegrationTest {
 
-	private static final PypiLinksStandIn pypi = PypiLinksStandIn.start();
+	private static final PypiStandIn pypi = PypiStandIn.start();
 
 	private static final Path repositories = temporaryDirectory();
 
@@ -60,7 +62,7 @@ class OptInIntegrationTest {
 
 	@DynamicPropertySource
 	static void pypi(DynamicPropertyRegistry registry) {
-		registry.add("wheelfarm.pypi.base-url", pypi::baseUrl);
+		registry.add("wheelfarm.pypi.base-url", () -> pypi.baseUrl().toString());
 	}
 
 	@AfterAll
@@ -73,7 +75,7 @@ class OptInIntegrationTest {
 		try (BareRepository git = BareRepository.create(repositories, "lifecycle")) {
 			// PyPI spells the repository differently (no .git, a trailing slash): still
 			// the same.
-			pypi.project("lifecycle-pkg", git.url().replaceFirst("\\.git$", "") + "/", null);
+			pypi.project("lifecycle-pkg").projectUrl("Source", git.url().replaceFirst("\\.git$", "") + "/");
 			String first = git.put("wheelfarm.toml", "projects = [\"Lifecycle_Pkg\"]\nplatforms = [\"linux\"]\n")
 				.commit("opt in");
 			long id = sync(git.url());
@@ -94,7 +96,14 @@ class OptInIntegrationTest {
 			this.service.sync(id);
 			assertThat(this.rows.repository(id).orElseThrow().headCommit()).isEqualTo(second);
 			assertThat(this.rows.project("lifecycle-pkg").orElseThrow().settings()).contains("\"since\": \"2.0\"");
-			assertThat(recipe("lifecycle-pkg")).as("a changed config is a new recipe").isNotEqualTo(firstRecipe);
+			assertThat(recipe("lifecycle-pkg")).as("which releases to build is not how to build them")
+				.isEqualTo(firstRecipe);
+
+			git.put("wheelfarm.toml", "projects = [\"Lifecycle_Pkg\"]\nplatforms = [\"linux\"]\n" + "since = \"2.0\"\n"
+					+ "skip = \"*-musllinux*\"\n")
+				.commit("no musl wheels");
+			this.service.sync(id);
+			assertThat(recipe("lifecycle-pkg")).as("a changed build setting is a new recipe").isNotEqualTo(firstRecipe);
 
 			git.put("wheelfarm.toml", "projects = [\"Lifecycle_Pkg\"]\nenabled = false\n").commit("pause");
 			this.service.sync(id);
@@ -118,8 +127,8 @@ class OptInIntegrationTest {
 	@Test
 	void pyprojectToolTableIsReadAndWheelfarmTomlWinsOverIt() {
 		try (BareRepository git = BareRepository.create(repositories, "both")) {
-			pypi.project("both-a", git.url(), null);
-			pypi.project("both-b", null, git.url());
+			pypi.project("both-a").projectUrl("Source", git.url());
+			pypi.project("both-b").homePage(git.url());
 			git.put("pyproject.toml", "[project]\nname = \"both-a\"\n\n[tool.wheelfarm]\nprojects = [\"both-a\"]\n")
 				.commit("pyproject only");
 			long id = sync(git.url());
@@ -139,7 +148,7 @@ class OptInIntegrationTest {
 	@Test
 	void malformedTomlIsStoredWithItsPositionAndTheLastGoodConfigStays() {
 		try (BareRepository git = BareRepository.create(repositories, "malformed")) {
-			pypi.project("malformed-pkg", git.url(), null);
+			pypi.project("malformed-pkg").projectUrl("Source", git.url());
 			git.put("wheelfarm.toml", "projects = [\"malformed-pkg\"]\n").commit("good");
 			long id = sync(git.url());
 			git.put("wheelfarm.toml", "projects = [\"malformed-pkg\"\nenabled = tru\n").commit("broken");
@@ -152,6 +161,17 @@ class OptInIntegrationTest {
 			this.service.sync(id);
 			assertThat(this.rows.repository(id).orElseThrow().configError())
 				.contains("`prereleases`: must be true or false, not a string (line 2, column 15)");
+		}
+	}
+
+	@Test
+	void aRepositoryThatRefusesPartialClonesIsFetchedWhole() {
+		try (BareRepository git = BareRepository.create(repositories, "plain").withoutPartialClones()) {
+			pypi.project("plain-pkg").projectUrl("Source", git.url());
+			git.put("wheelfarm.toml", "projects = [\"plain-pkg\"]\n").commit("opt in");
+			long id = sync(git.url());
+			assertThat(this.rows.repository(id).orElseThrow().configError()).isNull();
+			assertThat(this.rows.project("plain-pkg").orElseThrow().optinState()).isEqualTo("OPTED_IN");
 		}
 	}
 
@@ -189,7 +209,7 @@ class OptInIntegrationTest {
 			try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
 				closedPort = probe.getLocalPort();
 			}
-			pypi.project("neighbour-pkg", good.url(), null);
+			pypi.project("neighbour-pkg").projectUrl("Source", good.url());
 			good.put("wheelfarm.toml", "projects = [\"neighbour-pkg\"]\n").commit("opt in");
 			long missing = this.rows.register(repositories.resolve("does-not-exist.git").toUri().toString());
 			long hangs = this.rows.register("https://127.0.0.1:" + hanging.getLocalPort() + "/x.git");
@@ -215,7 +235,7 @@ class OptInIntegrationTest {
 	void someoneElsesProjectAndANameNotOnPypiAreRejectedWithoutTouchingTheOwner() {
 		try (BareRepository owner = BareRepository.create(repositories, "owner");
 				BareRepository impostor = BareRepository.create(repositories, "impostor")) {
-			pypi.project("owned-pkg", owner.url(), null);
+			pypi.project("owned-pkg").projectUrl("Source", owner.url());
 			owner.put("wheelfarm.toml", "projects = [\"owned-pkg\"]\n").commit("opt in");
 			long ownerId = sync(owner.url());
 			impostor.put("wheelfarm.toml", "projects = [\"owned-pkg\", \"nowhere-on-pypi\"]\n").commit("claim");
@@ -238,11 +258,11 @@ class OptInIntegrationTest {
 	@Test
 	void pypiBeingDownLeavesTheProjectPendingUntilTheNextResync() {
 		try (BareRepository git = BareRepository.create(repositories, "later")) {
-			pypi.failing("later-pkg");
+			pypi.failNext("/pypi/later-pkg/json", Fault.status(503));
 			git.put("wheelfarm.toml", "projects = [\"later-pkg\"]\n").commit("opt in");
 			long id = sync(git.url());
 			assertThat(this.rows.project("later-pkg").orElseThrow().optinState()).isEqualTo("PENDING");
-			pypi.project("later-pkg", git.url(), null);
+			pypi.project("later-pkg").projectUrl("Source", git.url());
 			this.service.sync(id);
 			assertThat(this.rows.project("later-pkg").orElseThrow().optinState()).isEqualTo("OPTED_IN");
 		}
@@ -251,7 +271,7 @@ class OptInIntegrationTest {
 	@Test
 	void registrationAnswers202AndTheStatusShowsConfigCommitAndProblems() throws Exception {
 		try (BareRepository git = BareRepository.create(repositories, "api")) {
-			pypi.project("api-pkg", git.url(), null);
+			pypi.project("api-pkg").projectUrl("Source", git.url());
 			String commit = git.put("wheelfarm.toml", "projects = [\"api-pkg\"]\ncolour = \"blue\"\n").commit("opt in");
 			this.mvc
 				.perform(post("/api/opt-ins").contentType(MediaType.APPLICATION_JSON)

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.wheelfarm.pypi.standin.PypiStandIn;
 import dev.wheelfarm.testsupport.TestDatabase;
 import org.flywaydb.core.Flyway;
@@ -68,11 +69,11 @@ final class WatchHarness implements AutoCloseable {
 	}
 
 	static JsonApiClient jsonApi(PypiProperties properties) {
-		return new JsonApiClient(properties, new PypiHttp(properties));
+		return new JsonApiClient(properties, new PypiHttp(properties, new SimpleMeterRegistry()));
 	}
 
 	static SimpleApiClient simpleApi(PypiProperties properties) {
-		return new SimpleApiClient(properties, new PypiHttp(properties));
+		return new SimpleApiClient(properties, new PypiHttp(properties, new SimpleMeterRegistry()));
 	}
 
 	private void publish(Object event) {

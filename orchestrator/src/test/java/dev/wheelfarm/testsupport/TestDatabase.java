@@ -7,6 +7,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -50,6 +51,21 @@ public final class TestDatabase {
 
 		public Connection connect() throws SQLException {
 			return DriverManager.getConnection(this.jdbcUrl, credentials(this.username, this.password));
+		}
+
+		/**
+		 * The {@code spring.datasource.*} properties that point an application here.
+		 */
+		public Map<String, String> springProperties() {
+			Map<String, String> properties = new java.util.LinkedHashMap<>();
+			properties.put("spring.datasource.url", this.jdbcUrl);
+			if (this.username != null) {
+				properties.put("spring.datasource.username", this.username);
+			}
+			if (this.password != null) {
+				properties.put("spring.datasource.password", this.password);
+			}
+			return properties;
 		}
 
 		/** Runs every migration on this database. */

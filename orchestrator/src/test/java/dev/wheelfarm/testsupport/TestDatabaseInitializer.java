@@ -26,19 +26,18 @@ public class TestDatabaseInitializer implements ApplicationContextInitializer<Co
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-		Map<String, Object> properties = new java.util.HashMap<>();
-		properties.put("spring.datasource.url", database.jdbcUrl());
-		if (database.username() != null) {
-			properties.put("spring.datasource.username", database.username());
-		}
-		if (database.password() != null) {
-			properties.put("spring.datasource.password", database.password());
-		}
+		Map<String, Object> properties = new java.util.HashMap<>(database.springProperties());
 		properties.put("wheelfarm.data-dir", dataDir.toString());
+		// Spring keeps every test class's context (and its pool) for reuse, all on one
+		// shared server: idle pools shrink to one connection so that a long run stays
+		// under the server's max_connections.
+		properties.put("spring.datasource.hikari.minimum-idle", "1");
+		properties.put("spring.datasource.hikari.idle-timeout", "10000");
 		// Tests drive PyPI watch cycles and opt-in re-syncs themselves,
 		// deterministically; a
 		// test that wants a schedule says so with its own property.
-		for (String schedule : new String[] { "wheelfarm.pypi.watch-enabled", "wheelfarm.optin.resync-enabled" }) {
+		for (String schedule : new String[] { "wheelfarm.pypi.watch-enabled", "wheelfarm.optin.resync-enabled",
+				"wheelfarm.retention.enabled" }) {
 			if (!context.getEnvironment().containsProperty(schedule)) {
 				properties.put(schedule, "false");
 			}

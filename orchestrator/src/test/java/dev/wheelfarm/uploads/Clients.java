@@ -6,19 +6,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.wheelfarm.testsupport.IsolatedProcess;
+import dev.wheelfarm.testsupport.Venv;
 
 /**
- * Debian's twine and a venv's pip, each run through {@link IsolatedProcess}, with an
- * empty twine config file and pip without a cache.
+ * Debian's twine with an empty config file, and pip in a fresh venv of the test class,
+ * both isolated from this machine's settings ({@link Venv#isolated}).
  */
 final class Clients {
 
-	static final String PYTHON = "/usr/bin/python3";
-
 	private final Path home;
 
-	private Path venv;
+	private Venv venv;
 
 	Clients(Path home) {
 		this.home = home;
@@ -28,12 +26,11 @@ final class Clients {
 	 * {@code twine upload --verbose} of {@code files} to {@code url} with
 	 * {@code __token__:password}.
 	 */
-	Result twine(String url, String password, Path... files) throws IOException, InterruptedException {
+	Venv.Result twine(String url, String password, Path... files) throws IOException {
 		return twine(url, password, List.of(), files);
 	}
 
-	Result twine(String url, String password, List<String> options, Path... files)
-			throws IOException, InterruptedException {
+	Venv.Result twine(String url, String password, List<String> options, Path... files) throws IOException {
 		Path config = this.home.resolve("pypirc");
 		if (!Files.exists(config)) {
 			Files.writeString(config, "");
@@ -45,35 +42,23 @@ final class Clients {
 		for (Path file : files) {
 			command.add(file.toString());
 		}
-		return run(command, 120);
+		return Venv.isolated(command, this.home, 120);
 	}
 
-	/** {@code pip <arguments> --index-url <index>} in a fresh venv of this class. */
-	Result pip(String index, String... arguments) throws IOException, InterruptedException {
+	/** {@code pip <arguments> --index-url <index>} in this class's venv. */
+	Venv.Result pip(String index, String... arguments) {
+		return venv().pip(index, arguments);
+	}
+
+	Venv.Result python(String code) {
+		return venv().python(code);
+	}
+
+	private Venv venv() {
 		if (this.venv == null) {
-			this.venv = this.home.resolve("venv");
-			Result created = run(List.of(PYTHON, "-m", "venv", this.venv.toString()), 120);
-			if (created.exitCode() != 0) {
-				throw new IllegalStateException("venv: " + created.output());
-			}
+			this.venv = Venv.create(this.home, "venv");
 		}
-		List<String> command = new ArrayList<>(List.of(this.venv.resolve("bin/python").toString(), "-m", "pip"));
-		command.addAll(List.of(arguments));
-		command.addAll(List.of("--no-cache-dir", "--retries", "0", "--timeout", "30", "--index-url", index));
-		return run(command, 300);
-	}
-
-	Result python(String code) throws IOException, InterruptedException {
-		return run(List.of(this.venv.resolve("bin/python").toString(), "-c", code), 60);
-	}
-
-	private Result run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
-		IsolatedProcess.Result result = IsolatedProcess.run(command, this.home, timeoutSeconds);
-		return new Result(result.exitCode(), result.output());
-	}
-
-	record Result(int exitCode, String output) {
-
+		return this.venv;
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import dev.wheelfarm.artifacts.TestWheels;
 import dev.wheelfarm.testsupport.IntegrationTest;
+import dev.wheelfarm.testsupport.Venv;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +48,7 @@ class OidcUploadTest extends UploadTestBase {
 	@Test
 	void aWorkflowOfTheProjectsRepositoryUploadsWithItsOidcToken() throws Exception {
 		Path wheel = wheel("trusted", "1.1.dev20261201");
-		Clients.Result upload = this.clients.twine(legacy(), issuer.token(TestOidcIssuer.claims("example-org/trusted")),
+		Venv.Result upload = this.clients.twine(legacy(), issuer.token(TestOidcIssuer.claims("example-org/trusted")),
 				wheel);
 		assertThat(upload.exitCode()).as(upload.output()).isZero();
 		assertThat(this.jdbc.sql("SELECT uploaded_by FROM wheel WHERE filename = :f")
@@ -60,8 +61,8 @@ class OidcUploadTest extends UploadTestBase {
 	void aWorkflowOfAnotherRepositoryIsRefused() throws Exception {
 		Path wheel = wheel("trusted", "1.1.dev2");
 		// A valid token, but of the neighbour's workflow: it may write neighbour only.
-		Clients.Result upload = this.clients.twine(legacy(),
-				issuer.token(TestOidcIssuer.claims("example-org/neighbour")), wheel);
+		Venv.Result upload = this.clients.twine(legacy(), issuer.token(TestOidcIssuer.claims("example-org/neighbour")),
+				wheel);
 		assertThat(upload.exitCode()).isNotZero();
 		assertThat(upload.output()).contains("403")
 			.contains("repository example-org/neighbour is not trusted's opted-in repository");
@@ -73,7 +74,7 @@ class OidcUploadTest extends UploadTestBase {
 		Path wheel = wheel("trusted", "1.1.dev3");
 		Map<String, Object> claims = TestOidcIssuer.claims("example-org/trusted");
 		claims.put("aud", "https://github.com/example-org");
-		Clients.Result upload = this.clients.twine(legacy(), issuer.token(claims), wheel);
+		Venv.Result upload = this.clients.twine(legacy(), issuer.token(claims), wheel);
 		assertThat(upload.exitCode()).isNotZero();
 		assertThat(upload.output()).contains("403").contains("audience");
 		assertThat(this.rows.files(wheel.getFileName().toString())).isZero();
@@ -87,7 +88,7 @@ class OidcUploadTest extends UploadTestBase {
 		claims.put("iat", now - 1200);
 		claims.put("nbf", now - 1200);
 		claims.put("exp", now - 600);
-		Clients.Result upload = this.clients.twine(legacy(), issuer.token(claims), wheel);
+		Venv.Result upload = this.clients.twine(legacy(), issuer.token(claims), wheel);
 		assertThat(upload.exitCode()).isNotZero();
 		assertThat(upload.output()).contains("403").contains("expired");
 		assertThat(this.rows.files(wheel.getFileName().toString())).isZero();

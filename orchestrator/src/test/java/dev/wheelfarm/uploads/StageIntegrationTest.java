@@ -15,6 +15,7 @@ import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.IntegrationTest;
+import dev.wheelfarm.testsupport.Venv;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -68,16 +69,16 @@ class StageIntegrationTest extends UploadTestBase {
 		Path wheel = TestWheels.of("previewed", "3.0").write(dir, "previewed-3.0-py3-none-any.whl");
 		Path sdist = Files.write(dir.resolve("previewed-3.0.tar.gz"),
 				Sdists.sdist(scratch, "previewed", "3.0", Sdists.pure("previewed", "3.0")));
-		Clients.Result uploaded = this.clients.twine(upload, TOKEN, wheel, sdist);
+		Venv.Result uploaded = this.clients.twine(upload, TOKEN, wheel, sdist);
 		assertThat(uploaded.exitCode()).as(uploaded.output()).isZero();
 		assertThat(uploaded.output()).contains("staged; preview at " + index);
 
 		// The index lists nothing, and caches that page: the publish below must evict it.
 		assertThat(simpleJson(url("/simple/previewed/")).path("files")).isEmpty();
-		Clients.Result before = this.clients.pip(url("/simple/"), "install", "--no-deps", "previewed==3.0");
+		Venv.Result before = this.clients.pip(url("/simple/"), "install", "--no-deps", "previewed==3.0");
 		assertThat(before.exitCode()).as(before.output()).isNotZero();
 		assertThat(before.output()).contains("No matching distribution found for previewed==3.0");
-		Clients.Result preview = this.clients.pip(index, "install", "--no-deps", "previewed==3.0");
+		Venv.Result preview = this.clients.pip(index, "install", "--no-deps", "previewed==3.0");
 		assertThat(preview.exitCode()).as(preview.output()).isZero();
 		assertThat(preview.output()).contains("/stage/").contains("previewed-3.0-py3-none-any.whl");
 		assertThat(this.clients.python("import previewed; print(previewed.VERSION)").output().strip()).isEqualTo("3.0");
@@ -103,7 +104,7 @@ class StageIntegrationTest extends UploadTestBase {
 		JsonNode page = simpleJson(url("/simple/previewed/"));
 		assertThat(page.path("files")).hasSize(2);
 		assertThat(get(index).statusCode()).isEqualTo(404);
-		Clients.Result after = this.clients.pip(url("/simple/"), "install", "--no-deps", "--force-reinstall",
+		Venv.Result after = this.clients.pip(url("/simple/"), "install", "--no-deps", "--force-reinstall",
 				"previewed==3.0");
 		assertThat(after.exitCode()).as(after.output()).isZero();
 		assertThat(after.output()).doesNotContain("/stage/");
@@ -119,7 +120,7 @@ class StageIntegrationTest extends UploadTestBase {
 		Path dir = Files.createDirectories(scratch.resolve("discard"));
 		String filename = "staged-3.1.dev1-py3-none-any.whl";
 		Path wheel = TestWheels.of("staged", "3.1.dev1").write(dir, filename);
-		Clients.Result uploaded = this.clients.twine(url("/legacy/?stage=true"), TOKEN, wheel);
+		Venv.Result uploaded = this.clients.twine(url("/legacy/?stage=true"), TOKEN, wheel);
 		assertThat(uploaded.exitCode()).as(uploaded.output()).isZero();
 		JsonNode stage = JSON.readTree(call("GET", "/api/projects/staged/stages", TOKEN).body()).path("stages").get(0);
 		assertThat(stage.path("state").stringValue()).isEqualTo("open");
@@ -155,7 +156,7 @@ class StageIntegrationTest extends UploadTestBase {
 		String token = token(index);
 		Path wheel = TestWheels.of("bystander", "1.0")
 			.write(Files.createDirectories(scratch.resolve("bystander")), "bystander-1.0-py3-none-any.whl");
-		Clients.Result upload = this.clients.twine(url("/stage/" + token + "/legacy/"), OTHER_TOKEN, wheel);
+		Venv.Result upload = this.clients.twine(url("/stage/" + token + "/legacy/"), OTHER_TOKEN, wheel);
 		assertThat(upload.exitCode()).isNotZero();
 		assertThat(upload.output()).contains("403").contains("This stage belongs to staged, not bystander");
 		assertThat(this.rows.files("bystander-1.0-py3-none-any.whl")).isZero();

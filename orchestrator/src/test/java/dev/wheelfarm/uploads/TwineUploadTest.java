@@ -13,6 +13,7 @@ import dev.wheelfarm.artifacts.TestWheels;
 import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.IntegrationTest;
+import dev.wheelfarm.testsupport.Venv;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -47,7 +48,7 @@ class TwineUploadTest extends UploadTestBase {
 		Path wheel = TestWheels.of("nightly", VERSION).write(dir, "nightly-2.0.dev1-py3-none-any.whl");
 		Path sdist = Files.write(dir.resolve("nightly-2.0.dev1.tar.gz"),
 				Sdists.sdist(scratch, "nightly", VERSION, Sdists.pure("nightly", VERSION)));
-		Clients.Result upload = this.clients.twine(legacy(), TOKEN, wheel, sdist);
+		Venv.Result upload = this.clients.twine(legacy(), TOKEN, wheel, sdist);
 		assertThat(upload.exitCode()).as(upload.output()).isZero();
 		JsonNode page = simpleJson(url("/simple/nightly/"));
 		assertThat(page.path("versions").toString()).contains(VERSION);
@@ -65,9 +66,18 @@ class TwineUploadTest extends UploadTestBase {
 			.single()).isEqualTo("token");
 
 		// A CI job retried with the same bytes passes.
-		Clients.Result again = this.clients.twine(legacy(), TOKEN, wheel);
+		Venv.Result again = this.clients.twine(legacy(), TOKEN, wheel);
 		assertThat(again.exitCode()).as(again.output()).isZero();
 		assertThat(again.output()).contains("Already stored with the same bytes");
+
+		// Once retention removed it, not even the same bytes may come back under its
+		// name.
+		this.jdbc.sql("UPDATE wheel SET removed_at = now(), removed_reason = 'retention' WHERE filename = :f")
+			.param("f", wheel.getFileName().toString())
+			.update();
+		Venv.Result removed = this.clients.twine(legacy(), TOKEN, wheel);
+		assertThat(removed.exitCode()).isNotZero();
+		assertThat(removed.output()).contains("400").contains("File already exists").contains("removed");
 	}
 
 	@Test
@@ -83,7 +93,7 @@ class TwineUploadTest extends UploadTestBase {
 		Path wheel = TestWheels.of("nightly", "2.0.dev9")
 			.metadata(metadata.toString())
 			.write(Files.createDirectories(scratch.resolve("many")), "nightly-2.0.dev9-py3-none-any.whl");
-		Clients.Result upload = this.clients.twine(legacy(), TOKEN, wheel);
+		Venv.Result upload = this.clients.twine(legacy(), TOKEN, wheel);
 		assertThat(upload.exitCode()).as(upload.output()).isZero();
 		assertThat(this.rows.files(wheel.getFileName().toString())).isOne();
 	}
@@ -98,12 +108,12 @@ class TwineUploadTest extends UploadTestBase {
 			.member("nightly/changed.py", "X = 1\n".getBytes(StandardCharsets.UTF_8))
 			.write(second, filename);
 		assertThat(this.clients.twine(legacy(), TOKEN, original).exitCode()).isZero();
-		Clients.Result duplicate = this.clients.twine(legacy(), TOKEN, changed);
+		Venv.Result duplicate = this.clients.twine(legacy(), TOKEN, changed);
 		assertThat(duplicate.exitCode()).isNotZero();
 		assertThat(duplicate.output()).contains("400").contains("File already exists");
 		assertThat(this.rows.sha256Of(filename)).isEqualTo(Sha256.digest(Files.readAllBytes(original)).hex());
 		// twine --skip-existing recognizes the refusal as "already there" (its own rule).
-		Clients.Result skipped = this.clients.twine(legacy(), TOKEN, java.util.List.of("--skip-existing"), changed);
+		Venv.Result skipped = this.clients.twine(legacy(), TOKEN, java.util.List.of("--skip-existing"), changed);
 		assertThat(skipped.exitCode()).as(skipped.output()).isZero();
 		assertThat(skipped.output()).contains("Skipping");
 	}
@@ -112,7 +122,7 @@ class TwineUploadTest extends UploadTestBase {
 	void aWrongTokenIsRefusedAndChangesNothing() throws Exception {
 		Path wheel = TestWheels.of("nightly", "2.0.dev3")
 			.write(Files.createDirectories(scratch.resolve("wrong")), "nightly-2.0.dev3-py3-none-any.whl");
-		Clients.Result upload = this.clients.twine(legacy(), "not-the-token", wheel);
+		Venv.Result upload = this.clients.twine(legacy(), "not-the-token", wheel);
 		assertThat(upload.exitCode()).isNotZero();
 		assertThat(upload.output()).contains("403").contains("Invalid or non-existent authentication information");
 		assertThat(this.rows.files(wheel.getFileName().toString())).isZero();
@@ -122,7 +132,7 @@ class TwineUploadTest extends UploadTestBase {
 	void aProjectsTokenIsRefusedForAnotherProject() throws Exception {
 		Path wheel = TestWheels.of("otherpkg", "1.0.dev1")
 			.write(Files.createDirectories(scratch.resolve("cross")), "otherpkg-1.0.dev1-py3-none-any.whl");
-		Clients.Result upload = this.clients.twine(legacy(), TOKEN, wheel);
+		Venv.Result upload = this.clients.twine(legacy(), TOKEN, wheel);
 		assertThat(upload.exitCode()).isNotZero();
 		assertThat(upload.output()).contains("403").contains("not in otherpkg's upload-token-sha256");
 		assertThat(this.rows.files(wheel.getFileName().toString())).isZero();
@@ -135,7 +145,7 @@ class TwineUploadTest extends UploadTestBase {
 	void aProjectThatIsNotOptedInReceivesNothing() throws Exception {
 		Path wheel = TestWheels.of("notoptedin", "1.0")
 			.write(Files.createDirectories(scratch.resolve("rejected")), "notoptedin-1.0-py3-none-any.whl");
-		Clients.Result upload = this.clients.twine(legacy(), TOKEN, wheel);
+		Venv.Result upload = this.clients.twine(legacy(), TOKEN, wheel);
 		assertThat(upload.exitCode()).isNotZero();
 		assertThat(upload.output()).contains("403").contains("notoptedin is not a project this farm hosts");
 		assertThat(this.rows.files(wheel.getFileName().toString())).isZero();
@@ -146,7 +156,7 @@ class TwineUploadTest extends UploadTestBase {
 		Path wheel = TestWheels.of("nightly", "2.0.dev4")
 			.editRecord((record) -> record.replaceFirst("sha256=[A-Za-z0-9_-]+", "sha256=AAAA"))
 			.write(Files.createDirectories(scratch.resolve("broken")), "nightly-2.0.dev4-py3-none-any.whl");
-		Clients.Result upload = this.clients.twine(legacy(), TOKEN, wheel);
+		Venv.Result upload = this.clients.twine(legacy(), TOKEN, wheel);
 		assertThat(upload.exitCode()).isNotZero();
 		assertThat(upload.output()).contains("400").contains("does not match RECORD");
 		assertThat(this.rows.files(wheel.getFileName().toString())).isZero();

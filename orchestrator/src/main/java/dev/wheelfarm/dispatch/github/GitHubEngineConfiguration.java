@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.kohsuke.github.GitHub;
 import org.kohsuke.github.GitHubBuilder;
 import org.kohsuke.github.authorization.AppInstallationAuthorizationProvider;
@@ -26,13 +27,15 @@ import org.springframework.context.annotation.Configuration;
 class GitHubEngineConfiguration {
 
 	@Bean
-	GitHubEngine gitHubEngine(GitHubProperties properties, JsonMapper json) {
-		return create(properties.requireUsable(), json, Clock.systemUTC(), GitHubEngine.Sleeper.real());
+	GitHubEngine gitHubEngine(GitHubProperties properties, JsonMapper json, MeterRegistry meters) {
+		return create(properties.requireUsable(), json, Clock.systemUTC(), GitHubEngine.Sleeper.real(), meters);
 	}
 
 	/** The engine and its clients over one HTTP client and one set of credentials. */
-	static GitHubEngine create(GitHubProperties properties, JsonMapper json, Clock clock,
-			GitHubEngine.Sleeper sleeper) {
+	static GitHubEngine create(GitHubProperties properties, JsonMapper json, Clock clock, GitHubEngine.Sleeper sleeper,
+			MeterRegistry meters) {
+		RateBudget budget = new RateBudget(clock);
+		GitHubMetrics metrics = new GitHubMetrics(meters, budget);
 		HttpClient http = HttpClient.newBuilder()
 			.connectTimeout(properties.requestTimeout())
 			// hub4j follows redirects itself (dropping credentials across hosts); the
@@ -40,15 +43,14 @@ class GitHubEngineConfiguration {
 			.followRedirects(HttpClient.Redirect.NEVER)
 			.build();
 		GitHubBuilder builder = new GitHubBuilder().withEndpoint(properties.apiUrl().toString())
-			.withConnector(new TimeoutConnector(http, properties.requestTimeout()))
+			.withConnector(new TimeoutConnector(http, properties.requestTimeout(), metrics))
 			.withRateLimitHandler(FailFastLimitHandlers.rateLimit(clock))
 			.withAbuseLimitHandler(FailFastLimitHandlers.secondaryLimit(clock));
 		AuthorizationProvider authorization = authorization(properties, builder);
 		try {
 			GitHub github = builder.withAuthorizationProvider(authorization).build();
-			RateBudget budget = new RateBudget(clock);
 			WorkflowDispatchClient dispatcher = new WorkflowDispatchClient(http, authorization, properties, json,
-					budget, clock);
+					budget, clock, metrics);
 			return new GitHubEngine(github, dispatcher, properties, budget, clock, sleeper);
 		}
 		catch (IOException ex) {

@@ -41,6 +41,11 @@ final class RateBudget {
 		}
 	}
 
+	/** The remaining calls GitHub reported last; NaN before its first report. */
+	synchronized double remaining() {
+		return (this.remaining == Integer.MAX_VALUE) ? Double.NaN : this.remaining;
+	}
+
 	/** How long to hold off, or {@link Duration#ZERO} when calls may go ahead. */
 	synchronized Duration holdOff() {
 		Instant now = this.clock.instant();

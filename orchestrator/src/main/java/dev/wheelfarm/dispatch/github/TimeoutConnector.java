@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import dev.wheelfarm.shared.HttpOutcome;
 import org.kohsuke.github.connector.GitHubConnector;
 import org.kohsuke.github.connector.GitHubConnectorRequest;
 import org.kohsuke.github.connector.GitHubConnectorResponse;
@@ -32,9 +33,12 @@ final class TimeoutConnector implements GitHubConnector {
 
 	private final Duration requestTimeout;
 
-	TimeoutConnector(HttpClient client, Duration requestTimeout) {
+	private final GitHubMetrics metrics;
+
+	TimeoutConnector(HttpClient client, Duration requestTimeout, GitHubMetrics metrics) {
 		this.client = client;
 		this.requestTimeout = requestTimeout;
+		this.metrics = metrics;
 	}
 
 	@Override
@@ -57,7 +61,12 @@ final class TimeoutConnector implements GitHubConnector {
 		try {
 			HttpResponse<InputStream> response = this.client.send(builder.build(),
 					HttpResponse.BodyHandlers.ofInputStream());
+			this.metrics.count(GitHubMetrics.API, response.statusCode());
 			return new Response(request, response);
+		}
+		catch (IOException ex) {
+			this.metrics.count(GitHubMetrics.API, HttpOutcome.NO_ANSWER);
+			throw ex;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

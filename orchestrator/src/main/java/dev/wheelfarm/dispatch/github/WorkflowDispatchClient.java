@@ -20,6 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.web.util.UriTemplate;
 
 import dev.wheelfarm.dispatch.BuildJob;
+import dev.wheelfarm.shared.HttpOutcome;
 
 /**
  * The one GitHub call hub4j cannot make: {@code workflow_dispatch} with
@@ -57,14 +58,17 @@ class WorkflowDispatchClient {
 
 	private final Clock clock;
 
+	private final GitHubMetrics metrics;
+
 	WorkflowDispatchClient(HttpClient http, AuthorizationProvider authorization, GitHubProperties properties,
-			JsonMapper json, RateBudget budget, Clock clock) {
+			JsonMapper json, RateBudget budget, Clock clock, GitHubMetrics metrics) {
 		this.http = http;
 		this.authorization = authorization;
 		this.properties = properties;
 		this.json = json;
 		this.budget = budget;
 		this.clock = clock;
+		this.metrics = metrics;
 	}
 
 	/** The run GitHub started, when it said (a 200); empty on a plain 204. */
@@ -132,8 +136,13 @@ class WorkflowDispatchClient {
 		try {
 			HttpResponse<String> response = this.http.send(request.build(),
 					HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+			this.metrics.count(GitHubMetrics.DISPATCH, response.statusCode());
 			observeBudget(response);
 			return response;
+		}
+		catch (IOException ex) {
+			this.metrics.count(GitHubMetrics.DISPATCH, HttpOutcome.NO_ANSWER);
+			throw ex;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -9,12 +9,14 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import dev.wheelfarm.dispatch.BuildEngine;
@@ -24,11 +26,19 @@ import dev.wheelfarm.dispatch.RunReference;
 import dev.wheelfarm.dispatch.RunStatus;
 import dev.wheelfarm.dispatch.RunStatus.Conclusion;
 import dev.wheelfarm.dispatch.RunStatus.Phase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds on this machine: each run is the worker in a process of its own, on a bounded
- * pool of threads. Runs live in this process only, so after a restart a run the ledger
- * still watches is reported as lost (cancelled), which the dispatcher retries.
+ * pool of threads, in {@code <runs root>/<request id>/}.
+ * <p>
+ * A {@code kill -9} of the orchestrator does not end its workers: they finish and leave
+ * their {@code result.json} on disk. A later orchestrator asked about such a run (by the
+ * ledger, which still watches it) adopts it from its directory: a worker still running is
+ * waited for, a finished one is collected, so its work is neither lost nor done twice.
+ * Only a run that left neither a live worker nor a result (the whole process tree was
+ * killed) reads as lost (cancelled), which the dispatcher retries.
  */
 public class LocalEngine implements BuildEngine, AutoCloseable {
 
@@ -37,6 +47,13 @@ public class LocalEngine implements BuildEngine, AutoCloseable {
 	private final Path runsRoot;
 
 	private final ExecutorService pool;
+
+	private static final Logger logger = LoggerFactory.getLogger(LocalEngine.class);
+
+	/**
+	 * What {@link WorkerInvocation} accepts as a request id: safe as a directory name.
+	 */
+	private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
 	private final Map<String, LocalRun> runs = new ConcurrentHashMap<>();
 
@@ -84,12 +101,12 @@ public class LocalEngine implements BuildEngine, AutoCloseable {
 
 	@Override
 	public Optional<RunReference> findRun(String requestId) {
-		return this.runs.containsKey(requestId) ? Optional.of(new RunReference(requestId, null)) : Optional.empty();
+		return (known(requestId) != null) ? Optional.of(new RunReference(requestId, null)) : Optional.empty();
 	}
 
 	@Override
 	public RunStatus status(RunReference reference) {
-		LocalRun run = this.runs.get(reference.id());
+		LocalRun run = known(reference.id());
 		if (run == null) {
 			return new RunStatus(Phase.COMPLETED, Conclusion.CANCELLED,
 					"the run was lost with an earlier orchestrator process");
@@ -106,7 +123,7 @@ public class LocalEngine implements BuildEngine, AutoCloseable {
 
 	@Override
 	public void collect(RunReference reference, Path directory) throws EngineException {
-		LocalRun run = this.runs.get(reference.id());
+		LocalRun run = known(reference.id());
 		if (run == null || !run.future.isDone()) {
 			throw new EngineException("run " + reference.id() + " has nothing to collect", false);
 		}
@@ -144,7 +161,54 @@ public class LocalEngine implements BuildEngine, AutoCloseable {
 			// Interrupting the waiting thread makes the runner kill the worker's process
 			// tree.
 			run.future.cancel(true);
+			if (run.adoptedWorker != null) {
+				// An adopted worker's wait may not have started yet: end it here too.
+				LocalWorkerRunner.destroyTree(run.adoptedWorker);
+			}
 		}
+	}
+
+	/** The run with this id: one of this process, or one adopted from its directory. */
+	private LocalRun known(String requestId) {
+		return this.runs.computeIfAbsent(requestId, this::adopt);
+	}
+
+	/**
+	 * A run an earlier orchestrator process started, from what it left in its directory;
+	 * {@code null} when nothing worth keeping is there.
+	 */
+	private LocalRun adopt(String requestId) {
+		if (!REQUEST_ID.matcher(requestId).matches()) {
+			return null;
+		}
+		Path directory = this.runsRoot.resolve(requestId);
+		if (!Files.isDirectory(directory)) {
+			return null;
+		}
+		Optional<ProcessHandle> worker = this.runner.liveWorker(directory);
+		LocalRun run = new LocalRun(directory);
+		run.started.set(true);
+		if (worker.isPresent()) {
+			logger.info("Run {}: its worker (pid {}) outlived an earlier orchestrator process; waiting for it",
+					requestId, worker.get().pid());
+			run.adoptedWorker = worker.get();
+			run.future = this.pool.submit(() -> this.runner.adopt(worker.get(), directory));
+			return run;
+		}
+		if (Files.isRegularFile(directory.resolve("out").resolve("result.json"))) {
+			logger.info("Run {}: its worker finished while no orchestrator watched it; collecting its result",
+					requestId);
+			run.future = CompletableFuture.completedFuture(this.runner.ended(directory));
+			return run;
+		}
+		logger.info("Run {}: its worker died without a result; the run is lost", requestId);
+		try {
+			deleteTree(directory);
+		}
+		catch (IOException | UncheckedIOException ex) {
+			logger.warn("Run {}: cannot remove {}: {}", requestId, directory, ex.getMessage());
+		}
+		return null;
 	}
 
 	@Override
@@ -187,6 +251,9 @@ public class LocalEngine implements BuildEngine, AutoCloseable {
 		final AtomicBoolean started = new AtomicBoolean();
 
 		volatile Future<WorkerRun> future;
+
+		/** The worker of an earlier orchestrator process, when this run was adopted. */
+		volatile ProcessHandle adoptedWorker;
 
 		LocalRun(Path directory) {
 			this.directory = directory;

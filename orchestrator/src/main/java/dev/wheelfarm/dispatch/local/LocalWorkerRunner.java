@@ -9,10 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.wheelfarm.builds.FailureClass;
 import dev.wheelfarm.dispatch.WorkerResult;
@@ -34,6 +38,11 @@ public class LocalWorkerRunner {
 	/** Where the build puts the worker inside the jar (see orchestrator/pom.xml). */
 	static final String WORKER_RESOURCE = "wheelfarm/worker-templates/wheelfarm_worker.py";
 
+	/**
+	 * Where a run records its worker's pid and start time: {@code "<pid> <epoch ms>"}.
+	 */
+	static final String PID_FILE = "worker.pid";
+
 	private static final int CONSOLE_TAIL_CHARS = 4000;
 
 	private final LocalBuilderProperties properties;
@@ -44,7 +53,9 @@ public class LocalWorkerRunner {
 
 	/**
 	 * Builds the invocation's sdist in {@code runDirectory} (created if needed; the
-	 * worker's output is under {@code out/}, its scratch space under {@code work/}).
+	 * worker's output is under {@code out/}, its scratch space under {@code work/}). The
+	 * worker's pid is recorded in {@value #PID_FILE} so that an orchestrator started
+	 * after this one died can find the worker and wait for it ({@link #adopt}).
 	 */
 	public WorkerRun run(WorkerInvocation invocation, Path runDirectory) {
 		long started = System.nanoTime();
@@ -57,19 +68,98 @@ public class LocalWorkerRunner {
 				.redirectOutput(console.toFile())
 				.redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
 				.start();
+			recordPid(process.toHandle(), runDirectory);
 			boolean finished = waitFor(process);
 			Duration duration = Duration.ofNanos(System.nanoTime() - started);
 			if (!finished) {
-				String message = "the worker exceeded the time limit of " + this.properties.timeout();
-				return new WorkerRun(WorkerResult.synthesized(FailureClass.TIMEOUT, message, tail(console)), out,
-						console, -1, duration);
+				return timedOut(out, console, duration);
 			}
 			int exit = process.exitValue();
-			return new WorkerRun(readResult(out, exit, console), out, console, exit, duration);
+			return new WorkerRun(readResult(out, "exited " + exit, console), out, console, exit, duration);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot run the worker in " + runDirectory, ex);
 		}
+	}
+
+	/**
+	 * The worker an earlier orchestrator process started in {@code runDirectory}, if it
+	 * is still running: a {@code kill -9} of the orchestrator does not end its children,
+	 * and their work is worth keeping. The start time recorded with the pid tells the
+	 * worker from an unrelated process that reused its pid.
+	 */
+	public Optional<ProcessHandle> liveWorker(Path runDirectory) {
+		Path file = runDirectory.resolve(PID_FILE);
+		if (!Files.isRegularFile(file)) {
+			return Optional.empty();
+		}
+		try {
+			String[] fields = Files.readString(file, StandardCharsets.US_ASCII).trim().split(" ");
+			long pid = Long.parseLong(fields[0]);
+			long startedAt = Long.parseLong(fields[1]);
+			return ProcessHandle.of(pid)
+				.filter(ProcessHandle::isAlive)
+				.filter((handle) -> handle.info()
+					.startInstant()
+					.map((instant) -> instant.toEpochMilli() == startedAt)
+					.orElse(false));
+		}
+		catch (IOException | RuntimeException ex) {
+			// A pid file cut short by the crash names no process we can trust.
+			return Optional.empty();
+		}
+	}
+
+	/**
+	 * Waits for a worker found by {@link #liveWorker} as {@link #run} waits for its own,
+	 * within what is left of the time limit since the worker started.
+	 */
+	public WorkerRun adopt(ProcessHandle worker, Path runDirectory) {
+		Path out = runDirectory.resolve("out");
+		Path console = runDirectory.resolve("console.log");
+		Instant startedAt = worker.info().startInstant().orElseGet(Instant::now);
+		Duration left = this.properties.timeout().minus(Duration.between(startedAt, Instant.now()));
+		try {
+			boolean finished = waitFor(worker, left.isNegative() ? Duration.ZERO : left);
+			Duration duration = Duration.between(startedAt, Instant.now());
+			if (!finished) {
+				return timedOut(out, console, duration);
+			}
+			// Not our child: its exit status went to the process that inherited it.
+			return new WorkerRun(readResult(out, "ended", console), out, console, -1, duration);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot wait for the worker in " + runDirectory, ex);
+		}
+	}
+
+	/**
+	 * What a worker that ended while no orchestrator watched it left in
+	 * {@code runDirectory}.
+	 */
+	public WorkerRun ended(Path runDirectory) {
+		Path out = runDirectory.resolve("out");
+		Path console = runDirectory.resolve("console.log");
+		try {
+			return new WorkerRun(readResult(out, "ended", console), out, console, -1, Duration.ZERO);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot read the worker's result in " + runDirectory, ex);
+		}
+	}
+
+	private WorkerRun timedOut(Path out, Path console, Duration duration) throws IOException {
+		String message = "the worker exceeded the time limit of " + this.properties.timeout();
+		return new WorkerRun(WorkerResult.synthesized(FailureClass.TIMEOUT, message, tail(console)), out, console, -1,
+				duration);
+	}
+
+	private static void recordPid(ProcessHandle worker, Path runDirectory) throws IOException {
+		long startedAt = worker.info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
+		Path temporary = runDirectory.resolve(PID_FILE + ".tmp");
+		Files.writeString(temporary, worker.pid() + " " + startedAt + "\n", StandardCharsets.US_ASCII);
+		Files.move(temporary, runDirectory.resolve(PID_FILE), StandardCopyOption.REPLACE_EXISTING,
+				StandardCopyOption.ATOMIC_MOVE);
 	}
 
 	/** The worker's command line; every input is one argument, so no shell parses it. */
@@ -99,11 +189,31 @@ public class LocalWorkerRunner {
 			if (process.waitFor(this.properties.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
 				return true;
 			}
-			destroyTree(process);
+			destroyTree(process.toHandle());
 			return false;
 		}
 		catch (InterruptedException ex) {
-			destroyTree(process);
+			destroyTree(process.toHandle());
+			Thread.currentThread().interrupt();
+			throw new IOException("interrupted while waiting for the worker", ex);
+		}
+	}
+
+	/** Waits for a process that is not this JVM's child (no exit status to reap). */
+	private static boolean waitFor(ProcessHandle worker, Duration limit) throws IOException {
+		try {
+			worker.onExit().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+			return true;
+		}
+		catch (TimeoutException ex) {
+			destroyTree(worker);
+			return false;
+		}
+		catch (ExecutionException ex) {
+			throw new IOException("cannot wait for the worker", ex);
+		}
+		catch (InterruptedException ex) {
+			destroyTree(worker);
 			Thread.currentThread().interrupt();
 			throw new IOException("interrupted while waiting for the worker", ex);
 		}
@@ -115,16 +225,16 @@ public class LocalWorkerRunner {
 	 * The worker starts each tool in its own session, so killing the worker alone would
 	 * leave compilers running.
 	 */
-	private static void destroyTree(Process process) {
-		List<ProcessHandle> descendants = process.descendants().toList();
-		process.destroyForcibly();
+	static void destroyTree(ProcessHandle worker) {
+		List<ProcessHandle> descendants = worker.descendants().toList();
+		worker.destroyForcibly();
 		descendants.forEach(ProcessHandle::destroyForcibly);
 		// SIGKILL is asynchronous: wait (bounded) so that the caller can reuse the run
 		// directory and a retry does not race a dying compiler.
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
 		try {
-			process.waitFor(10, TimeUnit.SECONDS);
-			while (descendants.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+			while ((worker.isAlive() || descendants.stream().anyMatch(ProcessHandle::isAlive))
+					&& System.nanoTime() < deadline) {
 				Thread.sleep(50);
 			}
 		}
@@ -133,11 +243,11 @@ public class LocalWorkerRunner {
 		}
 	}
 
-	private static WorkerResult readResult(Path out, int exit, Path console) throws IOException {
+	private static WorkerResult readResult(Path out, String exit, Path console) throws IOException {
 		Path file = out.resolve("result.json");
 		if (!Files.isRegularFile(file)) {
-			return WorkerResult.synthesized(FailureClass.UNKNOWN,
-					"the worker exited " + exit + " without writing result.json", tail(console));
+			return WorkerResult.synthesized(FailureClass.UNKNOWN, "the worker " + exit + " without writing result.json",
+					tail(console));
 		}
 		WorkerResult result;
 		try {

@@ -10,7 +10,8 @@ import java.time.Duration;
  * @param result the parsed result.json (synthesized when the worker wrote none)
  * @param outputDirectory holds result.json, build.log and wheels/
  * @param consoleLog everything the worker process printed
- * @param exitCode the worker's exit status, {@code -1} when it was killed on timeout
+ * @param exitCode the worker's exit status, {@code -1} when it was killed on timeout or
+ * was adopted from an earlier orchestrator process (its status went to that process)
  * @param duration how long the run took
  */
 public record WorkerRun(WorkerResult result, Path outputDirectory, Path consoleLog, int exitCode, Duration duration) {

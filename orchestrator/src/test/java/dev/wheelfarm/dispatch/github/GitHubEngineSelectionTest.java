@@ -5,6 +5,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,6 +32,7 @@ class GitHubEngineSelectionTest {
 	private final ApplicationContextRunner github = new ApplicationContextRunner()
 		.withUserConfiguration(GitHubEngineConfiguration.class, Properties.class)
 		.withBean(JsonMapper.class, () -> JsonMapper.builder().build())
+		.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
 		.withPropertyValues("wheelfarm.builder=github");
 
 	@Autowired

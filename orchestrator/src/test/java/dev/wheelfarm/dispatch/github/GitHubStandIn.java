@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
@@ -28,6 +30,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 
 /**
@@ -36,16 +39,19 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
  * storage host that GitHub's short-lived download redirects point to. The engine under
  * test is the real one, with the real hub4j client, pointed at the API server.
  */
-final class GitHubStandIn implements AutoCloseable {
+public final class GitHubStandIn implements AutoCloseable {
 
-	static final String OWNER = "hub4j-test-org";
+	public static final String OWNER = "hub4j-test-org";
 
-	static final String REPO = "GHWorkflowRunTest";
+	public static final String REPO = "GHWorkflowRunTest";
 
 	static final String REPO_PATH = "/repos/" + OWNER + "/" + REPO;
 
 	/** The recordings' scrubbed credential: their mappings require exactly this. */
-	static final String TOKEN = "placeholder-password";
+	public static final String TOKEN = "placeholder-password";
+
+	/** What the runs of {@link #running} report as the token's remaining core budget. */
+	public static final int RATE_LIMIT_REMAINING = 4321;
 
 	static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -53,9 +59,54 @@ final class GitHubStandIn implements AutoCloseable {
 
 	final WireMockServer storage;
 
+	private WorkflowRunner runner;
+
 	private GitHubStandIn(WireMockServer api, WireMockServer storage) {
 		this.api = api;
 		this.storage = storage;
+	}
+
+	/**
+	 * GitHub Actions end to end for the farm's build repository: a dispatched workflow
+	 * runs the real worker on this machine (see {@link WorkflowRunner}), its run and
+	 * result artifact are served as GitHub serves them, and its webhooks are delivered
+	 * once {@link #deliverWebhooksTo} says where.
+	 */
+	public static GitHubStandIn running(Path workspace) {
+		WorkflowRunner runner = new WorkflowRunner(workspace);
+		WireMockServer api = new WireMockServer(
+				WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort().extensions(runner));
+		WireMockServer storage = new WireMockServer(
+				WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+		GitHubStandIn standIn = new GitHubStandIn(api, storage);
+		standIn.runner = runner;
+		runner.attach(standIn);
+		api.start();
+		storage.start();
+		standIn.stubRepository();
+		standIn.stub(post(urlPathEqualTo(REPO_PATH + "/actions/workflows/wheelfarm-build.yml/dispatches"))
+			.willReturn(aResponse().withTransformers(WorkflowRunner.NAME)));
+		return standIn;
+	}
+
+	/** The REST API root to point {@code wheelfarm.github.api-url} at. */
+	public String apiUrl() {
+		return this.api.baseUrl();
+	}
+
+	/** The repository's webhook: where {@code workflow_run} deliveries go, signed. */
+	public void deliverWebhooksTo(URI url, String secret) {
+		this.runner.deliverTo(url, secret);
+	}
+
+	/** The bodies of the {@code workflow_dispatch} calls GitHub accepted. */
+	public List<JsonNode> dispatches() {
+		return this.runner.dispatches();
+	}
+
+	/** The HTTP status the orchestrator answered each webhook delivery with. */
+	public List<Integer> deliveryStatuses() {
+		return this.runner.deliveries().stream().map(WorkflowRunner.Delivery::status).toList();
 	}
 
 	/** A stand-in that also replays one recorded hub4j test directory as it is. */
@@ -86,7 +137,7 @@ final class GitHubStandIn implements AutoCloseable {
 	}
 
 	GitHubEngine engine(GitHubProperties properties, Clock clock, List<Duration> sleeps) {
-		return GitHubEngineConfiguration.create(properties, JSON, clock, sleeps::add);
+		return GitHubEngineConfiguration.create(properties, JSON, clock, sleeps::add, new SimpleMeterRegistry());
 	}
 
 	GitHubEngine engine(Clock clock) {
@@ -137,8 +188,17 @@ final class GitHubStandIn implements AutoCloseable {
 	}
 
 	void stubRun(ObjectNode run) {
-		stub(get(urlPathEqualTo(REPO_PATH + "/actions/runs/" + run.path("id").asLong()))
-			.willReturn(okJson(JSON.writeValueAsString(run))));
+		ResponseDefinitionBuilder answer = okJson(JSON.writeValueAsString(run));
+		if (this.runner != null) {
+			// GitHub reports the primary rate limit on every answer.
+			answer.withHeader("X-RateLimit-Limit", "5000")
+				.withHeader("X-RateLimit-Remaining", Integer.toString(RATE_LIMIT_REMAINING))
+				.withHeader("X-RateLimit-Used", Integer.toString(5000 - RATE_LIMIT_REMAINING))
+				.withHeader("X-RateLimit-Resource", "core")
+				.withHeader("X-RateLimit-Reset",
+						Long.toString(java.time.Instant.now().plusSeconds(3600).getEpochSecond()));
+		}
+		stub(get(urlPathEqualTo(REPO_PATH + "/actions/runs/" + run.path("id").asLong())).willReturn(answer));
 	}
 
 	/**
@@ -146,10 +206,23 @@ final class GitHubStandIn implements AutoCloseable {
 	 * result artifact; its zip answers with a 302 to the storage stand-in.
 	 */
 	void stubResultArtifact(long runId, byte[] zip) {
+		stubResultArtifact(runId, -1, zip);
+	}
+
+	/** The same, the artifact re-identified (one per run when many runs are served). */
+	void stubResultArtifact(long runId, long newArtifactId, byte[] zip) {
 		ObjectNode list = (ObjectNode) JSON.readTree(Fixtures
 			.text("wiremock/GHWorkflowRunTest/testArtifacts/__files/6-r_h_g_actions_runs_7892624040_artifacts.json"));
 		ObjectNode first = (ObjectNode) list.path("artifacts").get(0);
 		first.put("name", GitHubEngine.RESULT_ARTIFACT);
+		if (newArtifactId > 0) {
+			first.put("id", newArtifactId);
+			first.put("size_in_bytes", zip.length);
+			first.put("url", this.api.baseUrl() + REPO_PATH + "/actions/artifacts/" + newArtifactId);
+			first.put("archive_download_url",
+					this.api.baseUrl() + REPO_PATH + "/actions/artifacts/" + newArtifactId + "/zip");
+			((ObjectNode) first.path("workflow_run")).put("id", runId);
+		}
 		long artifactId = first.path("id").asLong();
 		stub(get(urlPathEqualTo(REPO_PATH + "/actions/runs/" + runId + "/artifacts"))
 			.willReturn(okJson(JSON.writeValueAsString(list))));
@@ -195,6 +268,9 @@ final class GitHubStandIn implements AutoCloseable {
 
 	@Override
 	public void close() {
+		if (this.runner != null) {
+			this.runner.close();
+		}
 		this.api.stop();
 		this.storage.stop();
 	}

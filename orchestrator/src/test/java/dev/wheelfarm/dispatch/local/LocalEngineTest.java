@@ -93,6 +93,100 @@ class LocalEngineTest {
 	}
 
 	@Test
+	void aRunThatFinishedWhileNoOrchestratorWatchedIsCollectedNotRebuilt() throws Exception {
+		RunReference run = this.engine.dispatch(job("wf-3-1", "purepkg", Sdists.PURE_SETUPTOOLS));
+		assertThat(until(run, RunStatus.Phase.COMPLETED).conclusion()).isEqualTo(RunStatus.Conclusion.SUCCESS);
+
+		// The next orchestrator process knows the run only by its directory.
+		LocalEngine restarted = engine();
+		try {
+			assertThat(restarted.findRun("wf-3-1")).contains(run);
+			RunStatus status = restarted.status(run);
+			assertThat(status.conclusion()).isEqualTo(RunStatus.Conclusion.SUCCESS);
+			Path outputs = Files.createDirectories(this.temp.resolve("collected"));
+			restarted.collect(run, outputs);
+			assertThat(outputs.resolve("wheels/purepkg-1.0-py3-none-any.whl")).exists();
+			assertThat(this.server.requestCount("purepkg-1.0.tar.gz")).as("built once").isEqualTo(1);
+		}
+		finally {
+			restarted.close();
+		}
+	}
+
+	@Test
+	void aWorkerThatOutlivedItsOrchestratorIsWaitedForAndItsWheelKept() throws Exception {
+		RunReference run = this.engine.dispatch(job("wf-4-1", "slowpkg", Sdists.slow("slowpkg", "1.0", 3)));
+		Path pidFile = this.temp.resolve("runs/wf-4-1/" + LocalWorkerRunner.PID_FILE);
+		awaitFile(pidFile);
+		long worker = Long.parseLong(Files.readString(pidFile).trim().split(" ")[0]);
+
+		LocalEngine restarted = engine();
+		try {
+			RunStatus running = restarted.status(run);
+			assertThat(running.phase()).isEqualTo(RunStatus.Phase.RUNNING);
+			Instant deadline = Instant.now().plusSeconds(120);
+			while (restarted.status(run).phase() != RunStatus.Phase.COMPLETED && Instant.now().isBefore(deadline)) {
+				Thread.sleep(100);
+			}
+			assertThat(restarted.status(run).conclusion()).isEqualTo(RunStatus.Conclusion.SUCCESS);
+			assertThat(ProcessHandle.of(worker).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true));
+			Path outputs = Files.createDirectories(this.temp.resolve("collected"));
+			restarted.collect(run, outputs);
+			assertThat(WorkerResult.read(outputs.resolve("result.json"))).get()
+				.satisfies((result) -> assertThat(result.wheels()).extracting(WorkerResult.Wheel::filename)
+					.containsExactly("slowpkg-1.0-py3-none-any.whl"));
+			assertThat(this.server.requestCount("slowpkg-1.0.tar.gz")).as("built once").isEqualTo(1);
+		}
+		finally {
+			restarted.close();
+		}
+	}
+
+	@Test
+	void anAdoptedRunCanBeCancelledAndARunWithoutWorkerOrResultIsLost() throws Exception {
+		Path pidFile = this.temp.resolve("pid");
+		RunReference run = this.engine.dispatch(job("wf-5-1", "hangs", Sdists.hanging(pidFile)));
+		awaitFile(pidFile);
+		long build = Long.parseLong(Files.readString(pidFile).trim());
+
+		LocalEngine restarted = engine();
+		try {
+			assertThat(restarted.status(run).phase()).isEqualTo(RunStatus.Phase.RUNNING);
+			restarted.cancel(run);
+			Instant gone = Instant.now().plusSeconds(15);
+			while (ProcessHandle.of(build).map(ProcessHandle::isAlive).orElse(false) && Instant.now().isBefore(gone)) {
+				Thread.sleep(100);
+			}
+			assertThat(ProcessHandle.of(build).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true));
+		}
+		finally {
+			restarted.close();
+		}
+		// Killed with everything it started, it left no result: a third process finds
+		// nothing to adopt, and the scratch directory goes.
+		LocalEngine third = engine();
+		try {
+			Instant deadline = Instant.now().plusSeconds(15);
+			while (this.engine.status(run).phase() != RunStatus.Phase.COMPLETED && Instant.now().isBefore(deadline)) {
+				Thread.sleep(100);
+			}
+			assertThat(third.status(run).conclusion()).isEqualTo(RunStatus.Conclusion.CANCELLED);
+			assertThat(this.temp.resolve("runs/wf-5-1")).doesNotExist();
+		}
+		finally {
+			third.close();
+		}
+	}
+
+	private static void awaitFile(Path file) throws InterruptedException {
+		Instant deadline = Instant.now().plusSeconds(60);
+		while (!Files.exists(file) && Instant.now().isBefore(deadline)) {
+			Thread.sleep(50);
+		}
+		assertThat(file).exists();
+	}
+
+	@Test
 	void cancellingARunKillsItsBuild() throws Exception {
 		Path pidFile = this.temp.resolve("pid");
 		RunReference run = this.engine.dispatch(job("wf-2-1", "hangs", Sdists.hanging(pidFile)));

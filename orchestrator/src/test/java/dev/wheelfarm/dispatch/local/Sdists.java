@@ -58,7 +58,7 @@ public final class Sdists {
 			PyMODINIT_FUNC PyInit_cext(void) { return PyModule_Create(&module); }
 			""");
 
-	static final Map<String, String> MISSING_HEADER = Map.of("setup.py", """
+	public static final Map<String, String> MISSING_HEADER = Map.of("setup.py", """
 			from setuptools import setup, Extension
 			setup(name="needsheader", version="1.1", ext_modules=[Extension("needsheader", ["needsheader.c"])])
 			""", "needsheader.c", """
@@ -81,6 +81,20 @@ public final class Sdists {
 				    handle.write(str(os.getpid()))
 				time.sleep(600)
 				""".formatted(pythonString(pidFile.toString())));
+	}
+
+	/**
+	 * A pure setuptools project whose {@code setup.py} sleeps before it builds: a build
+	 * that is certainly still running for a while after its worker started.
+	 */
+	public static Map<String, String> slow(String name, String version, double seconds) {
+		return Map.of("setup.py", """
+				import time
+				time.sleep(%s)
+				from setuptools import setup
+				setup(name=%s, version=%s, packages=[%s], package_dir={"": "src"})
+				""".formatted(seconds, pythonString(name), pythonString(version), pythonString(name.replace('-', '_'))),
+				"src/" + name.replace('-', '_') + "/__init__.py", "ANSWER = 42\n");
 	}
 
 	/** Packs {@code files} as {@code <name>-<version>.tar.gz} and returns its bytes. */

@@ -24,6 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -71,8 +73,8 @@ public final class PypiStandIn implements AutoCloseable {
 		System.setProperty("sun.net.httpserver.nodelay", "true");
 	}
 
-	private PypiStandIn() throws IOException {
-		this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
+	private PypiStandIn(int port) throws IOException {
+		this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 512);
 		this.server.createContext("/", this::handle);
 		this.server.setExecutor(this.executor);
 		this.server.start();
@@ -80,11 +82,39 @@ public final class PypiStandIn implements AutoCloseable {
 
 	public static PypiStandIn start() {
 		try {
-			return new PypiStandIn();
+			return new PypiStandIn(0);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	/**
+	 * Serves a project's sdists by hand, for trying a farm without PyPI
+	 * (docs/walkthrough.md): {@code PypiStandIn PORT PROJECT SOURCE_URL SDIST...}. Each
+	 * {@code <name>-<version>.tar.gz} becomes an sdist-only release; {@code SOURCE_URL}
+	 * is the project's "Source" link, which the opt-in's ownership check reads.
+	 */
+	public static void main(String[] args) throws IOException, InterruptedException {
+		if (args.length < 4) {
+			System.err.println("usage: PypiStandIn PORT PROJECT SOURCE_URL SDIST...");
+			System.exit(2);
+		}
+		PypiStandIn standIn = new PypiStandIn(Integer.parseInt(args[0]));
+		Project project = standIn.project(args[1]).projectUrl("Source", args[2]);
+		for (int i = 3; i < args.length; i++) {
+			Path sdist = Path.of(args[i]);
+			String filename = sdist.getFileName().toString();
+			Matcher parts = Pattern.compile("(.+)-([^-]+)\\.tar\\.gz").matcher(filename);
+			if (!parts.matches() || !normalize(parts.group(1)).equals(project.normalized())) {
+				throw new IllegalArgumentException(filename + " is not an sdist of " + args[1]);
+			}
+			String version = parts.group(2);
+			project.release(version).upload(filename, Files.readAllBytes(sdist));
+			System.out.println("PyPI stand-in: " + args[1] + " " + version + " (" + filename + ")");
+		}
+		System.out.println("PyPI stand-in listening on " + standIn.baseUrl() + "/ (Ctrl-C stops it)");
+		Thread.currentThread().join();
 	}
 
 	public URI baseUrl() {
@@ -343,6 +373,9 @@ public final class PypiStandIn implements AutoCloseable {
 		ObjectNode page = this.json.createObjectNode();
 		ObjectNode info = page.putObject("info");
 		info.put("name", project.displayName);
+		info.put("home_page", project.homePage);
+		ObjectNode urls = info.putObject("project_urls");
+		project.projectUrls.forEach(urls::put);
 		info.put("version", project.releases.isEmpty() ? null
 				: List.copyOf(project.releases.keySet()).get(project.releases.size() - 1));
 		page.put("last_serial", project.lastSerial);
@@ -372,6 +405,10 @@ public final class PypiStandIn implements AutoCloseable {
 
 		private final Map<String, Release> releases = new LinkedHashMap<>();
 
+		private final Map<String, String> projectUrls = new LinkedHashMap<>();
+
+		private String homePage;
+
 		private long lastSerial;
 
 		Project(String displayName) {
@@ -391,6 +428,28 @@ public final class PypiStandIn implements AutoCloseable {
 
 		public long lastSerial() {
 			return this.lastSerial;
+		}
+
+		/**
+		 * Names this URL among the project's links ({@code info.project_urls}), as a
+		 * maintainer's {@code [project.urls]} does: what the opt-in's ownership check
+		 * reads.
+		 */
+		public Project projectUrl(String label, String url) {
+			synchronized (PypiStandIn.this) {
+				this.projectUrls.put(label, url);
+				touch();
+			}
+			return this;
+		}
+
+		/** The project's home page ({@code info.home_page}). */
+		public Project homePage(String url) {
+			synchronized (PypiStandIn.this) {
+				this.homePage = url;
+				touch();
+			}
+			return this;
 		}
 
 		/** A release with an sdist only (the farm's case). */
@@ -502,6 +561,26 @@ public final class PypiStandIn implements AutoCloseable {
 
 		public List<String> filenames() {
 			return new ArrayList<>(this.files.keySet());
+		}
+
+		/** Where the stand-in says this file of the release is downloaded from. */
+		public String url(String filename) {
+			return file(filename).url();
+		}
+
+		/** The sha256 the stand-in lists for this file of the release. */
+		public String sha256(String filename) {
+			return file(filename).sha256();
+		}
+
+		private File file(String filename) {
+			synchronized (PypiStandIn.this) {
+				File file = this.files.get(filename);
+				if (file == null) {
+					throw new IllegalArgumentException(filename + " is not a file of " + this.version);
+				}
+				return file;
+			}
 		}
 
 	}

@@ -1,0 +1,93 @@
+package dev.wheelfarm.database;
+
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.ConfigurableEnvironment;
+
+/**
+ * Starts the embedded PostgreSQL on a thread of its own as soon as the application
+ * context begins to refresh, so that creating or opening the cluster (about a second,
+ * initdb included) overlaps with the parsing of configuration classes instead of
+ * following it. The data source then waits for the server rather than starting it (see
+ * {@link EmbeddedDatabaseConfiguration}).
+ * <p>
+ * The decision is taken at the start of the refresh, not in {@link #initialize}: other
+ * initializers (tests pointing the farm at their own database, for one) may still add a
+ * {@code spring.datasource.url} after this one runs, and a server started for nothing
+ * would hold a cluster lock. Added by {@code WheelfarmApplication#application()} only:
+ * test contexts and slices, which bring their own database, never start one early.
+ */
+public class EmbeddedPostgresEarlyStart implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+	@Override
+	public void initialize(ConfigurableApplicationContext context) {
+		context.addBeanFactoryPostProcessor(new Starter(context.getEnvironment()));
+	}
+
+	/**
+	 * Context-registered post-processors run first of all, before any class is parsed.
+	 */
+	private record Starter(ConfigurableEnvironment environment) implements BeanDefinitionRegistryPostProcessor {
+
+		private static final Logger logger = LoggerFactory.getLogger(EmbeddedPostgresEarlyStart.class);
+
+		@Override
+		public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {
+			if (!EmbeddedDatabaseConfiguration.isChosen(this.environment)
+					|| !(registry instanceof DefaultListableBeanFactory beanFactory)) {
+				return;
+			}
+			Path clusterDir;
+			try {
+				clusterDir = Binder.get(this.environment)
+					.bindOrCreate("wheelfarm", DataDirectoryProperties.class)
+					.embeddedPostgresDir();
+			}
+			catch (BindException | IllegalArgumentException ex) {
+				// The properties binding reports the error with its context; the server
+				// is
+				// then started (and fails) the ordinary way.
+				logger.debug("Not starting the embedded PostgreSQL early: {}", ex.getMessage());
+				return;
+			}
+			EmbeddedPostgresStartup startup = new EmbeddedPostgresStartup(clusterDir, startInBackground(clusterDir));
+			beanFactory.registerSingleton(EmbeddedPostgresStartup.BEAN_NAME, startup);
+			// A refresh that fails before the data source takes the server destroys the
+			// singletons: the startup then stops the server it started.
+			beanFactory.registerDisposableBean(EmbeddedPostgresStartup.BEAN_NAME, startup);
+		}
+
+		private static CompletableFuture<EmbeddedPostgresServer> startInBackground(Path clusterDir) {
+			CompletableFuture<EmbeddedPostgresServer> server = new CompletableFuture<>();
+			Thread starter = new Thread(() -> {
+				try {
+					server.complete(EmbeddedPostgresServer.start(clusterDir));
+				}
+				catch (RuntimeException | Error ex) {
+					server.completeExceptionally(ex);
+				}
+			}, "embedded-postgres-start");
+			starter.setDaemon(true);
+			starter.start();
+			return server;
+		}
+
+		@Override
+		public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
+		}
+
+	}
+
+}

@@ -1,0 +1,223 @@
+package dev.wheelfarm.e2e.faults;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import dev.wheelfarm.testsupport.TestDatabase;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The orchestrator as a real operating-system process: a child JVM running
+ * {@code WheelfarmApplication} on this test's classpath, so that {@link #kill()} is a
+ * real {@code kill -9} (SIGKILL: no shutdown hook, no finally block, no flush) and a
+ * restart is a new process on the same database and data directory. Its output goes to a
+ * file under {@code target/}; {@link #tail} shows its end when a test fails.
+ */
+final class OrchestratorProcess implements AutoCloseable {
+
+	private static final Path LOGS = Path.of("target", "orchestrator-processes");
+
+	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+	private final Process process;
+
+	private final Path log;
+
+	private final int port;
+
+	private OrchestratorProcess(Process process, Path log, int port) {
+		this.process = process;
+		this.log = log;
+		this.port = port;
+	}
+
+	/**
+	 * Starts an orchestrator with these {@code wheelfarm.*}/Spring properties (as
+	 * {@code --name=value} arguments) and returns once it answers
+	 * {@code /actuator/health} with UP.
+	 */
+	static OrchestratorProcess start(String name, Map<String, String> properties) {
+		int port = freePort();
+		Map<String, String> arguments = new LinkedHashMap<>(properties);
+		arguments.put("server.port", Integer.toString(port));
+		List<String> command = new ArrayList<>(
+				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+						"-XX:TieredStopAtLevel=1", "-cp", classPath(), "dev.wheelfarm.WheelfarmApplication"));
+		arguments.forEach((key, value) -> command.add("--" + key + "=" + value));
+		try {
+			Files.createDirectories(LOGS);
+			Path log = LOGS.resolve(name + "-" + Instant.now().toEpochMilli() + ".log");
+			Process process = new ProcessBuilder(command).redirectErrorStream(true)
+				.redirectOutput(log.toFile())
+				.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+				.start();
+			OrchestratorProcess orchestrator = new OrchestratorProcess(process, log, port);
+			orchestrator.awaitHealthy(Duration.ofSeconds(120));
+			return orchestrator;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** Surefire puts the real classpath in its own property and a booter jar in ours. */
+	private static String classPath() {
+		return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+	}
+
+	private static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private void awaitHealthy(Duration limit) {
+		Instant deadline = Instant.now().plus(limit);
+		while (Instant.now().isBefore(deadline)) {
+			if (!this.process.isAlive()) {
+				throw new AssertionError("the orchestrator exited with " + this.process.exitValue() + ":\n" + tail(80));
+			}
+			try {
+				HttpResponse<String> health = HTTP.send(
+						HttpRequest.newBuilder(uri("/actuator/health")).timeout(Duration.ofSeconds(2)).build(),
+						HttpResponse.BodyHandlers.ofString());
+				if (health.statusCode() == 200 && health.body().contains("\"UP\"")) {
+					return;
+				}
+			}
+			catch (IOException ex) {
+				// Not listening yet.
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new AssertionError(ex);
+			}
+			sleep(200);
+		}
+		kill();
+		throw new AssertionError("the orchestrator was not healthy within " + limit + ":\n" + tail(80));
+	}
+
+	URI uri(String path) {
+		return URI.create("http://127.0.0.1:" + this.port + path);
+	}
+
+	long pid() {
+		return this.process.pid();
+	}
+
+	/** {@code kill -9}: the process ends where it stands. */
+	void kill() {
+		this.process.destroyForcibly();
+		try {
+			this.process.waitFor(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** A polite stop (SIGTERM), falling back to SIGKILL. */
+	@Override
+	public void close() {
+		if (!this.process.isAlive()) {
+			return;
+		}
+		this.process.destroy();
+		try {
+			if (!this.process.waitFor(30, TimeUnit.SECONDS)) {
+				kill();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			kill();
+		}
+	}
+
+	/** The last lines the process printed. */
+	String tail(int lines) {
+		try {
+			// A build log may hold bytes that are not UTF-8: decode leniently.
+			List<String> all = List.of(new String(Files.readAllBytes(this.log), StandardCharsets.UTF_8).split("\n"));
+			return this.log + ":\n" + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+		}
+		catch (IOException ex) {
+			return "(no log at " + this.log + ": " + ex.getMessage() + ")";
+		}
+	}
+
+	/**
+	 * What every test orchestrator here shares: the test's database and data directory,
+	 * no opt-in re-syncs, short dispatcher rounds and retry delays, no page cache.
+	 */
+	static Map<String, String> baseProperties(TestDatabase.Coordinates database, Path dataDir) {
+		Map<String, String> properties = new LinkedHashMap<>(database.springProperties());
+		properties.put("wheelfarm.data-dir", dataDir.toString());
+		properties.put("wheelfarm.optin.resync-enabled", "false");
+		properties.put("wheelfarm.dispatch.interval", "300ms");
+		properties.put("wheelfarm.builds.retry-base-delay", "500ms");
+		properties.put("wheelfarm.builds.retry-max-delay", "1s");
+		properties.put("wheelfarm.index.page-cache-ttl", "0s");
+		return properties;
+	}
+
+	/** Opts a project in, as a maintainer's registered repository would. */
+	static void optIn(JdbcClient jdbc, String project) {
+		long repository = jdbc.sql("INSERT INTO repository (url) VALUES (?) RETURNING id")
+			.param("https://git.example/" + project)
+			.query(Long.class)
+			.single();
+		jdbc.sql("""
+				INSERT INTO project (name, display_name, optin_state, repository_id)
+				VALUES (?, ?, 'OPTED_IN', ?)
+				""").params(project, project, repository).update();
+	}
+
+	/**
+	 * Waits for {@code condition}; fails with the ledger and the end of this process's
+	 * log when it does not come true in time.
+	 */
+	void await(BooleanSupplier condition, Duration limit, JdbcClient jdbc, String what) {
+		Instant deadline = Instant.now().plus(limit);
+		while (Instant.now().isBefore(deadline)) {
+			if (condition.getAsBoolean()) {
+				return;
+			}
+			sleep(50);
+		}
+		throw new AssertionError(
+				"no " + what + " within " + limit + "; ledger: " + FarmInvariants.builds(jdbc) + "\n" + tail(80));
+	}
+
+	static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError(ex);
+		}
+	}
+
+}
