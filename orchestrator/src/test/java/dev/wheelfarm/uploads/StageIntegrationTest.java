@@ -12,6 +12,7 @@ import dev.wheelfarm.artifacts.TestWheels;
 import dev.wheelfarm.artifacts.WheelIngest;
 import dev.wheelfarm.builds.BuildSucceeded;
 import dev.wheelfarm.dispatch.local.Sdists;
+import dev.wheelfarm.retention.RetentionService;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.IntegrationTest;
@@ -44,6 +45,9 @@ class StageIntegrationTest extends UploadTestBase {
 	@Autowired
 	WheelIngest ingest;
 
+	@Autowired
+	RetentionService retention;
+
 	@Override
 	void seed(UploadFixtures rows) {
 		rows.optedIn("staged", "https://github.com/example-org/staged", "immediate", TOKEN);
@@ -51,6 +55,7 @@ class StageIntegrationTest extends UploadTestBase {
 		rows.optedIn("bystander", "https://github.com/example-org/bystander", "immediate", OTHER_TOKEN);
 		rows.optedIn("reviewed", "https://github.com/example-org/reviewed", "review");
 		rows.optedIn("expiring", "https://github.com/example-org/expiring", "immediate", TOKEN);
+		rows.optedIn("retained", "https://github.com/example-org/retained", "immediate", TOKEN);
 	}
 
 	@Test
@@ -214,6 +219,43 @@ class StageIntegrationTest extends UploadTestBase {
 		assertThat(stage.closedReason()).isEqualTo("expired");
 		assertThat(this.rows.files(wheel.getFileName().toString())).isZero();
 		assertThat(this.stages.discardExpired()).isZero();
+	}
+
+	@Test
+	void retentionLeavesStagedFilesAloneAndCountsOnlyPublicVersions() throws Exception {
+		this.jdbc
+			.sql("""
+					UPDATE repository
+					SET config = config || '{"retention": {"applies-to": "prereleases", "keep-newest": 1, "max-age-days": 1}}'
+					WHERE url = 'https://github.com/example-org/retained'
+					""")
+			.update();
+		Path dir = Files.createDirectories(scratch.resolve("retained"));
+		Path old = TestWheels.of("retained", "1.0.dev1").write(dir, "retained-1.0.dev1-py3-none-any.whl");
+		Path staged = TestWheels.of("retained", "1.0.dev2").write(dir, "retained-1.0.dev2-py3-none-any.whl");
+		assertThat(this.clients.twine(legacy(), TOKEN, old).exitCode()).isZero();
+		this.jdbc.sql("UPDATE wheel SET stored_at = now() - interval '30 days' WHERE filename = :f")
+			.param("f", old.getFileName().toString())
+			.update();
+		assertThat(this.clients.twine(url("/legacy/?stage=true"), TOKEN, staged).exitCode()).isZero();
+
+		// The only public version is the newest public one: kept, though 30 days old.
+		this.retention.run();
+		assertThat(removed(old)).isFalse();
+		assertThat(removed(staged)).isFalse();
+		// Published, the staged version is the newest: now the old one may go.
+		this.stages.publish(this.stages.of(ProjectName.of("retained")).get(0));
+		this.retention.run();
+		assertThat(removed(old)).isTrue();
+		assertThat(removed(staged)).isFalse();
+	}
+
+	/** Whether retention removed the file (its row stays as a tombstone). */
+	private boolean removed(Path file) {
+		return this.jdbc.sql("SELECT removed_at IS NOT NULL FROM wheel WHERE filename = :f")
+			.param("f", file.getFileName().toString())
+			.query(Boolean.class)
+			.single();
 	}
 
 	private long succeededBuild(long project, String version) {
