@@ -57,6 +57,10 @@ public class Stages {
 			FROM stage WHERE id = :id FOR UPDATE
 			""";
 
+	private static final String LOCK_SHARED = """
+			SELECT id FROM stage WHERE id = :id AND state = 'OPEN' AND expires_at > now() FOR SHARE
+			""";
+
 	private static final String RELEASE_FILES = """
 			UPDATE wheel SET stage_id = NULL, stored_at = now() WHERE stage_id = :id RETURNING filename
 			""";
@@ -116,6 +120,22 @@ public class Stages {
 		Stage stage = this.jdbc.sql(OPEN_STAGE).param("project", projectId).query(Stage.class).single();
 		logger.info("Opened {} (expires {})", stage, stage.expiresAt());
 		return stage;
+	}
+
+	/**
+	 * The project's open stage (opened if needed), share-locked until the caller's
+	 * transaction ends: a publish or discard waits for the rows the caller adds to it.
+	 * Call it inside a transaction.
+	 */
+	public Stage lockOpenStage(long projectId) {
+		for (int attempt = 0; attempt < 3; attempt++) {
+			Stage stage = openStage(projectId);
+			// Between the read and the lock it may have been published: then open anew.
+			if (this.jdbc.sql(LOCK_SHARED).param("id", stage.id()).query(Long.class).optional().isPresent()) {
+				return stage;
+			}
+		}
+		throw new IllegalStateException("the project's stage kept closing while files were added to it");
 	}
 
 	public Optional<Stage> byToken(String token) {

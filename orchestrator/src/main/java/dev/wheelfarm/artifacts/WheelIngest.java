@@ -151,16 +151,20 @@ public class WheelIngest {
 		}
 		// A project that publishes on review gets its wheels in its open stage: stored,
 		// listed at the stage's URL, public only when someone publishes the stage.
+		// The stage is opened and locked in the transaction that lists the wheels, so a
+		// publish at that moment cannot leave them in a closed stage.
 		boolean anyNew = accepted.stream().anyMatch((wheel) -> wheel.verified() != null);
-		Long stage = (build.review() && anyNew) ? this.stages.openStage(build.projectId()).id() : null;
-		List<String> published = this.transactions.execute((status) -> list(event.buildId(), build, accepted, stage));
-		if (stage == null) {
-			this.events.publishEvent(new WheelsPublished(event.project(), published));
+		Listed listed = this.transactions.execute((status) -> {
+			Long stage = (build.review() && anyNew) ? this.stages.lockOpenStage(build.projectId()).id() : null;
+			return new Listed(list(event.buildId(), build, accepted, stage), stage);
+		});
+		if (listed.stage() == null) {
+			this.events.publishEvent(new WheelsPublished(event.project(), listed.files()));
 		}
 		else {
-			logger.info("Build {}: wheels staged for review in stage {}", event.buildId(), stage);
+			logger.info("Build {}: wheels staged for review in stage {}", event.buildId(), listed.stage());
 		}
-		return new Outcome(published, List.of());
+		return new Outcome(listed.files(), List.of());
 	}
 
 	private Accepted check(BuiltWheel wheel, BuildRow build) throws WheelRejectedException {
@@ -258,6 +262,10 @@ public class WheelIngest {
 	}
 
 	record StoredName(String sha256, OffsetDateTime removedAt) {
+
+	}
+
+	private record Listed(List<String> files, Long stage) {
 
 	}
 

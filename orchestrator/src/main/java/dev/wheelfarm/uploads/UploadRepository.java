@@ -19,11 +19,17 @@ class UploadRepository {
 	// too.
 	private static final String ON_PYPI = "SELECT count(*) FROM pypi_file WHERE filename = :filename";
 
+	// Into a stage only while it is open: the share lock makes a concurrent publish
+	// (which
+	// locks the stage for update) wait for this row, or this insert wait for the publish
+	// and then find the stage closed. Either way no file is left in a closed stage.
 	private static final String INSERT = """
 			INSERT INTO wheel (project_id, version, filename, sha256, size, metadata_sha256, requires_python, origin,
 			                   kind, stage_id, uploaded_by)
-			VALUES (:project, :version, :filename, :sha256, :size, :metadata, :requiresPython, 'upload', :kind, :stage,
-			        :uploadedBy)
+			SELECT :project, :version, :filename, :sha256, :size, :metadata, :requiresPython, 'upload', :kind, :stage,
+			       :uploadedBy
+			WHERE CAST(:stage AS bigint) IS NULL
+			   OR EXISTS (SELECT 1 FROM stage WHERE id = CAST(:stage AS bigint) AND state = 'OPEN' FOR SHARE)
 			ON CONFLICT (filename) DO NOTHING
 			""";
 
@@ -41,7 +47,10 @@ class UploadRepository {
 		return this.jdbc.sql(ON_PYPI).param("filename", filename).query(Long.class).single() > 0;
 	}
 
-	/** Inserts the file's row; false if the filename was taken meanwhile. */
+	/**
+	 * Inserts the file's row; false if the filename was taken meanwhile or its stage
+	 * closed.
+	 */
 	boolean insert(StoredUpload upload) {
 		return this.jdbc.sql(INSERT)
 			.param("project", upload.projectId())

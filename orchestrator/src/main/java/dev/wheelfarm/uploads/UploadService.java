@@ -124,9 +124,11 @@ class UploadService {
 			}
 			UploadRepository.StoredUpload row = store(temporary, checked, uploader, stage);
 			if (!this.repository.insert(row)) {
-				// Another upload of the same name won the race: judged as a repeat.
+				// Another upload of the same name won the race (judged as a repeat), or
+				// the stage was published or discarded meanwhile.
 				return alreadyStored(filename, digests.sha256(), stage, target)
-					.orElseThrow(() -> new UploadRefusedException(HttpStatus.BAD_REQUEST, alreadyExists(filename)));
+					.orElseThrow(() -> new UploadRefusedException(HttpStatus.CONFLICT, "The stage was published,"
+							+ " discarded or expired while " + filename + " was uploaded; nothing was stored"));
 			}
 			logger.info("{} uploaded {} ({}{})", uploader.label(), filename, uploader.project(),
 					(stage != null) ? ", into " + stage : "");

@@ -48,6 +48,9 @@ class StageIntegrationTest extends UploadTestBase {
 	@Autowired
 	RetentionService retention;
 
+	@Autowired
+	UploadRepository uploadRows;
+
 	@Override
 	void seed(UploadFixtures rows) {
 		rows.optedIn("staged", "https://github.com/example-org/staged", "immediate", TOKEN);
@@ -56,6 +59,7 @@ class StageIntegrationTest extends UploadTestBase {
 		rows.optedIn("reviewed", "https://github.com/example-org/reviewed", "review");
 		rows.optedIn("expiring", "https://github.com/example-org/expiring", "immediate", TOKEN);
 		rows.optedIn("retained", "https://github.com/example-org/retained", "immediate", TOKEN);
+		rows.optedIn("racing", "https://github.com/example-org/racing", "immediate", TOKEN);
 	}
 
 	@Test
@@ -248,6 +252,19 @@ class StageIntegrationTest extends UploadTestBase {
 		this.retention.run();
 		assertThat(removed(old)).isTrue();
 		assertThat(removed(staged)).isFalse();
+	}
+
+	@Test
+	void aFileIsNeverInsertedIntoAStageThatClosedWhileItWasUploaded() throws Exception {
+		long project = this.jdbc.sql("SELECT id FROM project WHERE name = 'racing'").query(Long.class).single();
+		var stage = this.stages.openStage(project);
+		this.stages.publish(stage);
+		// The row an upload verified while the stage was open, arriving after the
+		// publish.
+		boolean inserted = this.uploadRows.insert(new UploadRepository.StoredUpload(project, "2.0", "racing-2.0.tar.gz",
+				"a".repeat(64), 10, null, null, "sdist", stage.id(), "token"));
+		assertThat(inserted).isFalse();
+		assertThat(this.rows.files("racing-2.0.tar.gz")).isZero();
 	}
 
 	/** Whether retention removed the file (its row stays as a tombstone). */
