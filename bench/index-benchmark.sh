@@ -23,7 +23,7 @@ PROJECT=benchpkg
 PIP_ACCEPT='application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01'
 HTML_ACCEPT='text/html'
 ENCODING="${ENCODING:-gzip, deflate}"
-APP_ARGS="${APP_ARGS:-}" # extra orchestrator arguments, e.g. --server.tomcat.threads.max=8
+APP_ARGS="${APP_ARGS:-}" # extra orchestrator arguments, e.g. --server.jetty.threads.max=8
 JAVA_OPTS="${JAVA_OPTS:-}" # extra JVM flags for the orchestrator
 
 for tool in java psql nginx wrk curl; do
@@ -105,8 +105,8 @@ http {
 	access_log off;
 	sendfile on;
 	tcp_nopush on;
-	# The same limit as the orchestrator (server.tomcat.max-keep-alive-requests), nginx's default.
-	keepalive_requests 1000;
+	# Like the orchestrator (Jetty keeps a connection open until it idles), no request limit.
+	keepalive_requests 1000000;
 	client_body_temp_path $WORK/nginx/body;
 	proxy_temp_path $WORK/nginx/proxy;
 	fastcgi_temp_path $WORK/nginx/fastcgi;

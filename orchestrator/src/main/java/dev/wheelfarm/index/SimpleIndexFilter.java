@@ -145,7 +145,7 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 
 	private void page(HttpServletRequest request, HttpServletResponse response, Optional<RenderedPage> page,
 			String cacheControl) throws IOException {
-		// Without a query string there is no ?format=, and Tomcat need not parse
+		// Without a query string there is no ?format=, and the server need not parse
 		// parameters.
 		String format = (request.getQueryString() != null) ? request.getParameter("format") : null;
 		Optional<SimpleMediaType> type = Negotiation.choose(request.getHeader(HttpHeaders.ACCEPT), format);

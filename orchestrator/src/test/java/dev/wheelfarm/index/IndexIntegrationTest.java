@@ -24,6 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.TestPropertySource;
 
@@ -128,7 +129,11 @@ class IndexIntegrationTest {
 		assertThat(metadata.statusCode()).isEqualTo(200);
 		assertThat(Sha256.digest(metadata.body()).hex()).isEqualTo(ours.at("/core-metadata/sha256").asString());
 		assertThat(new String(metadata.body(), StandardCharsets.UTF_8)).contains("Name: alpha\nVersion: 1.0\n");
-		assertThat(metadata.headers().firstValue("Content-Type")).hasValue("text/plain;charset=UTF-8");
+		// Charset names are case-insensitive (RFC 9110 §8.3.2): servers spell UTF-8
+		// either way.
+		MediaType metadataType = MediaType.parseMediaType(metadata.headers().firstValue("Content-Type").orElseThrow());
+		assertThat(metadataType.isCompatibleWith(MediaType.TEXT_PLAIN)).isTrue();
+		assertThat(metadataType.getCharset()).isEqualTo(StandardCharsets.UTF_8);
 	}
 
 	@Test
