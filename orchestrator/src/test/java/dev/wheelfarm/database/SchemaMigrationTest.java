@@ -159,17 +159,12 @@ class SchemaMigrationTest {
 	void aWheelFilenameNamesTheSameBytesForever() {
 		long project = insertProject("immutable");
 		long build = insertBuild(project, "3.0", SHA_A, SHA_A);
-		long wheel = jdbc.queryForObject("""
-				INSERT INTO wheel (build_id, project_id, version, filename, sha256, size, metadata_sha256)
-				VALUES (?, ?, '3.0', 'immutable-3.0-py3-none-any.whl', ?, 1234, ?) RETURNING id
-				""", Long.class, build, project, SHA_A, SHA_B);
+		long wheel = insertWheel(build, project, "3.0", "immutable-3.0-py3-none-any.whl", SHA_A, 1234);
 		assertThatExceptionOfType(org.springframework.dao.DataIntegrityViolationException.class)
 			.isThrownBy(() -> jdbc.update("UPDATE wheel SET sha256 = ? WHERE id = ?", SHA_B, wheel))
 			.withMessageContaining("immutable");
-		assertThatExceptionOfType(org.springframework.dao.DuplicateKeyException.class).isThrownBy(() -> jdbc.update("""
-				INSERT INTO wheel (build_id, project_id, version, filename, sha256, size, metadata_sha256)
-				VALUES (?, ?, '3.0', 'immutable-3.0-py3-none-any.whl', ?, 99, ?)
-				""", build, project, SHA_B, SHA_B));
+		assertThatExceptionOfType(org.springframework.dao.DuplicateKeyException.class)
+			.isThrownBy(() -> insertWheel(build, project, "3.0", "immutable-3.0-py3-none-any.whl", SHA_B, 99));
 		// Withdrawing from the listing is allowed, and must say why.
 		assertThat(jdbc
 			.update("UPDATE wheel SET withdrawn_at = now(), withdrawn_reason = 'upstream wheel' WHERE id = ?", wheel))
@@ -182,10 +177,7 @@ class SchemaMigrationTest {
 	void aRemovedWheelStaysATombstoneThatReservesItsFilename() {
 		long project = insertProject("tombstone");
 		long build = insertBuild(project, "1.0.dev1", SHA_A, SHA_A);
-		long wheel = jdbc.queryForObject("""
-				INSERT INTO wheel (build_id, project_id, version, filename, sha256, size, metadata_sha256)
-				VALUES (?, ?, '1.0.dev1', 'tombstone-1.0.dev1-py3-none-any.whl', ?, 10, ?) RETURNING id
-				""", Long.class, build, project, SHA_A, SHA_B);
+		long wheel = insertWheel(build, project, "1.0.dev1", "tombstone-1.0.dev1-py3-none-any.whl", SHA_A, 10);
 		long run = jdbc.queryForObject("INSERT INTO retention_run DEFAULT VALUES RETURNING id", Long.class);
 		assertThatExceptionOfType(org.springframework.dao.DataIntegrityViolationException.class)
 			.as("a removal says why")
@@ -205,10 +197,8 @@ class SchemaMigrationTest {
 			.withMessageContaining("stays removed");
 		assertThatExceptionOfType(org.springframework.dao.DuplicateKeyException.class)
 			.as("the filename stays taken, whatever the bytes")
-			.isThrownBy(() -> jdbc.update("""
-					INSERT INTO wheel (build_id, project_id, version, filename, sha256, size, metadata_sha256)
-					VALUES (?, ?, '1.0.dev1', 'tombstone-1.0.dev1-py3-none-any.whl', ?, 10, ?)
-					""", build, project, SHA_B, SHA_B));
+			.isThrownBy(
+					() -> insertWheel(build, project, "1.0.dev1", "tombstone-1.0.dev1-py3-none-any.whl", SHA_B, 10));
 	}
 
 	@Test
@@ -261,6 +251,14 @@ class SchemaMigrationTest {
 						VALUES (?, ?, 'pkg.tar.gz', 'https://files.example/pkg.tar.gz', ?, ?, 'watcher') RETURNING id
 						""",
 				Long.class, project, version, sdistSha, recipe);
+	}
+
+	/** A wheel of {@code sha256}; its metadata file's hash is {@code SHA_B}. */
+	private long insertWheel(long build, long project, String version, String filename, String sha256, int size) {
+		return jdbc.queryForObject("""
+				INSERT INTO wheel (build_id, project_id, version, filename, sha256, size, metadata_sha256)
+				VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id
+				""", Long.class, build, project, version, filename, sha256, size, SHA_B);
 	}
 
 	private void setState(long build, String state, String reason) {

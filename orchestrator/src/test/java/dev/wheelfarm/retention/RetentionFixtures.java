@@ -43,12 +43,19 @@ final class RetentionFixtures {
 		return new IndexFixtures(this.jdbc).optedIn(name);
 	}
 
-	/** Sets the project's repository config, as the opt-in stores a valid one. */
-	void config(long project, String configJson) {
+	/**
+	 * An opted-in project whose repository config sets a retention policy, stored as the
+	 * opt-in stores a valid config.
+	 */
+	long optedIn(String name, String appliesTo, int keepNewest, int maxAgeDays) {
+		long project = optedIn(name);
+		String config = "{\"retention\": {\"applies-to\": \"%s\", \"keep-newest\": %d, \"max-age-days\": %d}}"
+			.formatted(appliesTo, keepNewest, maxAgeDays);
 		this.jdbc.sql("""
 				UPDATE repository SET config = CAST(:config AS jsonb)
 				WHERE id = (SELECT repository_id FROM project WHERE id = :project)
-				""").param("config", configJson).param("project", project).update();
+				""").param("config", config).param("project", project).update();
+		return project;
 	}
 
 	/** Builds, ingests and ages one pure wheel of {@code name} {@code version}. */

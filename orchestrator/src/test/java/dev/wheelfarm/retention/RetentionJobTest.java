@@ -112,9 +112,7 @@ class RetentionJobTest extends RetentionIntegrationTest {
 	@Test
 	void aRemovedFilenameIsRefusedOnReIngestWhateverItsBytes() throws Exception {
 		RetentionFixtures rows = fixtures();
-		long project = rows.optedIn("reused");
-		rows.config(project,
-				"{\"retention\": {\"applies-to\": \"prereleases\", \"keep-newest\": 1, \"max-age-days\": 1}}");
+		long project = rows.optedIn("reused", "prereleases", 1, 1);
 		RetentionFixtures.Stored old = rows.publish(project, "reused", "2.0a1", 10);
 		rows.publish(project, "reused", "2.0a2", 5);
 		runJob();
@@ -157,8 +155,7 @@ class RetentionJobTest extends RetentionIntegrationTest {
 	@Test
 	void bytesStoredWithinTheGracePeriodAreLeftForAnIngestInFlight() throws Exception {
 		RetentionFixtures rows = fixtures();
-		long project = rows.optedIn("inflight");
-		rows.config(project, "{\"retention\": {\"applies-to\": \"all\", \"keep-newest\": 1, \"max-age-days\": 1}}");
+		long project = rows.optedIn("inflight", "all", 1, 1);
 		RetentionFixtures.Stored old = rows.publish(project, "inflight", "1.0", 10);
 		rows.publish(project, "inflight", "2.0", 0);
 		// An ingest has just stored the same bytes again (under a name it is about to

@@ -31,9 +31,7 @@ class RetentionPageTest extends RetentionIntegrationTest {
 	@Test
 	void thePageShowsThePlanAndThenWhatTheRunRemoved() throws Exception {
 		RetentionFixtures rows = fixtures();
-		long project = rows.optedIn("planned");
-		rows.config(project,
-				"{\"retention\": {\"applies-to\": \"prereleases\", \"keep-newest\": 2, \"max-age-days\": 30}}");
+		long project = rows.optedIn("planned", "prereleases", 2, 30);
 		rows.publish(project, "planned", "1.0", 300);
 		rows.publish(project, "planned", "2.0.dev5", 1);
 		rows.publish(project, "planned", "2.0.dev4", 2);

@@ -23,9 +23,7 @@ class RetentionPipTest extends RetentionIntegrationTest {
 	@Test
 	void pipNoLongerSeesARemovedVersion() throws Exception {
 		RetentionFixtures rows = fixtures();
-		long project = rows.optedIn("pipnightly");
-		rows.config(project,
-				"{\"retention\": {\"applies-to\": \"prereleases\", \"keep-newest\": 1, \"max-age-days\": 30}}");
+		long project = rows.optedIn("pipnightly", "prereleases", 1, 30);
 		rows.publish(project, "pipnightly", "1.0.dev1", 100);
 		rows.publish(project, "pipnightly", "1.0.dev2", 99);
 		rows.publish(project, "pipnightly", "1.0.dev3", 98);

@@ -47,7 +47,7 @@ class GitHubApiCallsTest {
 	void start() {
 		this.gitHub = GitHubStandIn.start();
 		this.clock = new MutableClock(Instant.parse("2022-08-17T11:00:00Z"));
-		this.gitHub.stub(post(urlPathEqualTo(GitHubEngineTest.DISPATCHES))
+		this.gitHub.stub(post(urlPathEqualTo(GitHubStandIn.DISPATCHES))
 			.willReturn(okJson("{\"workflow_run_id\": " + RUN_ID + ", \"html_url\": \"https://github.com/r\"}")));
 		this.gitHub.stubResultArtifact(RUN_ID, GitHubStandIn.zip(Map.of("result.json", "{}")));
 		this.gitHub.stub(get(urlPathEqualTo(REPO_PATH + "/actions/runs")).willReturn(okJson(GitHubStandIn.runList())));

@@ -37,7 +37,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.wheelfarm.dispatch.github.GitHubStandIn.DISPATCHES;
 import static dev.wheelfarm.dispatch.github.GitHubStandIn.REPO_PATH;
+import static dev.wheelfarm.dispatch.github.GitHubStandIn.RUNS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -46,10 +48,6 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * for the shapes GitHub sends, scripted scenarios for the faults it has.
  */
 class GitHubEngineTest {
-
-	static final String DISPATCHES = REPO_PATH + "/actions/workflows/wheelfarm-build.yml/dispatches";
-
-	static final String RUNS = REPO_PATH + "/actions/runs";
 
 	static final BuildJob JOB = new BuildJob("wf-7-1", ProjectName.of("demo-project"), "1.0",
 			"https://files.example/demo_project-1.0.tar.gz", Sha256.of("a".repeat(64)), "{\"skip\":\"pp*\"}");

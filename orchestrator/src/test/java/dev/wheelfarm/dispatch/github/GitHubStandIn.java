@@ -11,33 +11,42 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 
 /**
  * GitHub on 127.0.0.1: an API server that replays hub4j's recorded responses (and the
  * scenarios a test scripts on top), and a second server standing in for the artifact
  * storage host that GitHub's short-lived download redirects point to. The engine under
  * test is the real one, with the real hub4j client, pointed at the API server.
+ * <p>
+ * {@link #running} makes it GitHub Actions for the whole-farm tests (dispatched workflows
+ * really run, webhooks are delivered, faults are scripted on top); {@link #start} and
+ * {@link #replaying} leave every answer to the engine's unit tests.
  */
 public final class GitHubStandIn implements AutoCloseable {
 
@@ -46,6 +55,23 @@ public final class GitHubStandIn implements AutoCloseable {
 	public static final String REPO = "GHWorkflowRunTest";
 
 	static final String REPO_PATH = "/repos/" + OWNER + "/" + REPO;
+
+	public static final String DISPATCHES = REPO_PATH + "/actions/workflows/wheelfarm-build.yml/dispatches";
+
+	public static final String RUNS = REPO_PATH + "/actions/runs";
+
+	/**
+	 * The priority of a running stand-in's normal answers; faults take {@link #FAULT}.
+	 */
+	public static final int NORMAL = 10;
+
+	static final int FAULT = 1;
+
+	/** The answer to a {@code workflow_dispatch}: it starts the run. */
+	public static final String DISPATCH_ANSWER = WorkflowRunner.DISPATCH;
+
+	/** The answer to a read of one run. */
+	public static final String RUN_ANSWER = WorkflowRunner.RUN;
 
 	/** The recordings' scrubbed credential: their mappings require exactly this. */
 	public static final String TOKEN = "placeholder-password";
@@ -61,6 +87,8 @@ public final class GitHubStandIn implements AutoCloseable {
 
 	private WorkflowRunner runner;
 
+	private final AtomicInteger faultScenarios = new AtomicInteger();
+
 	private GitHubStandIn(WireMockServer api, WireMockServer storage) {
 		this.api = api;
 		this.storage = storage;
@@ -70,28 +98,35 @@ public final class GitHubStandIn implements AutoCloseable {
 	 * GitHub Actions end to end for the farm's build repository: a dispatched workflow
 	 * runs the real worker on this machine (see {@link WorkflowRunner}), its run and
 	 * result artifact are served as GitHub serves them, and its webhooks are delivered
-	 * once {@link #deliverWebhooksTo} says where.
+	 * once {@link #deliverWebhooksTo} says where. Faults are scripted on top with
+	 * {@link #failNext}, {@link #failNextDownloads} and {@link #failEverything}.
 	 */
 	public static GitHubStandIn running(Path workspace) {
 		WorkflowRunner runner = new WorkflowRunner(workspace);
 		WireMockServer api = new WireMockServer(
-				WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort().extensions(runner));
-		WireMockServer storage = new WireMockServer(
-				WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+				WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort().extensions(runner.apiAnswers()));
+		WireMockServer storage = new WireMockServer(WireMockConfiguration.options()
+			.bindAddress("127.0.0.1")
+			.dynamicPort()
+			.extensions(runner.storageAnswers()));
 		GitHubStandIn standIn = new GitHubStandIn(api, storage);
 		standIn.runner = runner;
-		runner.attach(standIn);
 		api.start();
 		storage.start();
 		standIn.stubRepository();
-		standIn.stub(post(urlPathEqualTo(REPO_PATH + "/actions/workflows/wheelfarm-build.yml/dispatches"))
-			.willReturn(aResponse().withTransformers(WorkflowRunner.NAME)));
+		runner.attach(standIn);
 		return standIn;
 	}
 
 	/** The REST API root to point {@code wheelfarm.github.api-url} at. */
 	public String apiUrl() {
 		return this.api.baseUrl();
+	}
+
+	/** The settings that point an orchestrator's GitHub engine here. */
+	public Map<String, String> farmProperties() {
+		return Map.of("wheelfarm.builder", "github", "wheelfarm.github.api-url", apiUrl(),
+				"wheelfarm.github.repository", OWNER + "/" + REPO, "wheelfarm.github.token", TOKEN);
 	}
 
 	/** The repository's webhook: where {@code workflow_run} deliveries go, signed. */
@@ -104,9 +139,71 @@ public final class GitHubStandIn implements AutoCloseable {
 		return this.runner.dispatches();
 	}
 
+	/** How many workflow runs were started for each request id. */
+	public Map<String, Long> runsByRequest() {
+		return this.runner.runsByRequest();
+	}
+
 	/** The HTTP status the orchestrator answered each webhook delivery with. */
 	public List<Integer> deliveryStatuses() {
 		return this.runner.deliveries().stream().map(WorkflowRunner.Delivery::status).toList();
+	}
+
+	// ---- faults (for a running stand-in)
+
+	/**
+	 * The next API requests that {@code request} matches get {@code answers}, one each in
+	 * turn; later ones the normal answer again. Each answer is a stub of its own (a fresh
+	 * builder from {@code request}: one builder's stubs share an id).
+	 */
+	public void failNext(Supplier<MappingBuilder> request, ResponseDefinitionBuilder... answers) {
+		sequence(this.api, request, answers);
+	}
+
+	/** The same for downloads from the artifact storage host. */
+	public void failNextDownloads(ResponseDefinitionBuilder... answers) {
+		sequence(this.storage, () -> get(urlPathMatching("/signed/[0-9]+")), answers);
+	}
+
+	/** Every API request gets {@code answer} from now on: GitHub is down. */
+	public void failEverything(ResponseDefinitionBuilder answer) {
+		this.api.stubFor(any(anyUrl()).atPriority(FAULT).willReturn(answer));
+	}
+
+	/**
+	 * A normal answer ({@link #DISPATCH_ANSWER}, {@link #RUN_ANSWER}) as a fault's base,
+	 * e.g. with a delay past the client's timeout: the run starts, the answer is lost.
+	 */
+	public static ResponseDefinitionBuilder normalAnswer(String name) {
+		return WorkflowRunner.answer(name);
+	}
+
+	/** How many requests a scripted fault answered (on the API and the storage host). */
+	public int faultsServed() {
+		return Stream.of(this.api, this.storage)
+			.flatMap((server) -> server.getAllServeEvents().stream())
+			.filter((event) -> event.getStubMapping() != null && event.getStubMapping().getPriority() != null
+					&& event.getStubMapping().getPriority() < NORMAL)
+			.mapToInt((event) -> 1)
+			.sum();
+	}
+
+	/** How many API requests {@code pattern} matches. */
+	public int requests(RequestPatternBuilder pattern) {
+		return apiCalls(pattern);
+	}
+
+	private void sequence(WireMockServer server, Supplier<MappingBuilder> request,
+			ResponseDefinitionBuilder... answers) {
+		String scenario = "fault-" + this.faultScenarios.incrementAndGet();
+		for (int i = 0; i < answers.length; i++) {
+			server.stubFor(request.get()
+				.atPriority(FAULT)
+				.inScenario(scenario)
+				.whenScenarioStateIs((i == 0) ? Scenario.STARTED : scenario + "-" + i)
+				.willReturn(answers[i])
+				.willSetStateTo(scenario + "-" + (i + 1)));
+		}
 	}
 
 	/** A stand-in that also replays one recorded hub4j test directory as it is. */
@@ -188,17 +285,8 @@ public final class GitHubStandIn implements AutoCloseable {
 	}
 
 	void stubRun(ObjectNode run) {
-		ResponseDefinitionBuilder answer = okJson(JSON.writeValueAsString(run));
-		if (this.runner != null) {
-			// GitHub reports the primary rate limit on every answer.
-			answer.withHeader("X-RateLimit-Limit", "5000")
-				.withHeader("X-RateLimit-Remaining", Integer.toString(RATE_LIMIT_REMAINING))
-				.withHeader("X-RateLimit-Used", Integer.toString(5000 - RATE_LIMIT_REMAINING))
-				.withHeader("X-RateLimit-Resource", "core")
-				.withHeader("X-RateLimit-Reset",
-						Long.toString(java.time.Instant.now().plusSeconds(3600).getEpochSecond()));
-		}
-		stub(get(urlPathEqualTo(REPO_PATH + "/actions/runs/" + run.path("id").asLong())).willReturn(answer));
+		stub(get(urlPathEqualTo(REPO_PATH + "/actions/runs/" + run.path("id").asLong()))
+			.willReturn(okJson(JSON.writeValueAsString(run))));
 	}
 
 	/**
@@ -206,23 +294,10 @@ public final class GitHubStandIn implements AutoCloseable {
 	 * result artifact; its zip answers with a 302 to the storage stand-in.
 	 */
 	void stubResultArtifact(long runId, byte[] zip) {
-		stubResultArtifact(runId, -1, zip);
-	}
-
-	/** The same, the artifact re-identified (one per run when many runs are served). */
-	void stubResultArtifact(long runId, long newArtifactId, byte[] zip) {
 		ObjectNode list = (ObjectNode) JSON.readTree(Fixtures
 			.text("wiremock/GHWorkflowRunTest/testArtifacts/__files/6-r_h_g_actions_runs_7892624040_artifacts.json"));
 		ObjectNode first = (ObjectNode) list.path("artifacts").get(0);
 		first.put("name", GitHubEngine.RESULT_ARTIFACT);
-		if (newArtifactId > 0) {
-			first.put("id", newArtifactId);
-			first.put("size_in_bytes", zip.length);
-			first.put("url", this.api.baseUrl() + REPO_PATH + "/actions/artifacts/" + newArtifactId);
-			first.put("archive_download_url",
-					this.api.baseUrl() + REPO_PATH + "/actions/artifacts/" + newArtifactId + "/zip");
-			((ObjectNode) first.path("workflow_run")).put("id", runId);
-		}
 		long artifactId = first.path("id").asLong();
 		stub(get(urlPathEqualTo(REPO_PATH + "/actions/runs/" + runId + "/artifacts"))
 			.willReturn(okJson(JSON.writeValueAsString(list))));

@@ -2,59 +2,94 @@ package dev.wheelfarm.dispatch.github;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.extension.Extension;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.wheelfarm.dispatch.install.WorkflowBundle;
 
-import static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder.responseDefinition;
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 
 /**
  * The part of the GitHub stand-in that plays GitHub Actions: it answers a
  * {@code workflow_dispatch} with the new run's details, then runs the workflow the way a
  * runner would (the build repository's files, as the orchestrator installs them, checked
- * out into a directory of their own; the worker's {@code pure}, {@code platform} and
- * {@code assemble} stages with the workflow's arguments), uploads the
+ * out into a directory of their own; the worker's {@code pure} and {@code assemble}
+ * stages with the workflow's arguments; see {@link #runWorkflow}), uploads the
  * {@code wheelfarm-result} artifact, moves the run through {@code queued},
  * {@code in_progress} and {@code completed}, and delivers the signed {@code workflow_run}
- * webhooks of each ({@code requested}, {@code in_progress}, {@code completed}). Runs,
- * artifacts and deliveries have the shapes of the recorded fixtures.
+ * webhooks of each ({@code requested}, {@code in_progress}, {@code completed}).
+ * <p>
+ * Every answer is computed from the runs' state when it is asked for (named WireMock
+ * transformers on stubs of priority {@value GitHubStandIn#NORMAL}), so a test scripts a
+ * fault as a stub of its own at a lower number and the normal answer resumes after it; a
+ * fault may also be the normal answer late ({@link GitHubStandIn#normalAnswer}). Runs,
+ * run lists, artifacts and deliveries have the shapes of the recorded fixtures. The
+ * runner's Python gets {@code SOURCE_DATE_EPOCH}, as a CI runner set up for reproducible
+ * builds does, so two runs of the same job produce the same bytes.
  */
-final class WorkflowRunner implements ResponseDefinitionTransformerV2 {
+final class WorkflowRunner {
 
-	static final String NAME = "wheelfarm-workflow-runner";
+	static final String DISPATCH = "dispatch";
+
+	static final String RUN = "run";
+
+	private static final String RUN_LIST = "runs";
+
+	private static final String ARTIFACTS = "artifacts";
+
+	private static final String DOWNLOAD = "download";
+
+	private static final String STORED_ZIP = "stored-zip";
+
+	private static final Logger logger = LoggerFactory.getLogger(WorkflowRunner.class);
 
 	/** Debian's interpreter, with the offline build toolchain (environment.md). */
 	private static final String PYTHON = "/usr/bin/python3";
 
 	private static final String WORKER = WorkflowBundle.WORKER_DIR + "wheelfarm_worker.py";
+
+	private static final Pattern RUN_PATH = Pattern.compile(".*/actions/runs/([0-9]+)(/.*)?");
+
+	private static final Pattern ARTIFACT_PATH = Pattern.compile(".*/(?:artifacts|signed)/([0-9]+)(/zip)?");
 
 	private final Path workspace;
 
@@ -67,6 +102,8 @@ final class WorkflowRunner implements ResponseDefinitionTransformerV2 {
 	});
 
 	private final HttpClient http = HttpClient.newHttpClient();
+
+	private final Map<Long, Run> runs = new ConcurrentHashMap<>();
 
 	private final List<JsonNode> dispatches = new CopyOnWriteArrayList<>();
 
@@ -82,8 +119,36 @@ final class WorkflowRunner implements ResponseDefinitionTransformerV2 {
 		this.workspace = workspace;
 	}
 
+	/** The transformers of the API server's answers. */
+	Extension[] apiAnswers() {
+		return new Extension[] { new Answer(DISPATCH, this::dispatch), new Answer(RUN, this::run),
+				new Answer(RUN_LIST, this::runList), new Answer(ARTIFACTS, this::artifacts),
+				new Answer(DOWNLOAD, this::download) };
+	}
+
+	/** The transformer of the artifact storage host's answer. */
+	Extension[] storageAnswers() {
+		return new Extension[] { new Answer(STORED_ZIP, this::storedZip) };
+	}
+
+	/** Serves the answers on the started servers of {@code gitHub}. */
 	void attach(GitHubStandIn gitHub) {
 		this.gitHub = gitHub;
+		WireMockServer api = gitHub.api;
+		int normal = GitHubStandIn.NORMAL;
+		api.stubFor(post(urlPathEqualTo(GitHubStandIn.DISPATCHES)).atPriority(normal).willReturn(answer(DISPATCH)));
+		api.stubFor(get(urlPathEqualTo(GitHubStandIn.RUNS)).atPriority(normal).willReturn(answer(RUN_LIST)));
+		api.stubFor(get(urlPathMatching(GitHubStandIn.RUNS + "/[0-9]+")).atPriority(normal).willReturn(answer(RUN)));
+		api.stubFor(get(urlPathMatching(GitHubStandIn.RUNS + "/[0-9]+/artifacts")).atPriority(normal)
+			.willReturn(answer(ARTIFACTS)));
+		api.stubFor(get(urlPathMatching(GitHubStandIn.REPO_PATH + "/actions/artifacts/[0-9]+/zip")).atPriority(normal)
+			.willReturn(answer(DOWNLOAD)));
+		gitHub.storage
+			.stubFor(get(urlPathMatching("/signed/[0-9]+")).atPriority(normal).willReturn(answer(STORED_ZIP)));
+	}
+
+	static ResponseDefinitionBuilder answer(String name) {
+		return aResponse().withTransformers(name);
 	}
 
 	/** Where GitHub delivers the build repository's webhooks, signed with the secret. */
@@ -100,66 +165,146 @@ final class WorkflowRunner implements ResponseDefinitionTransformerV2 {
 		return List.copyOf(this.deliveries);
 	}
 
-	@Override
-	public String getName() {
-		return NAME;
+	Map<String, Long> runsByRequest() {
+		return this.runs.values()
+			.stream()
+			.collect(Collectors.groupingBy((run) -> run.inputs.path("request_id").asString(), Collectors.counting()));
 	}
 
-	@Override
-	public boolean applyGlobally() {
-		return false;
-	}
+	// ---- the answers
 
-	@Override
-	public ResponseDefinition transform(ServeEvent serveEvent) {
+	private ResponseDefinition dispatch(ServeEvent event, ResponseDefinitionBuilder answer) {
 		JsonNode body;
 		try {
-			body = GitHubStandIn.JSON.readTree(serveEvent.getRequest().getBodyAsString());
+			body = GitHubStandIn.JSON.readTree(event.getRequest().getBodyAsString());
 		}
 		catch (JacksonException ex) {
-			return problem(400, "Problems parsing JSON");
+			return problem(answer, 400, "Problems parsing JSON");
 		}
 		JsonNode inputs = body.path("inputs");
 		if (!"main".equals(body.path("ref").asString(null)) || !inputs.isObject() || inputs.size() > 25
 				|| inputs.valueStream().anyMatch((value) -> !value.isString())) {
-			return problem(422, "Invalid request: ref must be main and inputs at most 25 strings");
+			return problem(answer, 422, "Invalid request: ref must be main and inputs at most 25 strings");
 		}
 		this.dispatches.add(body);
 		long runId = this.runIds.incrementAndGet();
-		String title = "wheelfarm " + inputs.path("request_id").asString() + ": " + inputs.path("project").asString()
-				+ " " + inputs.path("version").asString();
-		Instant created = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-		this.gitHub.stubRun(run(runId, title, created, "queued", null));
-		this.runners.submit(() -> execute(runId, title, created, inputs));
-		ObjectNode answer = GitHubStandIn.JSON.createObjectNode();
-		answer.put("workflow_run_id", runId);
-		answer.put("run_url", this.gitHub.api.baseUrl() + GitHubStandIn.REPO_PATH + "/actions/runs/" + runId);
-		answer.put("html_url", htmlUrl(runId));
-		if (body.path("return_run_details").asBoolean(false)) {
-			return responseDefinition().withStatus(200)
-				.withHeader("Content-Type", "application/json")
-				.withBody(GitHubStandIn.JSON.writeValueAsString(answer))
-				.build();
+		Run run = new Run(runId, inputs, Instant.now().truncatedTo(ChronoUnit.SECONDS));
+		this.runs.put(runId, run);
+		this.runners.submit(() -> execute(run));
+		if (!body.path("return_run_details").asBoolean(false)) {
+			return gitHubAnswer(answer).withStatus(204).build();
 		}
-		return responseDefinition().withStatus(204).build();
+		ObjectNode details = GitHubStandIn.JSON.createObjectNode();
+		details.put("workflow_run_id", runId);
+		details.put("run_url", this.gitHub.apiUrl() + GitHubStandIn.RUNS + "/" + runId);
+		details.put("html_url", htmlUrl(runId));
+		return json(answer, 200, details);
 	}
 
-	private void execute(long runId, String title, Instant created, JsonNode inputs) {
+	private ResponseDefinition run(ServeEvent event, ResponseDefinitionBuilder answer) {
+		Run run = this.runs.get(id(RUN_PATH, event));
+		if (run == null) {
+			return problem(answer, 404, "Not Found");
+		}
+		return json(answer, 200, run.json());
+	}
+
+	private ResponseDefinition runList(ServeEvent event, ResponseDefinitionBuilder answer) {
+		JsonNode[] newestFirst = this.runs.values()
+			.stream()
+			.sorted(Comparator.comparingLong(Run::id).reversed())
+			.map(Run::json)
+			.toArray(JsonNode[]::new);
+		return json(answer, 200, GitHubStandIn.JSON.readTree(GitHubStandIn.runList(newestFirst)));
+	}
+
+	/**
+	 * The recorded artifact list (testArtifacts), its first artifact renamed to the
+	 * worker's result and re-identified as the run (one result per run); empty until the
+	 * run uploaded it.
+	 */
+	private ResponseDefinition artifacts(ServeEvent event, ResponseDefinitionBuilder answer) {
+		Run run = this.runs.get(id(RUN_PATH, event));
+		if (run == null) {
+			return problem(answer, 404, "Not Found");
+		}
+		byte[] zip = run.artifact;
+		if (zip == null) {
+			ObjectNode none = GitHubStandIn.JSON.createObjectNode().put("total_count", 0);
+			none.putArray("artifacts");
+			return json(answer, 200, none);
+		}
+		ObjectNode list = (ObjectNode) GitHubStandIn.JSON.readTree(Fixtures
+			.text("wiremock/GHWorkflowRunTest/testArtifacts/__files/6-r_h_g_actions_runs_7892624040_artifacts.json"));
+		ObjectNode first = (ObjectNode) list.path("artifacts").get(0);
+		String url = this.gitHub.apiUrl() + GitHubStandIn.REPO_PATH + "/actions/artifacts/" + run.id;
+		first.put("name", GitHubEngine.RESULT_ARTIFACT)
+			.put("id", run.id)
+			.put("size_in_bytes", zip.length)
+			.put("url", url)
+			.put("archive_download_url", url + "/zip");
+		((ObjectNode) first.path("workflow_run")).put("id", run.id);
+		return json(answer, 200, list);
+	}
+
+	/** GitHub answers a download with a short-lived redirect to its storage host. */
+	private ResponseDefinition download(ServeEvent event, ResponseDefinitionBuilder answer) {
+		return gitHubAnswer(answer).withStatus(302)
+			.withHeader("Location", this.gitHub.storage.baseUrl() + "/signed/" + id(ARTIFACT_PATH, event) + "?sig=abc")
+			.build();
+	}
+
+	private ResponseDefinition storedZip(ServeEvent event, ResponseDefinitionBuilder answer) {
+		Run run = this.runs.get(id(ARTIFACT_PATH, event));
+		if (run == null || run.artifact == null) {
+			return answer.withStatus(404).build();
+		}
+		return answer.withStatus(200).withHeader("Content-Type", "application/zip").withBody(run.artifact).build();
+	}
+
+	/** GitHub reports the token's primary rate limit on every API answer. */
+	private static ResponseDefinitionBuilder gitHubAnswer(ResponseDefinitionBuilder answer) {
+		return answer.withHeader("X-RateLimit-Limit", "5000")
+			.withHeader("X-RateLimit-Remaining", Integer.toString(GitHubStandIn.RATE_LIMIT_REMAINING))
+			.withHeader("X-RateLimit-Used", Integer.toString(5000 - GitHubStandIn.RATE_LIMIT_REMAINING))
+			.withHeader("X-RateLimit-Resource", "core")
+			.withHeader("X-RateLimit-Reset", Long.toString(Instant.now().plusSeconds(3600).getEpochSecond()));
+	}
+
+	private static ResponseDefinition json(ResponseDefinitionBuilder answer, int status, JsonNode body) {
+		return gitHubAnswer(answer).withStatus(status)
+			.withHeader("Content-Type", "application/json")
+			.withBody(GitHubStandIn.JSON.writeValueAsString(body))
+			.build();
+	}
+
+	private static ResponseDefinition problem(ResponseDefinitionBuilder answer, int status, String message) {
+		return json(answer, status, GitHubStandIn.JSON.createObjectNode().put("message", message));
+	}
+
+	private static long id(Pattern pattern, ServeEvent event) {
+		Matcher matcher = pattern.matcher(URI.create(event.getRequest().getUrl()).getPath());
+		return matcher.matches() ? Long.parseLong(matcher.group(1)) : -1;
+	}
+
+	// ---- the runner
+
+	private void execute(Run run) {
 		try {
-			deliver(run(runId, title, created, "queued", null), "requested");
+			deliver(run, "requested");
 			// A runner picks the job up a moment after the dispatch.
 			Thread.sleep(300);
-			this.gitHub.stubRun(run(runId, title, created, "in_progress", null));
-			deliver(run(runId, title, created, "in_progress", null), "in_progress");
-			Path checkout = checkout(runId);
-			boolean succeeded = runWorkflow(checkout, inputs);
-			this.gitHub.stubResultArtifact(runId, runId + 7, zip(checkout.resolve("runner-temp/result")));
-			ObjectNode completed = run(runId, title, created, "completed", succeeded ? "success" : "failure");
-			this.gitHub.stubRun(completed);
-			deliver(completed, "completed");
+			run.moveTo("in_progress", null);
+			deliver(run, "in_progress");
+			Path checkout = checkout(run.id);
+			boolean succeeded = runWorkflow(checkout, run.inputs);
+			run.artifact = zip(checkout.resolve("runner-temp/result"));
+			run.moveTo("completed", succeeded ? "success" : "failure");
+			deliver(run, "completed");
 		}
 		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
+			logger.warn("The stand-in's run {} broke", run.id, ex);
+			run.moveTo("completed", "failure");
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -180,9 +325,12 @@ final class WorkflowRunner implements ResponseDefinitionTransformerV2 {
 	}
 
 	/**
-	 * The workflow's jobs in order: {@code pure}; {@code platform} for each matrix entry
-	 * this machine can host (an ubuntu runner); {@code assemble} unless cancelled. The
-	 * run fails when any job does, as on GitHub.
+	 * The workflow's jobs in order: {@code pure}, then {@code assemble} unless cancelled.
+	 * The {@code platform} matrix needs cibuildwheel (which the job installs from PyPI)
+	 * and macOS and Windows runners, none of which this machine has: a release that needs
+	 * it is built as the local builder builds it (the worker's {@code run}, its result in
+	 * the same place), which gives what this machine can make: a native wheel, or the
+	 * failure of the pure build. The run fails when a job does, as on GitHub.
 	 */
 	private boolean runWorkflow(Path checkout, JsonNode inputs) throws IOException, InterruptedException {
 		Path temp = checkout.resolve("runner-temp");
@@ -198,38 +346,27 @@ final class WorkflowRunner implements ResponseDefinitionTransformerV2 {
 				temp.resolve("work").toString(), "--no-isolation", "--github-output", githubOutput.toString());
 		String outputs = Files.isRegularFile(githubOutput) ? Files.readString(githubOutput) : "";
 		if (outputs.contains("needs-platform-build=true")) {
-			String matrix = outputs.lines()
-				.filter((line) -> line.startsWith("matrix="))
-				.findFirst()
-				.orElse("matrix={}")
-				.substring("matrix=".length());
-			for (JsonNode entry : GitHubStandIn.JSON.readTree(matrix).path("include")) {
-				String platform = entry.path("platform").asString();
-				if ("ubuntu-latest".equals(entry.path("runner").asString())) {
-					ok &= step(checkout, "platform", request, "--platform", platform, "--out",
-							temp.resolve("parts/part-" + platform).toString(), "--work",
-							temp.resolve("work-" + platform).toString());
-				}
-			}
+			return ok & step(checkout, "run", request, "--out", temp.resolve("result").toString(), "--work",
+					temp.resolve("work-run").toString(), "--python", PYTHON, "--no-isolation");
 		}
-		ok &= step(checkout, "assemble", List.of(), "--parts", temp.resolve("parts").toString(), "--out",
+		return ok & step(checkout, "assemble", List.of(), "--parts", temp.resolve("parts").toString(), "--out",
 				temp.resolve("result").toString());
-		return ok;
 	}
 
 	private boolean step(Path checkout, String stage, List<String> request, String... more)
 			throws IOException, InterruptedException {
 		List<String> command = new ArrayList<>(List.of(PYTHON, WORKER, stage));
-		if (!"assemble".equals(stage)) {
+		if ("pure".equals(stage)) {
 			command.add("--echo");
 		}
 		command.addAll(request);
 		command.addAll(List.of(more));
 		Path log = checkout.resolve("runner-temp/" + stage + ".log");
-		Process process = new ProcessBuilder(command).directory(checkout.toFile())
+		ProcessBuilder builder = new ProcessBuilder(command).directory(checkout.toFile())
 			.redirectErrorStream(true)
-			.redirectOutput(log.toFile())
-			.start();
+			.redirectOutput(log.toFile());
+		builder.environment().put("SOURCE_DATE_EPOCH", "1700000000");
+		Process process = builder.start();
 		if (!process.waitFor(5, TimeUnit.MINUTES)) {
 			process.destroyForcibly();
 			return false;
@@ -237,21 +374,7 @@ final class WorkflowRunner implements ResponseDefinitionTransformerV2 {
 		return process.exitValue() == 0;
 	}
 
-	/**
-	 * The run as GitHub shows it (the recorded shape), created now, named as dispatched.
-	 */
-	private ObjectNode run(long runId, String title, Instant created, String status, String conclusion) {
-		ObjectNode run = GitHubStandIn.run(runId, status, conclusion, title);
-		run.put("name", "wheelfarm-build");
-		run.put("event", "workflow_dispatch");
-		run.put("created_at", created.toString());
-		run.put("run_started_at", created.toString());
-		run.put("updated_at", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-		run.put("html_url", htmlUrl(runId));
-		return run;
-	}
-
-	private void deliver(ObjectNode run, String action) throws IOException, InterruptedException {
+	private void deliver(Run run, String action) throws IOException, InterruptedException {
 		URI target = this.webhook;
 		if (target == null) {
 			return;
@@ -259,10 +382,11 @@ final class WorkflowRunner implements ResponseDefinitionTransformerV2 {
 		ObjectNode payload = (ObjectNode) GitHubStandIn.JSON
 			.readTree(Fixtures.text("webhooks/octokit-webhooks/workflow_run/completed.payload.json"));
 		payload.put("action", action);
+		ObjectNode shown = run.json();
 		ObjectNode deliveredRun = (ObjectNode) payload.path("workflow_run");
 		for (String field : List.of("id", "status", "conclusion", "display_title", "name", "event", "created_at",
 				"updated_at", "run_started_at", "html_url")) {
-			deliveredRun.set(field, run.get(field));
+			deliveredRun.set(field, shown.get(field));
 		}
 		((ObjectNode) payload.path("repository")).put("full_name", GitHubStandIn.OWNER + "/" + GitHubStandIn.REPO);
 		byte[] body = GitHubStandIn.JSON.writeValueAsBytes(payload);
@@ -295,19 +419,106 @@ final class WorkflowRunner implements ResponseDefinitionTransformerV2 {
 		return bytes.toByteArray();
 	}
 
-	private static ResponseDefinition problem(int status, String message) {
-		return responseDefinition().withStatus(status)
-			.withHeader("Content-Type", "application/json")
-			.withBody("{\"message\": \"" + message + "\"}")
-			.build();
-	}
-
 	void close() {
 		this.runners.shutdownNow();
 	}
 
 	/** One webhook delivery and the orchestrator's answer. */
 	record Delivery(String id, String action, int status) {
+
+	}
+
+	/** A dispatched workflow run as GitHub tracks it. */
+	private static final class Run {
+
+		final long id;
+
+		final JsonNode inputs;
+
+		final Instant created;
+
+		volatile String status = "queued";
+
+		volatile String conclusion;
+
+		volatile Instant updated;
+
+		/** The uploaded {@code wheelfarm-result} artifact, once the workflow made it. */
+		volatile byte[] artifact;
+
+		Run(long id, JsonNode inputs, Instant created) {
+			this.id = id;
+			this.inputs = inputs;
+			this.created = created;
+			this.updated = created;
+		}
+
+		long id() {
+			return this.id;
+		}
+
+		void moveTo(String status, String conclusion) {
+			this.updated = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+			this.conclusion = conclusion;
+			this.status = status;
+		}
+
+		/**
+		 * The run as GitHub shows it (the recorded shape), created now, named as the
+		 * workflow's run-name names it. The recording's times are years old: a run
+		 * started now must say so, or the engine takes it for one that overran.
+		 */
+		ObjectNode json() {
+			String title = "wheelfarm " + this.inputs.path("request_id").asString() + ": "
+					+ this.inputs.path("project").asString() + " " + this.inputs.path("version").asString();
+			ObjectNode run = GitHubStandIn.run(this.id, this.status, this.conclusion, title);
+			run.put("name", "wheelfarm-build");
+			run.put("event", "workflow_dispatch");
+			run.put("created_at", this.created.toString());
+			run.put("run_started_at", this.created.toString());
+			run.put("updated_at", this.updated.toString());
+			run.put("html_url", htmlUrl(this.id));
+			return run;
+		}
+
+	}
+
+	/**
+	 * A named transformer over one of the answers above. It starts from the stub's own
+	 * answer, so what a fault stub sets besides the body (a delay) is kept.
+	 */
+	private static final class Answer implements ResponseDefinitionTransformerV2 {
+
+		private final String name;
+
+		private final Computed computed;
+
+		Answer(String name, Computed computed) {
+			this.name = name;
+			this.computed = computed;
+		}
+
+		@Override
+		public ResponseDefinition transform(ServeEvent event) {
+			return this.computed.answer(event, ResponseDefinitionBuilder.like(event.getResponseDefinition()));
+		}
+
+		@Override
+		public boolean applyGlobally() {
+			return false;
+		}
+
+		@Override
+		public String getName() {
+			return this.name;
+		}
+
+	}
+
+	@FunctionalInterface
+	private interface Computed {
+
+		ResponseDefinition answer(ServeEvent event, ResponseDefinitionBuilder answer);
 
 	}
 

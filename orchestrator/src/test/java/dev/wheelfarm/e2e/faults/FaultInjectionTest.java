@@ -8,12 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
-import com.github.tomakehurst.wiremock.client.MappingBuilder;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.wheelfarm.dispatch.github.GitHubActionsStandIn;
+import dev.wheelfarm.dispatch.github.GitHubStandIn;
 import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.pypi.standin.Fault;
 import dev.wheelfarm.pypi.standin.PypiStandIn;
@@ -29,14 +26,11 @@ import tools.jackson.databind.node.ObjectNode;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
-import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -99,9 +93,9 @@ class FaultInjectionTest {
 	@Test
 	void aPermanentOutageEndsInRecordedFailuresNotInALoop() throws Exception {
 		PypiStandIn pypi = pypi();
-		GitHubActionsStandIn github = github("outage");
+		GitHubStandIn github = github("outage");
 		// GitHub answers nothing but 500; PyPI's page of beta is gone for good.
-		github.api.stubFor(any(anyUrl()).atPriority(1).willReturn(aResponse().withStatus(500)));
+		github.failEverything(aResponse().withStatus(500));
 		Fault[] forever = new Fault[500];
 		java.util.Arrays.fill(forever, Fault.status(500));
 		pypi.failNext("/pypi/beta/json", forever);
@@ -141,7 +135,7 @@ class FaultInjectionTest {
 
 	private Snapshot farmRun(String name, Faults faults) throws Exception {
 		PypiStandIn pypi = pypi();
-		GitHubActionsStandIn github = github(name);
+		GitHubStandIn github = github(name);
 		faults.inject(pypi, github);
 		JdbcClient jdbc = database(name, pypi, github, Map.of());
 		awaitOrFail(() -> count(jdbc, "true") == 3 && FarmInvariants.settled(jdbc), jdbc, "three ended builds");
@@ -153,20 +147,8 @@ class FaultInjectionTest {
 			pages.put(project,
 					withoutRunSpecifics(FarmInvariants.projectPage(this.orchestrator.uri("/"), project), pypi));
 		}
-		int faultsServed = github.api.getAllServeEvents()
-			.stream()
-			.filter((event) -> event.getStubMapping() != null && event.getStubMapping().getPriority() != null
-					&& event.getStubMapping().getPriority() < GitHubActionsStandIn.NORMAL)
-			.mapToInt((event) -> 1)
-			.sum()
-				+ github.storage.getAllServeEvents()
-					.stream()
-					.filter((event) -> event.getStubMapping() != null && event.getStubMapping().getPriority() != null
-							&& event.getStubMapping().getPriority() < GitHubActionsStandIn.NORMAL)
-					.mapToInt((event) -> 1)
-					.sum();
 		Snapshot snapshot = new Snapshot(FarmInvariants.builds(jdbc), FarmInvariants.wheels(jdbc), pages,
-				github.runsByRequest(), faultsServed);
+				github.runsByRequest(), github.faultsServed());
 		stop();
 		this.running.clear();
 		return snapshot;
@@ -186,21 +168,21 @@ class FaultInjectionTest {
 		return pypi;
 	}
 
-	private GitHubActionsStandIn github(String name) {
-		GitHubActionsStandIn github = GitHubActionsStandIn.start(scratch.resolve(name + "-github"));
+	private GitHubStandIn github(String name) {
+		GitHubStandIn github = GitHubStandIn.running(scratch.resolve(name + "-github"));
 		this.running.add(github);
 		return github;
 	}
 
 	/** A database with the projects opted in, and an orchestrator on it. */
-	private JdbcClient database(String name, PypiStandIn pypi, GitHubActionsStandIn github, Map<String, String> extra) {
+	private JdbcClient database(String name, PypiStandIn pypi, GitHubStandIn github, Map<String, String> extra) {
 		TestDatabase.Coordinates database = TestDatabase.freshDatabase().migrate();
 		HikariDataSource pool = database.pool(2);
 		this.running.add(pool);
 		JdbcClient jdbc = JdbcClient.create(pool);
 		SDISTS.keySet().forEach((project) -> OrchestratorProcess.optIn(jdbc, project));
 		Map<String, String> properties = OrchestratorProcess.baseProperties(database, scratch.resolve(name + "-data"));
-		properties.putAll(github.properties());
+		properties.putAll(github.farmProperties());
 		properties.put("wheelfarm.github.request-timeout", TIMEOUT.toMillis() + "ms");
 		properties.put("wheelfarm.github.poll-interval", "300ms");
 		properties.put("wheelfarm.pypi.base-url", pypi.baseUrl().toString());
@@ -222,7 +204,7 @@ class FaultInjectionTest {
 	 * Every kind of misbehaviour, each met once or a few times (WireMock scenarios move
 	 * on after each fault), at the places the farm talks to PyPI and GitHub.
 	 */
-	private static void injectFaults(PypiStandIn pypi, GitHubActionsStandIn github) {
+	private static void injectFaults(PypiStandIn pypi, GitHubStandIn github) {
 		// PyPI: alpha's page fails past the client's retries (the cycle records the
 		// error, the next cycle reads it again); beta's is rate limited once; the root
 		// listing of later cycles fails and stalls; beta's sdist download fails once.
@@ -235,48 +217,28 @@ class FaultInjectionTest {
 
 		// GitHub, dispatch: a 500, a 429 with Retry-After, then an answer that comes too
 		// late although the run started (the farm must find it, not start another).
-		sequence(github, "dispatch", () -> post(urlPathEqualTo(GitHubActionsStandIn.DISPATCHES)),
+		github.failNext(() -> post(urlPathEqualTo(GitHubStandIn.DISPATCHES)),
 				aResponse().withStatus(500).withBody("{\"message\":\"Server Error\"}"),
 				aResponse().withStatus(429).withHeader("Retry-After", "1").withBody("{\"message\":\"slow down\"}"),
-				aResponse().withTransformers("dispatch").withFixedDelay((int) TIMEOUT.toMillis() + 1500));
+				GitHubStandIn.normalAnswer(GitHubStandIn.DISPATCH_ANSWER)
+					.withFixedDelay((int) TIMEOUT.toMillis() + 1500));
 		// Looking for that run: one 502.
-		sequence(github, "list", () -> get(urlPathEqualTo(GitHubActionsStandIn.RUNS)), aResponse().withStatus(502));
+		github.failNext(() -> get(urlPathEqualTo(GitHubStandIn.RUNS)), aResponse().withStatus(502));
 		// Reading runs: a 500, the primary rate limit exhausted (403, remaining 0, reset
 		// in two seconds), a secondary one (429, Retry-After), an answer too late.
 		long reset = Instant.now().plusSeconds(2).getEpochSecond();
-		sequence(github, "status", () -> get(urlPathMatching(GitHubActionsStandIn.RUNS + "/[0-9]+")),
-				aResponse().withStatus(500),
+		github.failNext(() -> get(urlPathMatching(GitHubStandIn.RUNS + "/[0-9]+")), aResponse().withStatus(500),
 				aResponse().withStatus(403)
 					.withHeader("X-RateLimit-Limit", "5000")
 					.withHeader("X-RateLimit-Remaining", "0")
 					.withHeader("X-RateLimit-Reset", Long.toString(reset))
 					.withBody("{\"message\":\"API rate limit exceeded\"}"),
 				aResponse().withStatus(429).withHeader("Retry-After", "1"),
-				aResponse().withTransformers("run").withFixedDelay((int) TIMEOUT.toMillis() + 1500));
+				GitHubStandIn.normalAnswer(GitHubStandIn.RUN_ANSWER).withFixedDelay((int) TIMEOUT.toMillis() + 1500));
 		// Collecting: the artifact list fails once, the storage host once.
-		sequence(github, "artifacts", () -> get(urlPathMatching(GitHubActionsStandIn.RUNS + "/[0-9]+/artifacts")),
+		github.failNext(() -> get(urlPathMatching(GitHubStandIn.RUNS + "/[0-9]+/artifacts")),
 				aResponse().withStatus(502));
-		github.storage.stubFor(get(urlPathMatching("/signed/[0-9]+")).atPriority(1)
-			.inScenario("storage")
-			.whenScenarioStateIs(STARTED)
-			.willReturn(aResponse().withStatus(500))
-			.willSetStateTo("served"));
-	}
-
-	/**
-	 * The answers, one per request in turn, then the normal ones again. Each answer is a
-	 * stub of its own (a fresh builder: a builder's stubs share its id).
-	 */
-	private static void sequence(GitHubActionsStandIn github, String scenario, Supplier<MappingBuilder> request,
-			ResponseDefinitionBuilder... answers) {
-		for (int i = 0; i < answers.length; i++) {
-			github.api.stubFor(request.get()
-				.atPriority(1)
-				.inScenario(scenario)
-				.whenScenarioStateIs((i == 0) ? STARTED : scenario + "-" + i)
-				.willReturn(answers[i])
-				.willSetStateTo(scenario + "-" + (i + 1)));
-		}
+		github.failNextDownloads(aResponse().withStatus(500));
 	}
 
 	// ---- helpers
@@ -295,10 +257,8 @@ class FaultInjectionTest {
 		return copy;
 	}
 
-	private static int dispatchCalls(GitHubActionsStandIn github) {
-		return github.api
-			.countRequestsMatching(postRequestedFor(urlPathEqualTo(GitHubActionsStandIn.DISPATCHES)).build())
-			.getCount();
+	private static int dispatchCalls(GitHubStandIn github) {
+		return github.requests(postRequestedFor(urlPathEqualTo(GitHubStandIn.DISPATCHES)));
 	}
 
 	private static long count(JdbcClient jdbc, String condition) {
@@ -312,7 +272,7 @@ class FaultInjectionTest {
 	@FunctionalInterface
 	private interface Faults {
 
-		void inject(PypiStandIn pypi, GitHubActionsStandIn github);
+		void inject(PypiStandIn pypi, GitHubStandIn github);
 
 	}
 
