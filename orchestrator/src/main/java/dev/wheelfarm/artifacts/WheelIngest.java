@@ -36,9 +36,14 @@ public class WheelIngest {
 
 	private static final Logger logger = LoggerFactory.getLogger(WheelIngest.class);
 
+	// The maintainer's publish mode lives in the repository's config, not in the
+	// project's
+	// settings: it decides when wheels become public, not how they are built.
 	private static final String BUILD = """
-			SELECT b.project_id, p.name AS project, b.version, b.state
+			SELECT b.project_id, p.name AS project, b.version, b.state,
+			       coalesce(r.config ->> 'publish', 'immediate') = 'review' AS review
 			FROM build b JOIN project p ON p.id = b.project_id
+			LEFT JOIN repository r ON r.id = p.repository_id
 			WHERE b.id = :id
 			""";
 
@@ -49,8 +54,9 @@ public class WheelIngest {
 	private static final String ON_PYPI = "SELECT count(*) FROM pypi_file WHERE filename = :filename";
 
 	private static final String INSERT_WHEEL = """
-			INSERT INTO wheel (build_id, project_id, version, filename, sha256, size, metadata_sha256, requires_python)
-			VALUES (:build, :project, :version, :filename, :sha256, :size, :metadata, :requiresPython)
+			INSERT INTO wheel (build_id, project_id, version, filename, sha256, size, metadata_sha256, requires_python,
+			                   stage_id)
+			VALUES (:build, :project, :version, :filename, :sha256, :size, :metadata, :requiresPython, :stage)
 			ON CONFLICT (filename) DO NOTHING
 			""";
 
@@ -71,8 +77,11 @@ public class WheelIngest {
 
 	private final ApplicationEventPublisher events;
 
+	private final Stages stages;
+
 	public WheelIngest(WheelVerifier verifier, BlobStore blobs, JdbcClient jdbc, TransactionOperations transactions,
-			BuildLedger ledger, ApplicationEventPublisher events) {
+			BuildLedger ledger, ApplicationEventPublisher events, Stages stages) {
+		this.stages = stages;
 		this.verifier = verifier;
 		this.blobs = blobs;
 		this.jdbc = jdbc;
@@ -140,9 +149,22 @@ public class WheelIngest {
 			logger.error("Build {}: could not store its wheels: {}", event.buildId(), ex.getMessage());
 			return new Outcome(List.of(), List.of(new Rejection("(storage)", ex.getMessage())));
 		}
-		List<String> published = this.transactions.execute((status) -> list(event.buildId(), build, accepted));
-		this.events.publishEvent(new WheelsPublished(event.project(), published));
-		return new Outcome(published, List.of());
+		// A project that publishes on review gets its wheels in its open stage: stored,
+		// listed at the stage's URL, public only when someone publishes the stage.
+		// The stage is opened and locked in the transaction that lists the wheels, so a
+		// publish at that moment cannot leave them in a closed stage.
+		boolean anyNew = accepted.stream().anyMatch((wheel) -> wheel.verified() != null);
+		Listed listed = this.transactions.execute((status) -> {
+			Long stage = (build.review() && anyNew) ? this.stages.lockOpenStage(build.projectId()).id() : null;
+			return new Listed(list(event.buildId(), build, accepted, stage), stage);
+		});
+		if (listed.stage() == null) {
+			this.events.publishEvent(new WheelsPublished(event.project(), listed.files()));
+		}
+		else {
+			logger.info("Build {}: wheels staged for review in stage {}", event.buildId(), listed.stage());
+		}
+		return new Outcome(listed.files(), List.of());
 	}
 
 	private Accepted check(BuiltWheel wheel, BuildRow build) throws WheelRejectedException {
@@ -178,7 +200,7 @@ public class WheelIngest {
 		return new Accepted(wheel, verified);
 	}
 
-	private List<String> list(long buildId, BuildRow build, List<Accepted> accepted) {
+	private List<String> list(long buildId, BuildRow build, List<Accepted> accepted, Long stage) {
 		List<String> added = new ArrayList<>();
 		for (Accepted wheel : accepted) {
 			if (wheel.verified() == null) {
@@ -194,6 +216,7 @@ public class WheelIngest {
 				.param("size", verified.size())
 				.param("metadata", verified.metadataSha256().hex())
 				.param("requiresPython", verified.requiresPython())
+				.param("stage", stage)
 				.update();
 			if (inserted == 1) {
 				added.add(wheel.built().filename());
@@ -234,11 +257,15 @@ public class WheelIngest {
 
 	}
 
-	record BuildRow(long projectId, String project, String version, String state) {
+	record BuildRow(long projectId, String project, String version, String state, boolean review) {
 
 	}
 
 	record StoredName(String sha256, OffsetDateTime removedAt) {
+
+	}
+
+	private record Listed(List<String> files, Long stage) {
 
 	}
 

@@ -198,30 +198,13 @@ public class WheelVerifier {
 		}
 	}
 
-	/** The first value of each header of a core metadata file, keys lower-cased. */
 	private static Map<String, String> headers(byte[] metadata, String filename) throws WheelRejectedException {
-		String text;
 		try {
-			text = StandardCharsets.UTF_8.newDecoder()
-				.onMalformedInput(CodingErrorAction.REPORT)
-				.decode(java.nio.ByteBuffer.wrap(metadata))
-				.toString();
+			return CoreMetadata.headers(metadata);
 		}
 		catch (CharacterCodingException ex) {
 			throw new WheelRejectedException(describe(filename) + ": METADATA is not UTF-8", ex);
 		}
-		Map<String, String> headers = new HashMap<>();
-		for (String line : text.split("\r?\n", -1)) {
-			if (line.isEmpty()) {
-				break;
-			}
-			int colon = line.indexOf(':');
-			if (colon > 0 && !Character.isWhitespace(line.charAt(0))) {
-				headers.putIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
-						line.substring(colon + 1).trim());
-			}
-		}
-		return headers;
 	}
 
 	private static void checkMetadata(Map<String, String> headers, ProjectName project, Version version,
@@ -318,7 +301,7 @@ public class WheelVerifier {
 		return "wheel " + quote(filename);
 	}
 
-	private static String quote(String text) {
+	static String quote(String text) {
 		if (text == null) {
 			return "(none)";
 		}

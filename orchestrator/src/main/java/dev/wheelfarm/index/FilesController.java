@@ -39,6 +39,8 @@ class FilesController {
 
 	private static final MediaType METADATA_TYPE = new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8);
 
+	private static final MediaType SDIST_TYPE = MediaType.parseMediaType("application/gzip");
+
 	private final IndexRepository repository;
 
 	private final BlobStore blobs;
@@ -51,13 +53,31 @@ class FilesController {
 	@GetMapping("/files/{prefix}/{sha256}/{filename}")
 	ResponseEntity<Resource> file(@PathVariable String prefix, @PathVariable String sha256,
 			@PathVariable String filename) {
+		return serve(prefix, sha256, filename, null);
+	}
+
+	/**
+	 * The files a stage's pages link to: the public ones and the stage's own. Staged
+	 * bytes are reachable only through the stage's secret token.
+	 */
+	@GetMapping("/stage/{token}/files/{prefix}/{sha256}/{filename}")
+	ResponseEntity<Resource> stagedFile(@PathVariable String token, @PathVariable String prefix,
+			@PathVariable String sha256, @PathVariable String filename) {
+		Optional<IndexRepository.OpenStage> stage = this.repository.openStage(token);
+		if (stage.isEmpty()) {
+			return ResponseEntity.notFound().build();
+		}
+		return serve(prefix, sha256, filename, stage.get().id());
+	}
+
+	private ResponseEntity<Resource> serve(String prefix, String sha256, String filename, Long stage) {
 		if (!HEX.matcher(sha256).matches() || !sha256.startsWith(prefix) || prefix.length() != 2) {
 			return ResponseEntity.notFound().build();
 		}
 		boolean metadata = filename.endsWith(METADATA);
 		String wheelName = metadata ? filename.substring(0, filename.length() - METADATA.length()) : filename;
-		Optional<IndexRepository.StoredWheel> wheel = this.repository.storedWheel(sha256, wheelName);
-		if (wheel.isEmpty()) {
+		Optional<IndexRepository.StoredWheel> wheel = this.repository.storedWheel(sha256, wheelName, stage);
+		if (wheel.isEmpty() || (metadata && wheel.get().metadataSha256() == null)) {
 			return ResponseEntity.notFound().build();
 		}
 		String blob = metadata ? wheel.get().metadataSha256() : wheel.get().sha256();
@@ -65,9 +85,11 @@ class FilesController {
 		if (!Files.isRegularFile(path)) {
 			return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
 		}
+		MediaType type = metadata ? METADATA_TYPE : "sdist".equals(wheel.get().kind()) ? SDIST_TYPE : WHEEL_TYPE;
 		return ResponseEntity.ok()
-			.contentType(metadata ? METADATA_TYPE : WHEEL_TYPE)
-			.header(HttpHeaders.CACHE_CONTROL, IMMUTABLE)
+			.contentType(type)
+			// A stage's URL is a secret: no shared cache may keep what it served.
+			.header(HttpHeaders.CACHE_CONTROL, (stage == null) ? IMMUTABLE : "private, no-store")
 			.eTag("\"" + blob + "\"")
 			.body(new FileSystemResource(path));
 	}

@@ -16,8 +16,16 @@ import java.time.Instant;
  * @param yankedReason why, or {@code null}
  * @param size its size in bytes
  * @param uploadTime when it was published, or {@code null}
+ * @param hosted whether the farm serves the bytes (a built or uploaded file), not PyPI
  */
 record IndexFile(String filename, String url, String sha256, String requiresPython, String coreMetadataSha256,
-		boolean yanked, String yankedReason, long size, Instant uploadTime) {
+		boolean yanked, String yankedReason, long size, Instant uploadTime, boolean hosted) {
+
+	/** A file as the renderers see it: hosted by the farm when it has core metadata. */
+	IndexFile(String filename, String url, String sha256, String requiresPython, String coreMetadataSha256,
+			boolean yanked, String yankedReason, long size, Instant uploadTime) {
+		this(filename, url, sha256, requiresPython, coreMetadataSha256, yanked, yankedReason, size, uploadTime,
+				coreMetadataSha256 != null);
+	}
 
 }

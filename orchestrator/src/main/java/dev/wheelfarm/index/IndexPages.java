@@ -48,15 +48,37 @@ class IndexPages {
 	}
 
 	RenderedPage root() {
+		return root(false);
+	}
+
+	/**
+	 * The root listing; a stage's view links relatively even when a base URL is set, so
+	 * that its links stay inside the stage.
+	 */
+	RenderedPage root(boolean relative) {
 		List<ListedProject> projects = this.repository.hostedProjects()
 			.stream()
-			.map((project) -> new ListedProject(this.urls.projectLink(project.name()), project.displayName()))
+			.map((project) -> new ListedProject(relative ? project.name() : this.urls.projectLink(project.name()),
+					project.displayName()))
 			.toList();
 		return new RenderedPage(this.html.root(projects), this.json.root(projects));
 	}
 
 	Optional<RenderedPage> project(ProjectName name) {
-		return page(name).map((page) -> new RenderedPage(this.html.project(page), this.json.project(page)));
+		return page(name).map(this::render);
+	}
+
+	/**
+	 * A project's page as it will be once the stage is published: the public files and
+	 * the stage's. Its own files link relatively ({@code ../../files/…}), which resolves
+	 * below the stage's URL, where the staged bytes are served.
+	 */
+	Optional<RenderedPage> stagedProject(ProjectName name, long stage) {
+		return page(name, stage).map(this::render);
+	}
+
+	private RenderedPage render(ProjectPage page) {
+		return new RenderedPage(this.html.project(page), this.json.project(page));
 	}
 
 	List<String> hostedNames() {
@@ -65,6 +87,10 @@ class IndexPages {
 
 	/** The page's content, or empty when the farm does not host the project. */
 	Optional<ProjectPage> page(ProjectName name) {
+		return page(name, null);
+	}
+
+	private Optional<ProjectPage> page(ProjectName name, Long stage) {
 		Optional<IndexRepository.HostedProject> hosted = this.repository.hostedProject(name.value());
 		if (hosted.isEmpty()) {
 			return Optional.empty();
@@ -74,14 +100,18 @@ class IndexPages {
 		Map<Version, List<Set<Tag>>> pypiWheelTags = pypiWheelTags(pypiFiles);
 		List<IndexFile> files = new ArrayList<>();
 		Set<String> versions = new LinkedHashSet<>(this.repository.releaseVersions(id));
-		for (IndexRepository.FarmWheel wheel : this.repository.farmWheels(id)) {
-			if (wheel.releaseDeleted() || shadowed(wheel.filename(), pypiWheelTags)) {
+		for (IndexRepository.FarmWheel wheel : this.repository.farmWheels(id, stage)) {
+			// An uploaded sdist cannot shadow PyPI's: the upload refuses a name PyPI has.
+			boolean sdist = "sdist".equals(wheel.kind());
+			if (wheel.releaseDeleted() || (!sdist && shadowed(wheel.filename(), pypiWheelTags))) {
 				continue;
 			}
 			versions.add(wheel.version());
-			files.add(new IndexFile(wheel.filename(), this.urls.file(wheel.sha256(), wheel.filename()), wheel.sha256(),
-					wheel.requiresPython(), wheel.metadataSha256(), wheel.yanked(), wheel.yankedReason(), wheel.size(),
-					wheel.uploadTime()));
+			String url = (stage != null) ? IndexUrls.relativeFile(wheel.sha256(), wheel.filename())
+					: this.urls.file(wheel.sha256(), wheel.filename());
+			files.add(
+					new IndexFile(wheel.filename(), url, wheel.sha256(), wheel.requiresPython(), wheel.metadataSha256(),
+							wheel.yanked(), wheel.yankedReason(), wheel.size(), wheel.uploadTime(), true));
 		}
 		for (IndexRepository.PypiFile file : pypiFiles) {
 			files.add(new IndexFile(file.filename(), file.url(), file.sha256(), file.requiresPython(), null,

@@ -21,23 +21,26 @@ class IndexRepository {
 			SELECT p.id, p.name, p.display_name
 			FROM project p
 			WHERE (p.optin_state = 'OPTED_IN'
-			       OR EXISTS (SELECT 1 FROM wheel w WHERE w.project_id = p.id AND w.removed_at IS NULL))
+			       OR EXISTS (SELECT 1 FROM wheel w
+			                  WHERE w.project_id = p.id AND w.removed_at IS NULL AND w.stage_id IS NULL))
 			""";
 
 	private static final String ALL_HOSTED = HOSTED + " ORDER BY p.name";
 
 	private static final String ONE_HOSTED = HOSTED + " AND p.name = :name";
 
-	// The farm's wheels, with the yank and deletion state of the PyPI release they belong
-	// to.
+	// The farm's files (built wheels, uploaded wheels and sdists), with the yank and
+	// deletion state of the PyPI release they belong to. A staged file is listed only in
+	// its stage's view (:stage), which shows the index as it will be once published.
 	private static final String FARM_WHEELS = """
-			SELECT w.filename, w.version, w.sha256, w.size, w.metadata_sha256, w.requires_python,
+			SELECT w.filename, w.kind, w.version, w.sha256, w.size, w.metadata_sha256, w.requires_python,
 			       w.stored_at AS upload_time,
 			       coalesce(r.yanked, false) AS yanked, r.yanked_reason,
 			       (r.deleted_at IS NOT NULL) AS release_deleted
 			FROM wheel w
 			LEFT JOIN release r ON r.project_id = w.project_id AND r.version = w.version
 			WHERE w.project_id = :project AND w.withdrawn_at IS NULL AND w.removed_at IS NULL
+			  AND (w.stage_id IS NULL OR w.stage_id = CAST(:stage AS bigint))
 			""";
 
 	// PyPI's files as the watcher last saw them; deleted files and releases are gone from
@@ -58,8 +61,16 @@ class IndexRepository {
 
 	// A removed file is gone from /files/ too: its row stays only to reserve the name.
 	private static final String STORED_WHEEL = """
-			SELECT filename, sha256, metadata_sha256, size FROM wheel
+			SELECT filename, kind, sha256, metadata_sha256, size FROM wheel
 			WHERE sha256 = :sha256 AND filename = :filename AND removed_at IS NULL
+			  AND (stage_id IS NULL OR stage_id = CAST(:stage AS bigint))
+			""";
+
+	// Only an open stage has a view: a published one is the index, a discarded one is
+	// gone.
+	private static final String OPEN_STAGE = """
+			SELECT s.id, p.name AS project FROM stage s JOIN project p ON p.id = s.project_id
+			WHERE s.token = :token AND s.state = 'OPEN' AND s.expires_at > now()
 			""";
 
 	private static final String LIVE_FILES = "SELECT sha256, filename FROM wheel WHERE removed_at IS NULL";
@@ -78,8 +89,13 @@ class IndexRepository {
 		return this.jdbc.sql(ONE_HOSTED).param("name", name).query(HostedProject.class).optional();
 	}
 
-	List<FarmWheel> farmWheels(long projectId) {
-		return this.jdbc.sql(FARM_WHEELS).param("project", projectId).query(FarmWheel.class).list();
+	/** The public files, or those a stage's view shows ({@code stage} not null). */
+	List<FarmWheel> farmWheels(long projectId, Long stage) {
+		return this.jdbc.sql(FARM_WHEELS)
+			.param("project", projectId)
+			.param("stage", stage)
+			.query(FarmWheel.class)
+			.list();
 	}
 
 	List<PypiFile> pypiFiles(long projectId) {
@@ -91,11 +107,21 @@ class IndexRepository {
 	}
 
 	Optional<StoredWheel> storedWheel(String sha256, String filename) {
+		return storedWheel(sha256, filename, null);
+	}
+
+	/** A public file, or one of the stage's when {@code stage} is not null. */
+	Optional<StoredWheel> storedWheel(String sha256, String filename, Long stage) {
 		return this.jdbc.sql(STORED_WHEEL)
 			.param("sha256", sha256)
 			.param("filename", filename)
+			.param("stage", stage)
 			.query(StoredWheel.class)
 			.optional();
+	}
+
+	Optional<OpenStage> openStage(String token) {
+		return this.jdbc.sql(OPEN_STAGE).param("token", token).query(OpenStage.class).optional();
 	}
 
 	/**
@@ -112,7 +138,7 @@ class IndexRepository {
 
 	}
 
-	record FarmWheel(String filename, String version, String sha256, long size, String metadataSha256,
+	record FarmWheel(String filename, String kind, String version, String sha256, long size, String metadataSha256,
 			String requiresPython, Instant uploadTime, boolean yanked, String yankedReason, boolean releaseDeleted) {
 
 	}
@@ -122,7 +148,11 @@ class IndexRepository {
 
 	}
 
-	record StoredWheel(String filename, String sha256, String metadataSha256, long size) {
+	record StoredWheel(String filename, String kind, String sha256, String metadataSha256, long size) {
+
+	}
+
+	record OpenStage(long id, String project) {
 
 	}
 

@@ -24,7 +24,12 @@ class IndexUrls {
 	}
 
 	String file(String sha256, String filename) {
-		return (this.base.isEmpty() ? "../../" : this.base + "/") + filePath(sha256, filename);
+		return this.base.isEmpty() ? relativeFile(sha256, filename) : this.base + "/" + filePath(sha256, filename);
+	}
+
+	/** The link from a project page to a file next to the page's {@code simple/}. */
+	static String relativeFile(String sha256, String filename) {
+		return "../../" + filePath(sha256, filename);
 	}
 
 	String projectLink(String name) {

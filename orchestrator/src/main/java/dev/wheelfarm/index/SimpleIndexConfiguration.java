@@ -16,11 +16,11 @@ import org.springframework.core.Ordered;
 class SimpleIndexConfiguration {
 
 	@Bean
-	FilterRegistrationBean<SimpleIndexFilter> simpleIndexFilter(PageCache pages, IndexProperties properties,
-			MeterRegistry meters) {
+	FilterRegistrationBean<SimpleIndexFilter> simpleIndexFilter(PageCache pages, IndexPages uncached,
+			IndexRepository repository, IndexProperties properties, MeterRegistry meters) {
 		FilterRegistrationBean<SimpleIndexFilter> registration = new FilterRegistrationBean<>(
-				new SimpleIndexFilter(pages, properties, meters));
-		registration.addUrlPatterns("/simple", "/simple/*");
+				new SimpleIndexFilter(pages, uncached, repository, properties, meters));
+		registration.addUrlPatterns("/simple", "/simple/*", "/stage/*");
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
 		return registration;
 	}

@@ -3,6 +3,8 @@ package dev.wheelfarm.index;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import dev.wheelfarm.shared.ProjectName;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,8 +25,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * DispatcherServlet: that stack costs more than the page on this path (see
  * docs/benchmarks.md, "Index"). The representation is negotiated here too (PEP 691
  * "Version + Format Selection"), because a request with no acceptable type must get a 406
- * that still says {@code Vary: Accept}. Anything that is not a GET or HEAD of those paths
- * goes on to the application unchanged.
+ * that still says {@code Vary: Accept}. A stage's view, {@code /stage/<token>/simple/…},
+ * is the same API over the public files plus the stage's, rendered fresh for each
+ * request. Anything that is not a GET or HEAD of those paths goes on to the application
+ * unchanged.
  */
 class SimpleIndexFilter extends OncePerRequestFilter {
 
@@ -38,14 +42,29 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 
 	private static final String PREFIX = "/simple/";
 
+	private static final String STAGE = "/stage/";
+
+	private static final String NO_STAGE = "No open stage has this URL: it was published, discarded or expired,"
+			+ " or never existed.\n";
+
+	/** A stage's view is a secret and changes with every upload: nobody may cache it. */
+	private static final String STAGE_CACHE_CONTROL = "private, no-store";
+
 	private final PageCache pages;
+
+	private final IndexPages uncached;
+
+	private final IndexRepository repository;
 
 	private final String cacheControl;
 
 	private final AnswerCounters counters;
 
-	SimpleIndexFilter(PageCache pages, IndexProperties properties, MeterRegistry meters) {
+	SimpleIndexFilter(PageCache pages, IndexPages uncached, IndexRepository repository, IndexProperties properties,
+			MeterRegistry meters) {
 		this.pages = pages;
+		this.uncached = uncached;
+		this.repository = repository;
 		this.cacheControl = "public, max-age=" + properties.pageMaxAge().toSeconds();
 		this.counters = new AnswerCounters(meters);
 	}
@@ -59,26 +78,54 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		String path = request.getRequestURI().substring(request.getContextPath().length());
 		boolean read = "GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod());
-		if (!read || !(path.equals("/simple") || path.startsWith(PREFIX))) {
-			chain.doFilter(request, response);
+		if (read && (path.equals("/simple") || path.startsWith(PREFIX))) {
+			serve(request, response, path, "",
+					new Source(this.pages::root, this.pages::cachedProject, this.pages::project, this.cacheControl));
 			return;
 		}
+		if (read && path.startsWith(STAGE)) {
+			int slash = path.indexOf('/', STAGE.length());
+			String rest = (slash < 0) ? "" : path.substring(slash);
+			if (rest.equals("/simple") || rest.startsWith(PREFIX)) {
+				String token = path.substring(STAGE.length(), slash);
+				Optional<IndexRepository.OpenStage> stage = this.repository.openStage(token);
+				if (stage.isEmpty()) {
+					text(response, HttpServletResponse.SC_NOT_FOUND, NO_STAGE);
+					count(HttpServletResponse.SC_NOT_FOUND, "none");
+					return;
+				}
+				long id = stage.get().id();
+				serve(request, response, rest, STAGE + token,
+						new Source(() -> this.uncached.root(true), (name) -> Optional.empty(),
+								(name) -> this.uncached.stagedProject(name, id), STAGE_CACHE_CONTROL));
+				return;
+			}
+		}
+		chain.doFilter(request, response);
+	}
+
+	/**
+	 * Answers {@code /simple/…} below {@code base} ({@code ""} for the index,
+	 * {@code /stage/<token>} for a stage's view) from {@code source}.
+	 */
+	private void serve(HttpServletRequest request, HttpServletResponse response, String path, String base,
+			Source source) throws IOException {
 		if (path.equals("/simple")) {
-			redirect(request, response, PREFIX);
+			redirect(request, response, base + PREFIX);
 			count(HttpServletResponse.SC_MOVED_PERMANENTLY, "none");
 			return;
 		}
 		String rest = path.substring(PREFIX.length());
 		if (rest.isEmpty()) {
-			page(request, response, Optional.of(this.pages.root()));
+			page(request, response, Optional.of(source.root().get()), source.cacheControl());
 			return;
 		}
 		String name = rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
-		Optional<RenderedPage> cached = rest.endsWith("/") ? this.pages.cachedProject(name) : Optional.empty();
+		Optional<RenderedPage> cached = rest.endsWith("/") ? source.cached().apply(name) : Optional.empty();
 		if (cached.isPresent()) {
 			// The hot path: only normalized names of hosted projects are cached, so a hit
 			// needs neither validation nor normalization.
-			page(request, response, cached);
+			page(request, response, cached, source.cacheControl());
 			return;
 		}
 		if (name.contains("/") || !ProjectName.isValid(name)) {
@@ -89,15 +136,15 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 		ProjectName project = ProjectName.of(name);
 		if (!project.value().equals(name) || !rest.endsWith("/")) {
 			// The Simple API's one URL per project: other spellings are sent to it.
-			redirect(request, response, PREFIX + project.value() + "/");
+			redirect(request, response, base + PREFIX + project.value() + "/");
 			count(HttpServletResponse.SC_MOVED_PERMANENTLY, "none");
 			return;
 		}
-		page(request, response, this.pages.project(project));
+		page(request, response, source.project().apply(project), source.cacheControl());
 	}
 
-	private void page(HttpServletRequest request, HttpServletResponse response, Optional<RenderedPage> page)
-			throws IOException {
+	private void page(HttpServletRequest request, HttpServletResponse response, Optional<RenderedPage> page,
+			String cacheControl) throws IOException {
 		// Without a query string there is no ?format=, and the server need not parse
 		// parameters.
 		String format = (request.getQueryString() != null) ? request.getParameter("format") : null;
@@ -118,7 +165,7 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 		String etag = gzip ? rendered.gzippedEtag(type.get()) : rendered.etag(type.get());
 		response.setHeader(HttpHeaders.VARY, VARY);
 		response.setHeader(HttpHeaders.ETAG, etag);
-		response.setHeader(HttpHeaders.CACHE_CONTROL, this.cacheControl);
+		response.setHeader(HttpHeaders.CACHE_CONTROL, cacheControl);
 		response.setContentType(type.get().contentType());
 		if (matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
 			response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
@@ -163,6 +210,15 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 		response.setStatus(HttpServletResponse.SC_MOVED_PERMANENTLY);
 		response.setHeader(HttpHeaders.LOCATION,
 				request.getContextPath() + ((query != null) ? path + "?" + query : path));
+	}
+
+	/**
+	 * Where pages come from: the page cache for the index (with its hot path for a page
+	 * already cached under a raw name), fresh renders for a stage.
+	 */
+	private record Source(Supplier<RenderedPage> root, Function<String, Optional<RenderedPage>> cached,
+			Function<ProjectName, Optional<RenderedPage>> project, String cacheControl) {
+
 	}
 
 	private static void text(HttpServletResponse response, int status, String body) throws IOException {

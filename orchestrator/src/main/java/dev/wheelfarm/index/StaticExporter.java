@@ -94,7 +94,7 @@ class StaticExporter {
 	private int exportFiles(Path directory, ProjectPage page) throws IOException {
 		int copied = 0;
 		for (IndexFile file : page.files()) {
-			if (file.coreMetadataSha256() == null) {
+			if (!file.hosted()) {
 				// PyPI's file: it stays on PyPI, the page links there.
 				continue;
 			}
@@ -105,7 +105,10 @@ class StaticExporter {
 			Path wheel = directory.resolve(IndexUrls.filePath(file.sha256(), file.filename()));
 			Path metadata = wheel.resolveSibling(wheel.getFileName() + ".metadata");
 			copied += copyOnce(this.blobs.path(Sha256.of(stored.get().sha256())), wheel);
-			copied += copyOnce(this.blobs.path(Sha256.of(stored.get().metadataSha256())), metadata);
+			if (stored.get().metadataSha256() != null) {
+				// Wheels only: an sdist's PKG-INFO is not served as PEP 658 metadata.
+				copied += copyOnce(this.blobs.path(Sha256.of(stored.get().metadataSha256())), metadata);
+			}
 		}
 		return copied;
 	}

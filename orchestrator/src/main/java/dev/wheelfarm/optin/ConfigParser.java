@@ -52,9 +52,14 @@ final class ConfigParser {
 			"test-command", "test-extras", "test-groups", "test-requires", "test-skip", "test-sources");
 
 	private static final Set<String> KEYS = Set.of("projects", "enabled", "since", "prereleases", "skip-versions",
-			"platforms", "build", "skip", "accept-requests", "cibuildwheel", "retention");
+			"platforms", "build", "skip", "accept-requests", "cibuildwheel", "retention", "upload-token-sha256",
+			"publish");
 
 	private static final Set<String> RETENTION_KEYS = Set.of("applies-to", "keep-newest", "max-age-days");
+
+	private static final Pattern SHA256_HEX = Pattern.compile("^[0-9a-f]{64}$");
+
+	private static final int MAX_UPLOAD_TOKENS = 5;
 
 	private static final int MAX_PROJECTS = 100;
 
@@ -181,9 +186,63 @@ final class ConfigParser {
 			String skip = selector(table.get("skip"), "skip");
 			boolean acceptRequests = bool(table, "accept-requests", true);
 			SortedMap<String, Object> cibuildwheel = cibuildwheel(table.get("cibuildwheel"));
+			List<String> uploadTokens = uploadTokens(table.get("upload-token-sha256"));
+			String publish = publish(table.get("publish"));
 			RetentionPolicy retention = retention(table.get("retention"));
 			return new WheelfarmConfig(projects, enabled, since, prereleases, skipVersions, platforms, build, skip,
-					acceptRequests, cibuildwheel, retention);
+					acceptRequests, cibuildwheel, retention, uploadTokens, publish);
+		}
+
+		/**
+		 * One SHA-256 or a list of them (a rotation: the new token's hash is added, the
+		 * workflow switched, the old hash removed). Never the token itself: the file is
+		 * public, and a hash of 256 random bits does not reveal it.
+		 */
+		private List<String> uploadTokens(JsonNode node) {
+			String key = "upload-token-sha256";
+			if (node == null) {
+				return List.of();
+			}
+			List<String> hashes = new ArrayList<>();
+			if (node.isString()) {
+				hashes.add(node.stringValue());
+			}
+			else if (node.isArray()) {
+				hashes.addAll(strings(node, key));
+			}
+			else {
+				error(key, "must be the SHA-256 of a token as 64 lowercase hex digits, or an array of them, not "
+						+ typeName(node));
+				return List.of();
+			}
+			if (hashes.size() > MAX_UPLOAD_TOKENS) {
+				error(key, "lists " + hashes.size() + " hashes; at most " + MAX_UPLOAD_TOKENS + " are accepted");
+				return List.of();
+			}
+			Set<String> valid = new TreeSet<>();
+			for (String hash : hashes) {
+				if (SHA256_HEX.matcher(hash).matches()) {
+					valid.add(hash);
+				}
+				else {
+					error(key, "\"" + shorten(hash) + "\" is not a SHA-256 as 64 lowercase hex digits (compute it with"
+							+ " `printf %s \"$TOKEN\" | sha256sum`; never put the token itself here)");
+				}
+			}
+			return new ArrayList<>(valid);
+		}
+
+		private String publish(JsonNode node) {
+			if (node == null) {
+				return WheelfarmConfig.PUBLISH_IMMEDIATE;
+			}
+			if (node.isString() && (WheelfarmConfig.PUBLISH_IMMEDIATE.equals(node.stringValue())
+					|| WheelfarmConfig.PUBLISH_REVIEW.equals(node.stringValue()))) {
+				return node.stringValue();
+			}
+			error("publish", "must be \"immediate\" or \"review\", not "
+					+ (node.isString() ? "\"" + shorten(node.stringValue()) + "\"" : typeName(node)));
+			return WheelfarmConfig.PUBLISH_IMMEDIATE;
 		}
 
 		/**

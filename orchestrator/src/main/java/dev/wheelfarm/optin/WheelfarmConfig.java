@@ -26,10 +26,21 @@ import tools.jackson.databind.json.JsonMapper;
  * @param acceptRequests whether anyone may request builds of these projects' releases
  * @param cibuildwheel allow-listed cibuildwheel options, by option name
  * @param retention which of the farm's files of these projects may be deleted, and when
+ * @param uploadTokenSha256 the SHA-256 (lowercase hex) of each token that may upload
+ * these projects' files, sorted; empty when none may (two during a rotation)
+ * @param publish {@code immediate} (files are public as soon as they are stored) or
+ * {@code review} (farm builds wait in the project's stage until it is published)
  */
 public record WheelfarmConfig(List<String> projects, boolean enabled, String since, boolean prereleases,
 		List<String> skipVersions, List<String> platforms, String build, String skip, boolean acceptRequests,
-		SortedMap<String, Object> cibuildwheel, RetentionPolicy retention) {
+		SortedMap<String, Object> cibuildwheel, RetentionPolicy retention, List<String> uploadTokenSha256,
+		String publish) {
+
+	/** Files are public as soon as they are stored. */
+	public static final String PUBLISH_IMMEDIATE = "immediate";
+
+	/** Farm builds wait in the project's stage until someone publishes it. */
+	public static final String PUBLISH_REVIEW = "review";
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -39,6 +50,7 @@ public record WheelfarmConfig(List<String> projects, boolean enabled, String sin
 		platforms = List.copyOf(platforms);
 		cibuildwheel = new TreeMap<>(cibuildwheel);
 		retention = (retention != null) ? retention : RetentionPolicy.DEFAULT;
+		uploadTokenSha256 = List.copyOf(uploadTokenSha256);
 	}
 
 	/**
@@ -46,7 +58,9 @@ public record WheelfarmConfig(List<String> projects, boolean enabled, String sin
 	 * {@code projects} and {@code enabled} are left out on purpose: they decide whether
 	 * there are builds at all, not how they are made, so naming another project or
 	 * pausing must not change the recipe. {@code retention} is left out too: it decides
-	 * how long wheels are kept, not how they are built.
+	 * how long wheels are kept, not how they are built. So are the upload tokens and the
+	 * publish mode: they decide who may add files and when files become public, and
+	 * rotating a token must not rebuild every release.
 	 */
 	public String settingsJson() {
 		SortedMap<String, Object> settings = new TreeMap<>();
@@ -83,6 +97,8 @@ public record WheelfarmConfig(List<String> projects, boolean enabled, String sin
 		all.put("accept-requests", this.acceptRequests);
 		all.put("cibuildwheel", this.cibuildwheel);
 		all.put("retention", this.retention.toMap());
+		all.put("upload-token-sha256", this.uploadTokenSha256);
+		all.put("publish", this.publish);
 		return JSON.writeValueAsString(all);
 	}
 

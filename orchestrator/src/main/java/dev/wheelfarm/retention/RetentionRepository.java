@@ -26,7 +26,7 @@ class RetentionRepository {
 			""";
 
 	private static final String PROJECTS_WITH_FILES = """
-			SELECT DISTINCT project_id FROM wheel WHERE removed_at IS NULL ORDER BY project_id
+			SELECT DISTINCT project_id FROM wheel WHERE removed_at IS NULL AND stage_id IS NULL ORDER BY project_id
 			""";
 
 	// The policy comes from the config of the repository that holds the project: the last
@@ -43,16 +43,17 @@ class RetentionRepository {
 	private static final String PROJECT_BY_NAME = PROJECT + " WHERE p.name = :name";
 
 	// Age counts from a version's newest file: a version that gains a wheel is young
-	// again.
+	// again. Files waiting in a stage are not public yet: they neither count among the
+	// newest nor are removed (their stage is published, discarded or expires).
 	private static final String HOSTED_VERSIONS = """
 			SELECT version, max(stored_at) AS stored_at FROM wheel
-			WHERE project_id = :project AND removed_at IS NULL
+			WHERE project_id = :project AND removed_at IS NULL AND stage_id IS NULL
 			GROUP BY version
 			""";
 
 	private static final String REMOVE_VERSION = """
 			UPDATE wheel SET removed_at = now(), removed_reason = :reason, retention_run_id = :run
-			WHERE project_id = :project AND version = :version AND removed_at IS NULL
+			WHERE project_id = :project AND version = :version AND removed_at IS NULL AND stage_id IS NULL
 			RETURNING filename, sha256, metadata_sha256
 			""";
 

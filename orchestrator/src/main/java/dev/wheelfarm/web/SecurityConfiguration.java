@@ -9,8 +9,9 @@ import org.springframework.security.web.SecurityFilterChain;
 /**
  * Nobody logs in to the farm: every page is public. Spring Security is here for what a
  * public site still needs: CSRF tokens on the browser forms and the standard security
- * headers. The JSON API and the GitHub webhook carry no cookies and authenticate
- * differently (a signature), so CSRF does not apply to them.
+ * headers. The JSON API, the GitHub webhook and twine's uploads ({@code /legacy/} and a
+ * stage's {@code /stage/<token>/legacy/}) carry no cookies and authenticate differently
+ * (a signature, or a token in the Authorization header), so CSRF does not apply to them.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -18,7 +19,8 @@ class SecurityConfiguration {
 	@Bean
 	SecurityFilterChain publicSite(HttpSecurity http) throws Exception {
 		return http.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
-			.csrf((csrf) -> csrf.ignoringRequestMatchers("/api/**", "/legacy/**"))
+			.csrf((csrf) -> csrf.ignoringRequestMatchers("/api/**", "/legacy", "/legacy/**", "/stage/*/legacy",
+					"/stage/*/legacy/**"))
 			.formLogin(AbstractHttpConfigurer::disable)
 			.httpBasic(AbstractHttpConfigurer::disable)
 			.logout(AbstractHttpConfigurer::disable)

@@ -201,6 +201,44 @@ class SchemaMigrationTest {
 					() -> insertWheel(build, project, "1.0.dev1", "tombstone-1.0.dev1-py3-none-any.whl", SHA_B, 10));
 	}
 
+	@Test
+	void uploadedFilesSayWhoUploadedThemAndLeaveAStageOnlyByBeingPublished() {
+		long project = insertProject("uploaded");
+		long stage = jdbc.queryForObject("""
+				INSERT INTO stage (project_id, token, expires_at) VALUES (?, ?, now() + interval '7 days') RETURNING id
+				""", Long.class, project, "A".repeat(43));
+		assertThatExceptionOfType(org.springframework.dao.DuplicateKeyException.class).as("one open stage per project")
+			.isThrownBy(() -> jdbc.update(
+					"INSERT INTO stage (project_id, token, expires_at) VALUES (?, ?, now() + interval '1 day')",
+					project, "B".repeat(43)));
+		long sdist = jdbc.queryForObject("""
+				INSERT INTO wheel (project_id, version, filename, sha256, size, origin, kind, stage_id, uploaded_by)
+				VALUES (?, '1.0', 'uploaded-1.0.tar.gz', ?, 10, 'upload', 'sdist', ?, 'token') RETURNING id
+				""", Long.class, project, SHA_A, stage);
+		// An upload without its uploader, a wheel without metadata, an sdist named .whl.
+		assertThatExceptionOfType(org.springframework.dao.DataIntegrityViolationException.class)
+			.isThrownBy(() -> jdbc.update("""
+					INSERT INTO wheel (project_id, version, filename, sha256, size, metadata_sha256, origin)
+					VALUES (?, '1.0', 'uploaded-1.0-py3-none-any.whl', ?, 10, ?, 'upload')
+					""", project, SHA_A, SHA_B));
+		assertThatExceptionOfType(org.springframework.dao.DataIntegrityViolationException.class)
+			.isThrownBy(() -> jdbc.update("""
+					INSERT INTO wheel (project_id, version, filename, sha256, size, origin, uploaded_by)
+					VALUES (?, '1.0', 'uploaded-1.0-py3-none-any.whl', ?, 10, 'upload', 'token')
+					""", project, SHA_A));
+		assertThatExceptionOfType(org.springframework.dao.DataIntegrityViolationException.class)
+			.isThrownBy(() -> jdbc.update("""
+					INSERT INTO wheel (project_id, version, filename, sha256, size, origin, kind, uploaded_by)
+					VALUES (?, '1.0', 'uploaded-1.0-py3-none-any.whl', ?, 10, 'upload', 'sdist', 'token')
+					""", project, SHA_A));
+		assertThat(jdbc.update("UPDATE wheel SET stage_id = NULL WHERE id = ?", sdist)).isOne();
+		assertThatExceptionOfType(org.springframework.dao.DataIntegrityViolationException.class)
+			.isThrownBy(() -> jdbc.update("UPDATE wheel SET stage_id = ? WHERE id = ?", stage, sdist))
+			.withMessageContaining("cannot move into a stage");
+		assertThatExceptionOfType(org.springframework.dao.DataIntegrityViolationException.class)
+			.isThrownBy(() -> jdbc.update("UPDATE wheel SET kind = 'wheel' WHERE id = ?", sdist));
+	}
+
 	private long insertProject(String name) {
 		return jdbc.queryForObject("INSERT INTO project (name, display_name) VALUES (?, ?) RETURNING id", Long.class,
 				name, name);

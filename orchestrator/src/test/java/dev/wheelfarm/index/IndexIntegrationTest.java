@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import dev.wheelfarm.artifacts.BlobStore;
+import dev.wheelfarm.artifacts.Stage;
+import dev.wheelfarm.artifacts.Stages;
 import dev.wheelfarm.artifacts.TestWheels;
 import dev.wheelfarm.artifacts.WheelIngest;
 import dev.wheelfarm.builds.BuildSucceeded;
@@ -63,6 +65,9 @@ class IndexIntegrationTest {
 
 	@Autowired
 	StaticExporter exporter;
+
+	@Autowired
+	Stages stages;
 
 	/** An opted-in project with PyPI's sdist of 1.0 and our published wheel of 1.0. */
 	private Published publish(String name) throws Exception {
@@ -405,6 +410,50 @@ class IndexIntegrationTest {
 		try (var leftovers = Files.walk(export)) {
 			assertThat(leftovers.map(Path::toString)).noneMatch((name) -> name.endsWith(".tmp"));
 		}
+	}
+
+	@Test
+	void theExportCarriesUploadedSdistsAndAStageOnlyOnceItIsPublished() throws Exception {
+		Published published = publish("xi");
+		byte[] sdist = "an uploaded sdist's bytes".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		Sha256 sdistSha = Sha256.digest(sdist);
+		this.blobs.store(sdist, sdistSha);
+		this.jdbc.sql("""
+				INSERT INTO wheel (project_id, version, filename, sha256, size, origin, kind, uploaded_by)
+				VALUES (:p, '1.1.dev1', 'xi-1.1.dev1.tar.gz', :sha, :size, 'upload', 'sdist', 'token')
+				""").param("p", published.project()).param("sha", sdistSha.hex()).param("size", sdist.length).update();
+		Stage stage = this.stages.openStage(published.project());
+		TestWheels staged = TestWheels.of("xi", "1.2");
+		byte[] stagedBytes = staged.bytes();
+		Sha256 stagedSha = Sha256.digest(stagedBytes);
+		this.blobs.store(stagedBytes, stagedSha);
+		this.jdbc.sql("""
+				INSERT INTO wheel (project_id, version, filename, sha256, size, metadata_sha256, origin, kind, stage_id,
+				                   uploaded_by)
+				VALUES (:p, '1.2', :f, :sha, :size, :sha, 'upload', 'wheel', :stage, 'token')
+				""")
+			.param("p", published.project())
+			.param("f", staged.filename())
+			.param("sha", stagedSha.hex())
+			.param("size", stagedBytes.length)
+			.param("stage", stage.id())
+			.update();
+		Path export = this.scratch.resolve("staged-export");
+		this.exporter.export(export);
+		String page = Files.readString(export.resolve("simple/xi/index.json"));
+		assertThat(page).contains("xi-1.1.dev1.tar.gz").doesNotContain(staged.filename());
+		Path exportedSdist = export.resolve(IndexUrls.filePath(sdistSha.hex(), "xi-1.1.dev1.tar.gz"));
+		assertThat(Files.readAllBytes(exportedSdist)).isEqualTo(sdist);
+		assertThat(exportedSdist.resolveSibling("xi-1.1.dev1.tar.gz.metadata")).doesNotExist();
+		assertThat(export.resolve(IndexUrls.filePath(stagedSha.hex(), staged.filename()))).doesNotExist();
+		// The stage's view is served by the application, never exported.
+		assertThat(export.resolve("stage")).doesNotExist();
+
+		this.stages.publish(stage);
+		assertThat(this.exporter.export(export).rewritten()).isEqualTo(1);
+		assertThat(Files.readString(export.resolve("simple/xi/index.json"))).contains(staged.filename());
+		assertThat(Files.readAllBytes(export.resolve(IndexUrls.filePath(stagedSha.hex(), staged.filename()))))
+			.isEqualTo(stagedBytes);
 	}
 
 	private static JsonNode file(JsonNode page, String filename) {

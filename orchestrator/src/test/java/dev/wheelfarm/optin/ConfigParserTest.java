@@ -136,6 +136,40 @@ class ConfigParserTest {
 	}
 
 	@Test
+	void uploadTokensAndPublishModeAreReadButNeverChangeTheRecipe() {
+		String sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+		String other = "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae";
+		ParsedConfig single = parse(ConfigParser.WHEELFARM_TOML,
+				"projects = [\"example\"]\nupload-token-sha256 = \"" + sha + "\"\npublish = \"review\"\n");
+		assertThat(single.problems()).isEmpty();
+		assertThat(single.config().uploadTokenSha256()).containsExactly(sha);
+		assertThat(single.config().publish()).isEqualTo(WheelfarmConfig.PUBLISH_REVIEW);
+		ParsedConfig rotation = parse(ConfigParser.WHEELFARM_TOML,
+				"projects = [\"example\"]\nupload-token-sha256 = [\"" + sha + "\", \"" + other + "\"]\n");
+		assertThat(rotation.config().uploadTokenSha256()).containsExactly(other, sha);
+		assertThat(rotation.config().publish()).isEqualTo(WheelfarmConfig.PUBLISH_IMMEDIATE);
+		ParsedConfig plain = parse(ConfigParser.WHEELFARM_TOML, "projects = [\"example\"]\n");
+		assertThat(plain.config().uploadTokenSha256()).isEmpty();
+		assertThat(single.config().settingsJson()).isEqualTo(plain.config().settingsJson())
+			.isEqualTo(rotation.config().settingsJson());
+		assertThat(single.config().toJson()).contains(sha).contains("\"publish\":\"review\"");
+	}
+
+	@Test
+	void anUploadTokenThatIsNotAHashOrAnUnknownPublishModeIsAnError() {
+		assertThat(parse(ConfigParser.WHEELFARM_TOML, "projects = [\"x\"]\nupload-token-sha256 = \"pypi-secret\"\n")
+			.errorText()).contains("`upload-token-sha256`").contains("64 lowercase hex digits");
+		assertThat(parse(ConfigParser.WHEELFARM_TOML,
+				"projects = [\"x\"]\nupload-token-sha256 = \""
+						+ "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08" + "\"\n")
+			.valid()).isFalse();
+		assertThat(parse(ConfigParser.WHEELFARM_TOML, "projects = [\"x\"]\nupload-token-sha256 = 5\n").errorText())
+			.contains("not an integer");
+		assertThat(parse(ConfigParser.WHEELFARM_TOML, "projects = [\"x\"]\npublish = \"later\"\n").errorText())
+			.contains("`publish`: must be \"immediate\" or \"review\", not \"later\"");
+	}
+
+	@Test
 	void notUtf8IsAnError() {
 		ParsedConfig parsed = this.parser.parse(ConfigParser.WHEELFARM_TOML, new byte[] { 'a', (byte) 0xff, '\n' });
 		assertThat(parsed.errorText()).contains("not UTF-8");

@@ -42,6 +42,13 @@ public class TestDatabaseInitializer implements ApplicationContextInitializer<Co
 				properties.put(schedule, "false");
 			}
 		}
+		// Spring caches every distinct test context with its pool open, and every one of
+		// them kept ten idle connections: a whole-suite run used up the shared server's
+		// max_connections. A cached context now shrinks to one idle connection.
+		if (!context.getEnvironment().containsProperty("spring.datasource.hikari.minimum-idle")) {
+			properties.put("spring.datasource.hikari.minimum-idle", "1");
+			properties.put("spring.datasource.hikari.idle-timeout", "10000");
+		}
 		context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("wheelfarm-test", properties));
 	}
 

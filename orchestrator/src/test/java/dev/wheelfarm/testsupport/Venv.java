@@ -64,18 +64,32 @@ public final class Venv {
 	}
 
 	private Result run(List<String> command, int timeoutSeconds) {
+		return isolated(command, this.home, timeoutSeconds);
+	}
+
+	/**
+	 * Runs a Python client (pip, twine) with {@code home} as {@code HOME} and none of
+	 * this machine's pip or twine settings: no {@code PIP_*}, {@code PYTHON*} or
+	 * {@code TWINE_*} variables, no pip config file, no keyring.
+	 */
+	public static Result isolated(List<String> command, Path home, int timeoutSeconds) {
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
 		Map<String, String> environment = builder.environment();
 		// This machine's pip is configured to read local mirrors: none of that may leak
 		// in.
 		for (String key : new HashMap<>(environment).keySet()) {
-			if (key.startsWith("PIP_") || key.startsWith("PYTHON")) {
+			if (key.startsWith("PIP_") || key.startsWith("PYTHON") || key.startsWith("TWINE_")) {
 				environment.remove(key);
 			}
 		}
 		environment.put("PIP_CONFIG_FILE", "/dev/null");
 		environment.put("PIP_DISABLE_PIP_VERSION_CHECK", "1");
-		environment.put("HOME", this.home.toString());
+		// No keyring backend: twine must use the password it is given and nothing else.
+		environment.put("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring");
+		// twine prints through rich, which wraps at the terminal width: one line per
+		// message keeps the output searchable.
+		environment.put("COLUMNS", "250");
+		environment.put("HOME", home.toString());
 		try {
 			Process process = builder.start();
 			process.getOutputStream().close();

@@ -1,0 +1,87 @@
+package dev.wheelfarm.uploads;
+
+import java.util.Optional;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The rows an upload reads and writes: uploaded files are rows of {@code wheel}. */
+@Repository
+class UploadRepository {
+
+	private static final String EXISTING = """
+			SELECT w.sha256, w.stage_id, s.state AS stage_state, (w.removed_at IS NOT NULL) AS removed
+			FROM wheel w LEFT JOIN stage s ON s.id = w.stage_id
+			WHERE w.filename = :filename
+			""";
+
+	// PyPI never lets a filename be reused, even after a deletion: deleted rows count
+	// too.
+	private static final String ON_PYPI = "SELECT count(*) FROM pypi_file WHERE filename = :filename";
+
+	// Into a stage only while it is open: the share lock makes a concurrent publish
+	// (which
+	// locks the stage for update) wait for this row, or this insert wait for the publish
+	// and then find the stage closed. Either way no file is left in a closed stage.
+	private static final String INSERT = """
+			INSERT INTO wheel (project_id, version, filename, sha256, size, metadata_sha256, requires_python, origin,
+			                   kind, stage_id, uploaded_by)
+			SELECT :project, :version, :filename, :sha256, :size, :metadata, :requiresPython, 'upload', :kind, :stage,
+			       :uploadedBy
+			WHERE CAST(:stage AS bigint) IS NULL
+			   OR EXISTS (SELECT 1 FROM stage WHERE id = CAST(:stage AS bigint) AND state = 'OPEN' FOR SHARE)
+			ON CONFLICT (filename) DO NOTHING
+			""";
+
+	private final JdbcClient jdbc;
+
+	UploadRepository(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	Optional<Existing> existing(String filename) {
+		return this.jdbc.sql(EXISTING).param("filename", filename).query(Existing.class).optional();
+	}
+
+	boolean onPypi(String filename) {
+		return this.jdbc.sql(ON_PYPI).param("filename", filename).query(Long.class).single() > 0;
+	}
+
+	/**
+	 * Inserts the file's row; false if the filename was taken meanwhile or its stage
+	 * closed.
+	 */
+	boolean insert(StoredUpload upload) {
+		return this.jdbc.sql(INSERT)
+			.param("project", upload.projectId())
+			.param("version", upload.version())
+			.param("filename", upload.filename())
+			.param("sha256", upload.sha256())
+			.param("size", upload.size())
+			.param("metadata", upload.metadataSha256())
+			.param("requiresPython", upload.requiresPython())
+			.param("kind", upload.kind())
+			.param("stage", upload.stageId())
+			.param("uploadedBy", upload.uploadedBy())
+			.update() == 1;
+	}
+
+	/**
+	 * A file already stored under the name.
+	 *
+	 * @param sha256 its bytes' hash
+	 * @param stageId its stage, or null when public
+	 * @param stageState the stage's state, or null
+	 * @param removed whether retention removed it (its row stays as a tombstone)
+	 */
+	record Existing(String sha256, Long stageId, String stageState, boolean removed) {
+
+	}
+
+	/** One uploaded file's row. */
+	record StoredUpload(long projectId, String version, String filename, String sha256, long size,
+			String metadataSha256, String requiresPython, String kind, Long stageId, String uploadedBy) {
+
+	}
+
+}
