@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.wheelfarm.shared.Version;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -108,6 +109,21 @@ class PypiRepository {
 	private static final String INSERT_CHANGE = """
 			INSERT INTO pypi_change (project_id, kind, version, filename, detail, serial)
 			VALUES (:project, :kind, :version, :filename, :detail::jsonb, :serial)
+			""";
+
+	private static final String UNDELIVERED_CHANGES = """
+			SELECT c.id, p.name AS project, c.kind, c.version, c.filename, c.detail::text AS detail
+			FROM pypi_change c JOIN project p ON p.id = c.project_id
+			WHERE c.delivered_at IS NULL
+			ORDER BY c.id
+			""";
+
+	private static final String MARK_DELIVERED = """
+			UPDATE pypi_change SET delivered_at = now() WHERE id IN (:ids) AND delivered_at IS NULL
+			""";
+
+	private static final String MARK_PROJECT_DELIVERED = """
+			UPDATE pypi_change SET delivered_at = now() WHERE project_id = :project AND delivered_at IS NULL
 			""";
 
 	private static final String ACCEPT_PAGE = """
@@ -339,12 +355,62 @@ class PypiRepository {
 		}
 	}
 
+	/**
+	 * Changes recorded but not yet heard by every listener (the process died between the
+	 * commit and the publication, or a listener failed), oldest first, as the events they
+	 * were.
+	 */
+	List<DeliverableChange> undeliveredChanges() {
+		return this.jdbc.sql(UNDELIVERED_CHANGES)
+			.query((row, number) -> new DeliverableChange(row.getLong("id"),
+					change(row.getString("project"), row.getString("kind"), row.getString("version"),
+							row.getString("filename"), this.json.readTree(row.getString("detail")))))
+			.list();
+	}
+
+	void markDelivered(List<Long> changeIds) {
+		if (!changeIds.isEmpty()) {
+			this.jdbc.sql(MARK_DELIVERED).param("ids", changeIds).update();
+		}
+	}
+
+	/** Every change of the project recorded so far has been published. */
+	void markDelivered(long projectId) {
+		this.jdbc.sql(MARK_PROJECT_DELIVERED).param("project", projectId).update();
+	}
+
+	/** The event a {@code pypi_change} row records ({@link #insertChange} in reverse). */
+	private static PypiChange change(String project, String kind, String version, String filename, JsonNode detail) {
+		return switch (kind) {
+			case "RELEASE_DISCOVERED" -> new ReleaseDiscovered(project, version, text(detail, "sdist_filename"),
+					text(detail, "sdist_url"), text(detail, "sdist_sha256"), text(detail, "requires_python"));
+			case "RELEASE_YANK_CHANGED" ->
+				new ReleaseYankChanged(project, version, detail.path("yanked").asBoolean(), text(detail, "reason"));
+			case "RELEASE_DELETED" -> new ReleaseDeleted(project, version);
+			case "FILE_DELETED" -> new FileDeleted(project, version, filename);
+			case "UPSTREAM_WHEEL_APPEARED" ->
+				new UpstreamWheelAppeared(project, version, filename, text(detail, "sha256"));
+			default -> throw new IllegalStateException("pypi_change of unknown kind " + kind);
+		};
+	}
+
+	private static String text(JsonNode detail, String field) {
+		JsonNode value = detail.path(field);
+		return (value.isMissingNode() || value.isNull()) ? null : value.asString();
+	}
+
+	/** A recorded change and its row. */
+	record DeliverableChange(long id, PypiChange change) {
+
+	}
+
 	private void insertChange(long projectId, PypiChange change, long serial) {
 		ObjectNode detail = this.json.createObjectNode();
 		if (change instanceof ReleaseDiscovered discovered) {
 			detail.put("sdist_url", discovered.sdistUrl());
 			detail.put("sdist_sha256", discovered.sdistSha256());
 			detail.put("sdist_filename", discovered.sdistFilename());
+			detail.put("requires_python", discovered.requiresPython());
 		}
 		else if (change instanceof ReleaseYankChanged yank) {
 			detail.put("yanked", yank.yanked());

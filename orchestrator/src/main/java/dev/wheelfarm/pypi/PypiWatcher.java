@@ -78,6 +78,7 @@ public class PypiWatcher {
 	 * @throws PypiReadException when the root listing cannot be read (nothing is read)
 	 */
 	public CycleReport watch(Mode requested) {
+		redeliverChanges();
 		List<PypiRepository.WatchedProject> projects = this.repository.optedInProjects();
 		if (projects.isEmpty()) {
 			// Nobody opted in: not even the root listing is worth a request.
@@ -110,6 +111,29 @@ public class PypiWatcher {
 		logger.info("PyPI watch cycle {}: {} opted in, {} read, {} unchanged, {} failed, {} changes", mode,
 				report.optedIn(), report.read(), report.unchanged(), report.failed(), report.changes().size());
 		return report;
+	}
+
+	/**
+	 * Publishes again what an earlier cycle recorded but never delivered. Listeners are
+	 * idempotent (the ledger's unique key makes a second {@link ReleaseDiscovered} the
+	 * same build), so a change heard twice is harmless; one never heard is a lost build.
+	 */
+	private void redeliverChanges() {
+		List<PypiRepository.DeliverableChange> pending = this.repository.undeliveredChanges();
+		if (pending.isEmpty()) {
+			return;
+		}
+		logger.info("Delivering {} PyPI changes recorded by an earlier cycle but never published", pending.size());
+		List<Long> delivered = new java.util.ArrayList<>();
+		try {
+			for (PypiRepository.DeliverableChange change : pending) {
+				this.events.publishEvent(change.change());
+				delivered.add(change.id());
+			}
+		}
+		finally {
+			this.repository.markDelivered(delivered);
+		}
 	}
 
 	private boolean reconciliationDue(Optional<PypiRepository.GlobalCursor> cursor) {
@@ -186,8 +210,12 @@ public class PypiWatcher {
 			List<PypiChange> changes = this.repository.apply(project, snapshot, page.etag(), serial);
 			tally.changes.addAll(changes);
 			// Published after the commit: a listener never sees a change that was rolled
-			// back. pypi_change keeps them if the process dies in between.
+			// back. Marked delivered only once every listener has heard them: a process
+			// that dies in between leaves them to the next cycle's redelivery.
 			changes.forEach(this.events::publishEvent);
+			if (!changes.isEmpty()) {
+				this.repository.markDelivered(project.id());
+			}
 		}
 		catch (PypiReadException ex) {
 			fail(project, tally, ex.getMessage());

@@ -367,9 +367,23 @@ class PypiWatcherTest {
 
 		PypiWatcher.CycleReport next = this.farm.cycle();
 		assertThat(next.read()).as("the listing is read again, not answered 304").isEqualTo(2);
-		assertThat(this.farm.events(ReleaseDiscovered.class)).extracting(ReleaseDiscovered::project)
-			.containsExactlyInAnyOrder("second", "third");
+		List<ReleaseDiscovered> heard = this.farm.events(ReleaseDiscovered.class);
+		assertThat(heard).extracting(ReleaseDiscovered::project)
+			.as("first's change, recorded but never heard, is delivered now")
+			.containsExactlyInAnyOrder("first", "second", "third");
+		assertThat(heard).filteredOn((event) -> event.project().equals("first")).singleElement().satisfies((event) -> {
+			assertThat(event.version()).isEqualTo("2.0");
+			assertThat(event.sdistFilename()).isEqualTo("first-2.0.tar.gz");
+			assertThat(event.sdistSha256()).matches("[0-9a-f]{64}");
+			assertThat(event.sdistUrl()).endsWith("/first-2.0.tar.gz");
+		});
 		assertThat(this.farm.changeLog("first")).as("nothing twice").containsExactly("RELEASE_DISCOVERED 2.0");
+		assertThat(this.farm.jdbc.sql("SELECT count(*) FROM pypi_change WHERE delivered_at IS NULL")
+			.query(Long.class)
+			.single()).as("every change delivered").isZero();
+
+		this.farm.cycle();
+		assertThat(this.farm.events(ReleaseDiscovered.class)).as("and delivered once").isEmpty();
 	}
 
 	@Test
