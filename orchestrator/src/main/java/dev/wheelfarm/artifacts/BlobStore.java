@@ -18,6 +18,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import dev.wheelfarm.database.DataDirectoryProperties;
 import dev.wheelfarm.shared.Sha256;
@@ -32,6 +35,11 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class BlobStore {
+
+	/** How a partial write is named until it is complete and renamed to its hash. */
+	private static final String INCOMING = ".incoming-";
+
+	private static final Pattern BLOB_NAME = Pattern.compile("[0-9a-f]{64}");
 
 	private final Path root;
 
@@ -71,7 +79,7 @@ public class BlobStore {
 			return target;
 		}
 		Files.createDirectories(target.getParent());
-		Path temporary = Files.createTempFile(target.getParent(), ".incoming-", ".tmp");
+		Path temporary = Files.createTempFile(target.getParent(), INCOMING, ".tmp");
 		try {
 			MessageDigest digest = sha256();
 			try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temporary), digest)) {
@@ -105,6 +113,46 @@ public class BlobStore {
 		catch (NoSuchFileException ex) {
 			return false;
 		}
+	}
+
+	/**
+	 * Every blob last stored before {@code cutoff}, for a sweep that compares the store
+	 * with what the database still lists.
+	 */
+	public List<Sha256> storedBefore(Instant cutoff) throws IOException {
+		if (!Files.isDirectory(this.root)) {
+			return List.of();
+		}
+		try (Stream<Path> files = Files.find(this.root, 3,
+				(path, attributes) -> attributes.isRegularFile()
+						&& BLOB_NAME.matcher(path.getFileName().toString()).matches()
+						&& attributes.lastModifiedTime().toInstant().isBefore(cutoff))) {
+			return files.map((path) -> Sha256.of(path.getFileName().toString())).toList();
+		}
+	}
+
+	/**
+	 * Deletes the partial writes of stores that never finished (the process died while
+	 * copying), once they are older than {@code cutoff}.
+	 * @return how many were deleted
+	 */
+	public int deleteIncompleteBefore(Instant cutoff) throws IOException {
+		if (!Files.isDirectory(this.root)) {
+			return 0;
+		}
+		List<Path> abandoned;
+		try (Stream<Path> files = Files.find(this.root, 3,
+				(path, attributes) -> attributes.isRegularFile() && path.getFileName().toString().startsWith(INCOMING)
+						&& attributes.lastModifiedTime().toInstant().isBefore(cutoff))) {
+			abandoned = files.toList();
+		}
+		int deleted = 0;
+		for (Path file : abandoned) {
+			if (Files.deleteIfExists(file)) {
+				deleted++;
+			}
+		}
+		return deleted;
 	}
 
 	/**

@@ -172,8 +172,9 @@ public class Stages {
 	}
 
 	/**
-	 * Removes the stage's files from the farm (their blobs stay until no row names them;
-	 * the filenames were never public, so they may be uploaded again).
+	 * Removes the stage's files from the farm (the filenames were never public, so they
+	 * may be uploaded again). Their bytes are deleted by the retention job's sweep, which
+	 * frees every blob no remaining file needs.
 	 * @return the files removed, or empty if the stage was no longer open
 	 */
 	public Optional<List<String>> discard(Stage stage, String reason) {

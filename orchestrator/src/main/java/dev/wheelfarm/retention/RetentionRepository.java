@@ -1,8 +1,10 @@
 package dev.wheelfarm.retention;
 
 import java.time.OffsetDateTime;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -67,14 +69,11 @@ class RetentionRepository {
 			SELECT EXISTS (SELECT 1 FROM wheel WHERE removed_at IS NULL AND (sha256 = :hash OR metadata_sha256 = :hash))
 			""";
 
-	// Blobs of tombstones that no listed file shares: what a crash between a removal's
-	// commit and its blob deletion left behind.
-	private static final String ORPHANED_HASHES = """
-			SELECT DISTINCT t.hash FROM (
-			    SELECT sha256 AS hash FROM wheel WHERE removed_at IS NOT NULL
-			    UNION SELECT metadata_sha256 FROM wheel WHERE removed_at IS NOT NULL AND metadata_sha256 IS NOT NULL) t
-			WHERE NOT EXISTS (SELECT 1 FROM wheel w
-			                  WHERE w.removed_at IS NULL AND (w.sha256 = t.hash OR w.metadata_sha256 = t.hash))
+	// Every hash a file still in the farm (listed, staged or withdrawn; anything but a
+	// tombstone) needs: its bytes and its PEP 658 metadata.
+	private static final String NEEDED_HASHES = """
+			SELECT sha256 FROM wheel WHERE removed_at IS NULL
+			UNION SELECT metadata_sha256 FROM wheel WHERE removed_at IS NULL AND metadata_sha256 IS NOT NULL
 			""";
 
 	private final JdbcClient jdbc;
@@ -144,8 +143,8 @@ class RetentionRepository {
 		return this.jdbc.sql(NEEDED).param("hash", hash).query(Boolean.class).single();
 	}
 
-	List<String> orphanedHashes() {
-		return this.jdbc.sql(ORPHANED_HASHES).query(String.class).list();
+	Set<String> neededHashes() {
+		return new HashSet<>(this.jdbc.sql(NEEDED_HASHES).query(String.class).list());
 	}
 
 	/**

@@ -102,7 +102,7 @@ public class RetentionService {
 						ex.getMessage());
 			}
 		}
-		blobsDeleted += deleteUnneeded(this.repository.orphanedHashes());
+		blobsDeleted += sweep();
 		this.repository.finishRun(run, projects, files, blobsDeleted, failures);
 		Summary summary = new Summary(run, projects, files, blobsDeleted, failures);
 		logger.info("Retention run {} done: {}", run, summary);
@@ -171,6 +171,34 @@ public class RetentionService {
 		return "retention: beyond the newest " + policy.keepNewest() + " versions it applies to ("
 				+ policy.appliesTo().key() + ") and older than " + policy.maxAgeDays() + " days (newest file stored "
 				+ entry.storedAt() + ")";
+	}
+
+	/**
+	 * Compares the whole store with the database and deletes what no file needs any more:
+	 * bytes of removed files a crash kept from being deleted, of discarded stages (whose
+	 * rows are gone), and of ingests that died between storing and listing. Only blobs
+	 * older than the grace period are candidates, so an ingest in flight keeps its bytes.
+	 */
+	private long sweep() {
+		Instant cutoff = this.clock.instant().minus(BLOB_GRACE);
+		try {
+			Set<String> needed = this.repository.neededHashes();
+			List<String> unneeded = this.blobs.storedBefore(cutoff)
+				.stream()
+				.map(Sha256::hex)
+				.filter((hash) -> !needed.contains(hash))
+				.toList();
+			long deleted = deleteUnneeded(unneeded);
+			int incomplete = this.blobs.deleteIncompleteBefore(cutoff);
+			if (incomplete > 0) {
+				logger.info("Retention: deleted {} partial writes left by interrupted stores", incomplete);
+			}
+			return deleted;
+		}
+		catch (IOException | DataAccessException ex) {
+			logger.warn("Retention: the store was not swept, retried at the next run: {}", ex.getMessage());
+			return 0;
+		}
 	}
 
 	/**

@@ -1,8 +1,13 @@
 package dev.wheelfarm.retention;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -150,6 +155,37 @@ class RetentionJobTest extends RetentionIntegrationTest {
 		runJob();
 		assertThat(rows.blob(orphan.sha256())).isFalse();
 		assertThat(rows.blob(orphan.metadataSha256())).isFalse();
+	}
+
+	@Test
+	void theSweepDeletesBytesNoFileNamesAnyMoreAndKeepsWhatIsListed() throws Exception {
+		RetentionFixtures rows = fixtures();
+		long project = rows.optedIn("swept");
+		RetentionFixtures.Stored listed = rows.publish(project, "swept", "1.0", 50);
+		Instant twoHoursAgo = Instant.now().minus(Duration.ofHours(2));
+		// Bytes whose row is gone: a discarded stage's file, or an ingest that died
+		// between storing its bytes and listing them.
+		Sha256 unlisted = storeAt("bytes of a discarded stage", twoHoursAgo);
+		Sha256 fresh = storeAt("bytes an ingest stored a minute ago", Instant.now().minus(Duration.ofMinutes(1)));
+		Path partial = this.blobs.path(unlisted).resolveSibling(".incoming-123.tmp");
+		Files.writeString(partial, "half a wheel");
+		Files.setLastModifiedTime(partial, FileTime.from(twoHoursAgo));
+
+		runJob();
+
+		assertThat(this.blobs.contains(unlisted)).as("no file names these bytes").isFalse();
+		assertThat(partial).as("a partial write nobody finished").doesNotExist();
+		assertThat(this.blobs.contains(fresh)).as("within the grace period").isTrue();
+		assertThat(rows.blob(listed.sha256())).as("a listed file's bytes, however old").isTrue();
+		assertThat(rows.blob(listed.metadataSha256())).isTrue();
+	}
+
+	private Sha256 storeAt(String content, Instant when) throws IOException {
+		byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+		Sha256 hash = Sha256.digest(bytes);
+		this.blobs.store(bytes, hash);
+		Files.setLastModifiedTime(this.blobs.path(hash), FileTime.from(when));
+		return hash;
 	}
 
 	@Test
