@@ -18,7 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.ExpectedCondition;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -96,13 +100,16 @@ class RequestInBrowserTest {
 		page.findElement(By.id("project")).sendKeys("PurePkg");
 		page.findElement(By.id("version")).sendKeys("9.9");
 		page.findElement(By.cssSelector("button[type=submit]")).click();
-		assertThat(page.findElement(By.id("version-error")).getText()).isEqualTo("PyPI has no release 9.9 of purepkg.");
+		// A click returns once the form is submitted, not once the answer is shown: wait
+		// for the answer's page, as a person would.
+		assertThat(waitFor(page, ExpectedConditions.presenceOfElementLocated(By.id("version-error"))).getText())
+			.isEqualTo("PyPI has no release 9.9 of purepkg.");
 		shoot("request-refused");
 
 		page.findElement(By.id("version")).clear();
 		page.findElement(By.id("version")).sendKeys("0.9");
 		page.findElement(By.cssSelector("button[type=submit]")).click();
-		assertThat(page.getCurrentUrl()).matches(".*/builds/[0-9]+$");
+		waitFor(page, ExpectedConditions.urlMatches(".*/builds/[0-9]+$"));
 		assertThat(page.findElement(By.className("notice")).getText()).isEqualTo("Your build is queued.");
 
 		assertThat(awaitEndState(page)).isEqualTo("PUBLISHED");
@@ -111,7 +118,7 @@ class RequestInBrowserTest {
 		shoot("build");
 
 		page.findElement(By.linkText("purepkg")).click();
-		assertThat(page.getCurrentUrl()).endsWith("/projects/purepkg");
+		waitFor(page, ExpectedConditions.urlMatches(".*/projects/purepkg$"));
 		assertThat(page.findElement(By.id("optin")).getText()).isEqualTo("OPTED_IN");
 		assertThat(page.findElements(By.cssSelector("tbody tr")))
 			.extracting((row) -> row.findElement(By.tagName("td")).getText() + " "
@@ -119,6 +126,17 @@ class RequestInBrowserTest {
 			.as("the watcher queued 1.0 itself; 0.9 came from the request")
 			.containsExactlyInAnyOrder("1.0 true", "0.9 true");
 		shoot("project");
+	}
+
+	/** Waits for the condition; on a time-out, says what the page showed instead. */
+	private static <T> T waitFor(WebDriver page, ExpectedCondition<T> condition) {
+		try {
+			return new WebDriverWait(page, Duration.ofSeconds(30)).until(condition);
+		}
+		catch (TimeoutException ex) {
+			throw new AssertionError("waited 30 s for " + condition + "; the browser shows " + page.getCurrentUrl()
+					+ ":\n" + page.findElement(By.tagName("body")).getText(), ex);
+		}
 	}
 
 	private String awaitEndState(WebDriver page) throws InterruptedException {
