@@ -76,6 +76,9 @@ public class EmbeddedPostgresEarlyStart implements ApplicationContextInitializer
 					server.complete(EmbeddedPostgresServer.start(clusterDir));
 				}
 				catch (RuntimeException | Error ex) {
+					// Not handled here: handed to the main thread, which rethrows it when
+					// the data source takes the server, so the start-up fails with the
+					// real cause instead of waiting forever on a thread that died.
 					server.completeExceptionally(ex);
 				}
 			}, "embedded-postgres-start");
