@@ -175,15 +175,9 @@ public class SdistVerifier {
 			reject(filename, "the member " + WheelVerifier.quote(member) + " is a link or special file (tar type '"
 					+ type + "'); only files and directories are accepted");
 		}
-		if (member.isEmpty() || member.startsWith("/") || member.indexOf('\\') >= 0 || member.indexOf('\0') >= 0) {
-			reject(filename,
-					"the member " + WheelVerifier.quote(member) + " has an absolute path, a backslash or a NUL");
-		}
-		for (String segment : member.split("/", -1)) {
-			if (segment.equals("..")) {
-				reject(filename,
-						"the member " + WheelVerifier.quote(member) + " climbs out of the unpack directory with '..'");
-			}
+		String problem = ArchiveMemberNames.problemWith(member, "unpack directory");
+		if (problem != null) {
+			reject(filename, problem);
 		}
 		if (!member.startsWith(root) && !member.equals(root.substring(0, root.length() - 1))) {
 			reject(filename,

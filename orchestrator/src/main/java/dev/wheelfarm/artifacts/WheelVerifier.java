@@ -20,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -48,8 +47,6 @@ public class WheelVerifier {
 
 	// Signatures are listed in RECORD without a hash: they cannot contain their own hash.
 	private static final Set<String> UNHASHED = Set.of("RECORD", "RECORD.jws", "RECORD.p7s");
-
-	private static final Pattern DRIVE = Pattern.compile("^[A-Za-z]:.*");
 
 	private static final int BUFFER_SIZE = 64 * 1024;
 
@@ -154,16 +151,9 @@ public class WheelVerifier {
 	}
 
 	private static void checkMemberName(String member, String filename) throws WheelRejectedException {
-		if (member.isEmpty() || member.startsWith("/") || DRIVE.matcher(member).matches()) {
-			reject(filename, "the member " + quote(member) + " has an absolute path");
-		}
-		if (member.indexOf('\\') >= 0 || member.indexOf('\0') >= 0) {
-			reject(filename, "the member " + quote(member) + " has a backslash or NUL in its name");
-		}
-		for (String segment : member.split("/", -1)) {
-			if (segment.equals("..")) {
-				reject(filename, "the member " + quote(member) + " climbs out of the install directory with '..'");
-			}
+		String problem = ArchiveMemberNames.problemWith(member, "install directory");
+		if (problem != null) {
+			reject(filename, problem);
 		}
 	}
 
