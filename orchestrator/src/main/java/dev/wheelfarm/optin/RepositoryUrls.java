@@ -8,7 +8,9 @@ import java.util.Optional;
 /**
  * What a registered repository URL may be, and when two URLs name the same repository.
  */
-final class RepositoryUrls {
+public final class RepositoryUrls {
+
+	private static final String GITHUB = "https://github.com/";
 
 	static final int MAX_LENGTH = 2048;
 
@@ -107,6 +109,18 @@ final class RepositoryUrls {
 		String host = uri.getHost().toLowerCase(Locale.ROOT);
 		String port = (uri.getPort() < 0 || uri.getPort() == 443 || uri.getPort() == 80) ? "" : ":" + uri.getPort();
 		return Optional.of("https://" + host + port + path);
+	}
+
+	/**
+	 * The {@code owner/name} an {@code https://github.com/…} repository URL names, read
+	 * with the same rules as {@link #comparisonKey} ({@code .git} and trailing slashes
+	 * dropped, host in any case); empty for any other URL, plain {@code http} included.
+	 */
+	public static Optional<String> gitHubRepository(String url) {
+		if (url == null || !url.strip().regionMatches(true, 0, "https://", 0, 8)) {
+			return Optional.empty();
+		}
+		return comparisonKey(url).filter((key) -> key.startsWith(GITHUB)).map((key) -> key.substring(GITHUB.length()));
 	}
 
 	static boolean sameRepository(String a, String b) {
