@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.wheelfarm.shared.Version;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What a project's maintainer allows the farm to delete: among the versions the policy
@@ -20,6 +23,8 @@ import dev.wheelfarm.shared.Version;
  * @param maxAgeDays the age beyond which the others go (at least 1)
  */
 public record RetentionPolicy(AppliesTo appliesTo, int keepNewest, int maxAgeDays) {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	/** The largest {@code keep-newest} accepted: more is "keep everything". */
 	public static final int MAX_KEEP_NEWEST = 10_000;
@@ -58,6 +63,27 @@ public record RetentionPolicy(AppliesTo appliesTo, int keepNewest, int maxAgeDay
 		map.put("keep-newest", this.keepNewest);
 		map.put("max-age-days", this.maxAgeDays);
 		return map;
+	}
+
+	/**
+	 * The policy as {@link #toMap} stored it with the config; keys it lacks take the
+	 * defaults.
+	 * @throws IllegalArgumentException if the text is not such a policy
+	 */
+	public static RetentionPolicy fromStored(String json) {
+		JsonNode table;
+		try {
+			table = JSON.readTree(json);
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException("not JSON: " + ex.getOriginalMessage(), ex);
+		}
+		AppliesTo appliesTo = table.has("applies-to")
+				? AppliesTo.of(table.get("applies-to").asString())
+					.orElseThrow(() -> new IllegalArgumentException("unknown applies-to " + table.get("applies-to")))
+				: DEFAULT.appliesTo();
+		return new RetentionPolicy(appliesTo, table.path("keep-newest").asInt(DEFAULT.keepNewest()),
+				table.path("max-age-days").asInt(DEFAULT.maxAgeDays()));
 	}
 
 	/** The policy in one sentence, for the project page. */

@@ -16,9 +16,6 @@ import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DataAccessException;
@@ -46,8 +43,6 @@ public class RetentionService {
 	 * another name.
 	 */
 	static final Duration BLOB_GRACE = Duration.ofHours(1);
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final RetentionRepository repository;
 
@@ -229,17 +224,9 @@ public class RetentionService {
 			return RetentionPolicy.DEFAULT;
 		}
 		try {
-			JsonNode table = JSON.readTree(project.policy());
-			RetentionPolicy defaults = RetentionPolicy.DEFAULT;
-			RetentionPolicy.AppliesTo appliesTo = table.has("applies-to")
-					? RetentionPolicy.AppliesTo.of(table.get("applies-to").asString())
-						.orElseThrow(
-								() -> new IllegalArgumentException("unknown applies-to " + table.get("applies-to")))
-					: defaults.appliesTo();
-			return new RetentionPolicy(appliesTo, table.path("keep-newest").asInt(defaults.keepNewest()),
-					table.path("max-age-days").asInt(defaults.maxAgeDays()));
+			return RetentionPolicy.fromStored(project.policy());
 		}
-		catch (JacksonException | IllegalArgumentException ex) {
+		catch (IllegalArgumentException ex) {
 			// The parser validated it when it was stored; a row that no longer reads is
 			// not a reason to guess and delete.
 			throw new UnreadablePolicyException(
