@@ -50,8 +50,6 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 	/** A stage's view is a secret and changes with every upload: nobody may cache it. */
 	private static final String STAGE_CACHE_CONTROL = "private, no-store";
 
-	private final PageCache pages;
-
 	private final IndexPages uncached;
 
 	private final IndexRepository repository;
@@ -60,13 +58,16 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 
 	private final AnswerCounters counters;
 
+	/** Where the public index's pages come from: the same for every request. */
+	private final Source publicIndex;
+
 	SimpleIndexFilter(PageCache pages, IndexPages uncached, IndexRepository repository, IndexProperties properties,
 			MeterRegistry meters) {
-		this.pages = pages;
 		this.uncached = uncached;
 		this.repository = repository;
 		this.cacheControl = "public, max-age=" + properties.pageMaxAge().toSeconds();
 		this.counters = new AnswerCounters(meters);
+		this.publicIndex = new Source(pages::root, pages::cachedProject, pages::project, this.cacheControl);
 	}
 
 	private void count(int status, String representation) {
@@ -79,8 +80,7 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 		String path = request.getRequestURI().substring(request.getContextPath().length());
 		boolean read = "GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod());
 		if (read && (path.equals("/simple") || path.startsWith(PREFIX))) {
-			serve(request, response, path, "",
-					new Source(this.pages::root, this.pages::cachedProject, this.pages::project, this.cacheControl));
+			serve(request, response, path, "", this.publicIndex);
 			return;
 		}
 		if (read && path.startsWith(STAGE)) {
