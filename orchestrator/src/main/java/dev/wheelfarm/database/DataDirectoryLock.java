@@ -74,6 +74,7 @@ public final class DataDirectoryLock implements AutoCloseable {
 				lock = channel.tryLock();
 			}
 			catch (IOException | RuntimeException ex) {
+				// Not handled here: the descriptor is closed, the failure goes on.
 				channel.close();
 				throw ex;
 			}
@@ -93,6 +94,7 @@ public final class DataDirectoryLock implements AutoCloseable {
 			throw new UncheckedIOException("Could not lock the data directory " + directory, ex);
 		}
 		catch (RuntimeException ex) {
+			// Not handled here: this JVM's claim is undone, the refusal goes on.
 			HELD_HERE.remove(directory);
 			throw ex;
 		}
