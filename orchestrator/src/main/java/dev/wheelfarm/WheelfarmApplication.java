@@ -1,5 +1,6 @@
 package dev.wheelfarm;
 
+import dev.wheelfarm.database.DataDirectoryLocking;
 import dev.wheelfarm.database.EmbeddedPostgresEarlyStart;
 
 import org.springframework.boot.SpringApplication;
@@ -19,12 +20,13 @@ public class WheelfarmApplication {
 	}
 
 	/**
-	 * The application as {@link #main} runs it: the embedded PostgreSQL, when it is the
-	 * one to use, starts while the context is still being set up.
+	 * The application as {@link #main} runs it: the data directory is locked first (a
+	 * second farm on it stops at once), then the embedded PostgreSQL, when it is the one
+	 * to use, starts while the context is still being set up.
 	 */
 	public static SpringApplication application() {
 		SpringApplication application = new SpringApplication(WheelfarmApplication.class);
-		application.addInitializers(new EmbeddedPostgresEarlyStart());
+		application.addInitializers(new DataDirectoryLocking(), new EmbeddedPostgresEarlyStart());
 		return application;
 	}
 

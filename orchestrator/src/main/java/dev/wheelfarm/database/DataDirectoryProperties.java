@@ -15,6 +15,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("wheelfarm")
 public record DataDirectoryProperties(Path dataDir) {
 
+	/** The embedded PostgreSQL's directory under the data directory. */
+	static final String EMBEDDED_POSTGRES = "postgres";
+
 	public DataDirectoryProperties {
 		if (dataDir == null) {
 			throw new IllegalArgumentException("wheelfarm.data-dir must be set");
@@ -24,7 +27,7 @@ public record DataDirectoryProperties(Path dataDir) {
 
 	/** The cluster directory of the embedded PostgreSQL. */
 	public Path embeddedPostgresDir() {
-		return this.dataDir.resolve("postgres");
+		return this.dataDir.resolve(EMBEDDED_POSTGRES);
 	}
 
 }

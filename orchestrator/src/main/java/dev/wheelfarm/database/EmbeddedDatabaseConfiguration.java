@@ -5,6 +5,8 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.DefaultSingletonBeanRegistry;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,8 +14,9 @@ import org.springframework.core.env.Environment;
 
 /**
  * The zero-configuration default: when no {@code spring.datasource.url} is given, the
- * farm runs its own PostgreSQL under the data directory. With a URL, Spring Boot's
- * ordinary data source is used and nothing here is created.
+ * farm runs its own PostgreSQL under the data directory, password-protected (see
+ * {@link PasswordFile}). With a URL, Spring Boot's ordinary data source is used and
+ * nothing here is created.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnExpression("'${spring.datasource.url:}'.isEmpty()")
@@ -26,12 +29,15 @@ class EmbeddedDatabaseConfiguration {
 
 	@Bean(destroyMethod = "close")
 	EmbeddedPostgresServer embeddedPostgresServer(DataDirectoryProperties properties,
-			ObjectProvider<EmbeddedPostgresStartup> earlyStart) {
+			ObjectProvider<EmbeddedPostgresStartup> earlyStart, ConfigurableListableBeanFactory beanFactory) {
 		EmbeddedPostgresStartup startup = earlyStart.getIfAvailable();
 		if (startup != null) {
 			return startup.take(properties.embeddedPostgresDir());
 		}
-		return EmbeddedPostgresServer.start(properties.embeddedPostgresDir());
+		// Started without WheelfarmApplication's initializers (a test context): the lock
+		// is taken here, before the server touches the directory.
+		return EmbeddedPostgresServer
+			.start(DataDirectoryLock.heldFor((DefaultSingletonBeanRegistry) beanFactory, properties.dataDir()));
 	}
 
 	@Bean(destroyMethod = "close")
@@ -40,6 +46,7 @@ class EmbeddedDatabaseConfiguration {
 		dataSource.setPoolName("wheelfarm-embedded");
 		dataSource.setJdbcUrl(server.getJdbcUrl());
 		dataSource.setUsername("postgres");
+		dataSource.setPassword(server.getPassword());
 		dataSource.setMaximumPoolSize(10);
 		return dataSource;
 	}

@@ -1,6 +1,5 @@
 package dev.wheelfarm.database;
 
-import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 
 import org.slf4j.Logger;
@@ -49,31 +48,32 @@ public class EmbeddedPostgresEarlyStart implements ApplicationContextInitializer
 					|| !(registry instanceof DefaultListableBeanFactory beanFactory)) {
 				return;
 			}
-			Path clusterDir;
+			DataDirectoryProperties properties;
 			try {
-				clusterDir = Binder.get(this.environment)
-					.bindOrCreate("wheelfarm", DataDirectoryProperties.class)
-					.embeddedPostgresDir();
+				properties = Binder.get(this.environment).bindOrCreate("wheelfarm", DataDirectoryProperties.class);
 			}
 			catch (BindException | IllegalArgumentException ex) {
 				// The properties binding reports the error with its context; the server
-				// is
-				// then started (and fails) the ordinary way.
+				// is then started (and fails) the ordinary way.
 				logger.debug("Not starting the embedded PostgreSQL early: {}", ex.getMessage());
 				return;
 			}
-			EmbeddedPostgresStartup startup = new EmbeddedPostgresStartup(clusterDir, startInBackground(clusterDir));
+			// Normally taken already by DataDirectoryLocking; the server must never start
+			// on a directory this process has not locked.
+			DataDirectoryLock lock = DataDirectoryLock.heldFor(beanFactory, properties.dataDir());
+			EmbeddedPostgresStartup startup = new EmbeddedPostgresStartup(properties.embeddedPostgresDir(),
+					startInBackground(lock));
 			beanFactory.registerSingleton(EmbeddedPostgresStartup.BEAN_NAME, startup);
 			// A refresh that fails before the data source takes the server destroys the
 			// singletons: the startup then stops the server it started.
 			beanFactory.registerDisposableBean(EmbeddedPostgresStartup.BEAN_NAME, startup);
 		}
 
-		private static CompletableFuture<EmbeddedPostgresServer> startInBackground(Path clusterDir) {
+		private static CompletableFuture<EmbeddedPostgresServer> startInBackground(DataDirectoryLock lock) {
 			CompletableFuture<EmbeddedPostgresServer> server = new CompletableFuture<>();
 			Thread starter = new Thread(() -> {
 				try {
-					server.complete(EmbeddedPostgresServer.start(clusterDir));
+					server.complete(EmbeddedPostgresServer.start(lock));
 				}
 				catch (RuntimeException | Error ex) {
 					// Not handled here: handed to the main thread, which rethrows it when

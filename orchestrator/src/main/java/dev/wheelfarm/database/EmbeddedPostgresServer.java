@@ -2,9 +2,16 @@ package dev.wheelfarm.database;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -12,13 +19,15 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A real PostgreSQL server run from the zonky binaries, with its cluster in a directory
  * that outlives the process. The cluster is created on first use and reused afterwards,
- * so a restart keeps every build, release and wheel record.
+ * so a restart keeps every build, release and wheel record. It listens on loopback only
+ * and asks every client for the password kept in the data directory.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -28,31 +37,63 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
 	private static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(15);
 
+	private static final String ZONKY_LOCK = "epg-lock";
+
 	private final EmbeddedPostgres postgres;
 
-	private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+	private final String password;
+
+	private EmbeddedPostgresServer(EmbeddedPostgres postgres, String password) {
 		this.postgres = postgres;
+		this.password = password;
 	}
 
 	/**
-	 * Starts PostgreSQL on a free loopback port over the cluster in {@code clusterDir}.
-	 * @param clusterDir the cluster directory, created if missing
+	 * Starts PostgreSQL on a free loopback port over the cluster in
+	 * {@code <data-dir>/postgres}, with password authentication.
+	 * @param lock this process's lock on the data directory: only its holder may take
+	 * over a postmaster left behind there
 	 * @return the running server
 	 */
-	public static EmbeddedPostgresServer start(Path clusterDir) {
+	public static EmbeddedPostgresServer start(DataDirectoryLock lock) {
+		if (!lock.isHeld()) {
+			throw new IllegalStateException("The lock on " + lock.directory() + " was released");
+		}
+		Path clusterDir = lock.directory().resolve(DataDirectoryProperties.EMBEDDED_POSTGRES);
 		try {
 			Files.createDirectories(clusterDir);
 			stopOrphanedPostmaster(clusterDir);
+			PasswordFile password = PasswordFile.in(lock.directory());
 			boolean existing = Files.exists(clusterDir.resolve("postgresql.conf"));
+			// A cluster made by an earlier version trusts every local user: it is started
+			// as it is, given the password, and then closed to everyone without it.
+			boolean trusting = existing && !HostBasedAuthentication.isWritten(clusterDir);
 			logger.info("{} embedded PostgreSQL cluster in {}", existing ? "Reusing" : "Creating", clusterDir);
-			EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+			EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
 				.setDataDirectory(clusterDir)
 				.setCleanDataDirectory(false)
 				.setPGStartupWait(STARTUP_WAIT)
 				.setServerConfig("listen_addresses", "127.0.0.1")
-				.start();
+				.setServerConfig("password_encryption", "scram-sha-256")
+				.setConnectConfig("password", password.password())
+				.setDataDirectoryCustomizer((directory) -> {
+					if (!trusting) {
+						HostBasedAuthentication.write(clusterDir);
+					}
+				});
+			if (!existing) {
+				// zonky passes its "locale config" to initdb as --key=value: the
+				// superuser
+				// gets its password when the cluster is made, before any server runs.
+				builder.setLocaleConfig("pwfile", password.path().toString());
+			}
+			EmbeddedPostgres postgres = builder.start();
+			EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, password.password());
+			if (trusting) {
+				server.requirePassword(clusterDir);
+			}
 			logger.info("Embedded PostgreSQL is listening on 127.0.0.1:{}", postgres.getPort());
-			return new EmbeddedPostgresServer(postgres);
+			return server;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + clusterDir, ex);
@@ -60,10 +101,34 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 	}
 
 	/**
+	 * Upgrades a cluster made with {@code trust} by an earlier version: sets the
+	 * superuser's password (hashed by the driver, so the server never logs it), then
+	 * replaces {@code pg_hba.conf} and reloads it. Repeated safely if interrupted.
+	 */
+	private void requirePassword(Path clusterDir) {
+		try (Connection connection = this.postgres.getPostgresDatabase().getConnection()) {
+			connection.unwrap(PGConnection.class)
+				.alterUserPassword("postgres", this.password.toCharArray(), "scram-sha-256");
+			HostBasedAuthentication.write(clusterDir);
+			try (Statement statement = connection.createStatement()) {
+				statement.execute("SELECT pg_reload_conf()");
+			}
+			logger.info("The embedded PostgreSQL in {} trusted every local user; it now requires the password",
+					clusterDir);
+		}
+		catch (SQLException ex) {
+			close();
+			throw new IllegalStateException("Could not set a password on the embedded PostgreSQL in " + clusterDir, ex);
+		}
+	}
+
+	/**
 	 * A postmaster whose orchestrator was killed (kill -9, a lost container) keeps
 	 * running and holds the cluster's lock; without stopping it the next start could
-	 * never open the data. PostgreSQL itself ignores a pid file whose process is gone, so
-	 * only a live one matters.
+	 * never open the data. Called only with the data directory's lock held, so no farm of
+	 * this version owns it; the lock zonky keeps in the cluster ({@code epg-lock}) says
+	 * whether a JVM of an earlier version still does. PostgreSQL itself ignores a pid
+	 * file whose process is gone, so only a live one matters.
 	 */
 	static void stopOrphanedPostmaster(Path clusterDir) throws IOException {
 		Optional<ProcessHandle> orphan = livePostmaster(clusterDir);
@@ -71,6 +136,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 			return;
 		}
 		ProcessHandle postmaster = orphan.get();
+		if (ownerIsAlive(clusterDir)) {
+			throw new DataDirectoryInUseException(clusterDir.getParent(), "its PostgreSQL, pid " + postmaster.pid()
+					+ ", belongs to a live process that holds " + clusterDir.resolve(ZONKY_LOCK));
+		}
 		logger.warn("Stopping an orphaned PostgreSQL (pid {}) left over in {}", postmaster.pid(), clusterDir);
 		// SIGTERM is PostgreSQL's "smart" shutdown: it finishes cleanly once its clients
 		// are gone.
@@ -89,6 +158,29 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 		}
 		catch (java.util.concurrent.ExecutionException ex) {
 			throw new IllegalStateException("Could not wait for an orphaned PostgreSQL to stop", ex);
+		}
+	}
+
+	/**
+	 * zonky locks {@code epg-lock} in the cluster for as long as its JVM runs the server;
+	 * the kernel drops the lock when that JVM dies.
+	 */
+	private static boolean ownerIsAlive(Path clusterDir) throws IOException {
+		Path lockFile = clusterDir.resolve(ZONKY_LOCK);
+		if (!Files.exists(lockFile)) {
+			return false;
+		}
+		try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+			FileLock lock = channel.tryLock();
+			if (lock == null) {
+				return true;
+			}
+			lock.release();
+			return false;
+		}
+		catch (OverlappingFileLockException ex) {
+			// This very JVM runs that server outside the farm's own lock: alive.
+			return true;
 		}
 	}
 
@@ -115,7 +207,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 		return this.postgres.getPostgresDatabase();
 	}
 
-	/** A JDBC URL for the server's default database. */
+	/** The superuser's password, which every connection must give. */
+	public String getPassword() {
+		return this.password;
+	}
+
+	/** A JDBC URL for the server's default database (without the password). */
 	public String getJdbcUrl() {
 		return this.postgres.getJdbcUrl("postgres", "postgres");
 	}

@@ -1,56 +1,43 @@
 package dev.wheelfarm.dispatch.github;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 
 /**
- * The recorded API responses in {@code shared/fixtures/}, found by walking up from the
- * working directory: Maven runs the tests in {@code orchestrator/}, an IDE often at the
- * repository root, and the shared folder sits beside the repository.
+ * The recorded GitHub API responses and webhook payloads in the test resources
+ * ({@code src/test/resources/fixtures/github/}, on the classpath as
+ * {@code fixtures/github/}); their README says where each came from.
  */
 final class Fixtures {
-
-	private static final Path ROOT = locate();
 
 	private Fixtures() {
 	}
 
-	static Path github(String relative) {
-		Path path = ROOT.resolve("github").resolve(relative);
-		if (!Files.exists(path)) {
-			throw new IllegalStateException("No fixture " + path);
+	/**
+	 * The classpath location of a recording, for WireMock's
+	 * {@code usingFilesUnderClasspath}, checked to exist.
+	 */
+	static String classpath(String relative) {
+		String location = "fixtures/github/" + relative;
+		if (Fixtures.class.getClassLoader().getResource(location) == null) {
+			throw new IllegalStateException("No fixture " + location + " on the test classpath");
 		}
-		return path;
+		return location;
 	}
 
 	static String text(String relative) {
-		try {
-			return Files.readString(github(relative));
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		return new String(bytes(relative), StandardCharsets.UTF_8);
 	}
 
 	static byte[] bytes(String relative) {
-		try {
-			return Files.readAllBytes(github(relative));
+		try (InputStream in = Fixtures.class.getClassLoader().getResourceAsStream(classpath(relative))) {
+			return in.readAllBytes();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-	}
-
-	private static Path locate() {
-		for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-			Path candidate = dir.resolve("shared").resolve("fixtures");
-			if (Files.isDirectory(candidate.resolve("github"))) {
-				return candidate;
-			}
-		}
-		throw new IllegalStateException("No shared/fixtures above " + Path.of("").toAbsolutePath());
 	}
 
 }

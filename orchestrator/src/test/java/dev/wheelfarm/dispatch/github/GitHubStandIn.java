@@ -210,11 +210,11 @@ public final class GitHubStandIn implements AutoCloseable {
 	static GitHubStandIn replaying(String recording, String storageRecording) {
 		WireMockConfiguration apiOptions = WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort();
 		if (recording != null) {
-			apiOptions.usingFilesUnderDirectory(Fixtures.github(recording).toString());
+			apiOptions.usingFilesUnderClasspath(Fixtures.classpath(recording));
 		}
 		WireMockConfiguration storageOptions = WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort();
 		if (storageRecording != null) {
-			storageOptions.usingFilesUnderDirectory(Fixtures.github(storageRecording).toString());
+			storageOptions.usingFilesUnderClasspath(Fixtures.classpath(storageRecording));
 		}
 		GitHubStandIn standIn = new GitHubStandIn(new WireMockServer(apiOptions), new WireMockServer(storageOptions));
 		standIn.api.start();

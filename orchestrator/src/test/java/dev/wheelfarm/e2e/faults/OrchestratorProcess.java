@@ -54,6 +54,44 @@ final class OrchestratorProcess implements AutoCloseable {
 	 * {@code /actuator/health} with UP.
 	 */
 	static OrchestratorProcess start(String name, Map<String, String> properties) {
+		OrchestratorProcess orchestrator = launch(name, properties);
+		orchestrator.awaitHealthy(Duration.ofSeconds(120));
+		return orchestrator;
+	}
+
+	/**
+	 * Starts an orchestrator that is expected to refuse to start, and waits for it to
+	 * exit.
+	 * @return its exit code, its output and how long it ran
+	 */
+	static Exited runToExit(String name, Map<String, String> properties, Duration limit) {
+		Instant started = Instant.now();
+		OrchestratorProcess orchestrator = launch(name, properties);
+		try {
+			if (!orchestrator.process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+				orchestrator.kill();
+				throw new AssertionError(
+						"the orchestrator did not exit within " + limit + ":\n" + orchestrator.tail(80));
+			}
+			return new Exited(orchestrator.process.exitValue(),
+					new String(Files.readAllBytes(orchestrator.log), StandardCharsets.UTF_8),
+					Duration.between(started, Instant.now()));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			orchestrator.kill();
+			throw new AssertionError(ex);
+		}
+	}
+
+	/** How a process that was expected to refuse to start ended. */
+	record Exited(int exitCode, String output, Duration ran) {
+	}
+
+	private static OrchestratorProcess launch(String name, Map<String, String> properties) {
 		int port = freePort();
 		Map<String, String> arguments = new LinkedHashMap<>(properties);
 		arguments.put("server.port", Integer.toString(port));
@@ -68,9 +106,7 @@ final class OrchestratorProcess implements AutoCloseable {
 				.redirectOutput(log.toFile())
 				.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
 				.start();
-			OrchestratorProcess orchestrator = new OrchestratorProcess(process, log, port);
-			orchestrator.awaitHealthy(Duration.ofSeconds(120));
-			return orchestrator;
+			return new OrchestratorProcess(process, log, port);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

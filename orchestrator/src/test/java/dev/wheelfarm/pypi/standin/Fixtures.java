@@ -1,31 +1,22 @@
 package dev.wheelfarm.pypi.standin;
 
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Finds the recorded responses in {@code ../shared/fixtures} (next to the repository),
- * wherever the tests run from: the repository root, a module directory or an IDE.
+ * The recorded responses in the test resources ({@code src/test/resources/fixtures/}, on
+ * the classpath as {@code fixtures/}); their README says where each came from.
  */
 public final class Fixtures {
 
 	private Fixtures() {
 	}
 
-	/** The fixtures directory; {@code WHEELFARM_FIXTURES} overrides the search. */
+	/** The fixtures directory as the test classpath holds it. */
 	public static Path root() {
-		String override = System.getenv("WHEELFARM_FIXTURES");
-		if (override != null && !override.isBlank()) {
-			return Path.of(override);
-		}
-		for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-			Path candidate = dir.resolve("shared/fixtures");
-			if (Files.isDirectory(candidate.resolve("pypi"))) {
-				return candidate;
-			}
-		}
-		throw new IllegalStateException("../shared/fixtures not found above " + Path.of("").toAbsolutePath()
-				+ "; set WHEELFARM_FIXTURES to its path");
+		return resource("");
 	}
 
 	/**
@@ -33,11 +24,25 @@ public final class Fixtures {
 	 * {@code pypi/json-api/octocheese.json}.
 	 */
 	public static Path path(String relative) {
-		Path path = root().resolve(relative);
+		Path path = resource(relative);
 		if (!Files.isRegularFile(path)) {
 			throw new IllegalStateException("no fixture " + path);
 		}
 		return path;
+	}
+
+	private static Path resource(String relative) {
+		URL url = Fixtures.class.getResource("/fixtures/" + relative);
+		if (url == null) {
+			throw new IllegalStateException("no fixture fixtures/" + relative + " on the test classpath");
+		}
+		try {
+			// Maven and IDEs put the test resources on the classpath as a directory.
+			return Path.of(url.toURI());
+		}
+		catch (URISyntaxException ex) {
+			throw new IllegalStateException("fixture " + url + " is not a file", ex);
+		}
 	}
 
 }
