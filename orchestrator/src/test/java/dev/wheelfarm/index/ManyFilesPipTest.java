@@ -21,6 +21,8 @@ import dev.wheelfarm.artifacts.BlobStore;
 import dev.wheelfarm.artifacts.Stages;
 import dev.wheelfarm.artifacts.TestWheels;
 import dev.wheelfarm.artifacts.WheelIngest;
+import dev.wheelfarm.dispatch.local.SdistServer;
+import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.IntegrationTest;
 import dev.wheelfarm.testsupport.Nginx;
@@ -301,6 +303,39 @@ class ManyFilesPipTest {
 
 	private record Asked(String path, String accept, int status) {
 
+	}
+
+	/**
+	 * What the pages tell users, checked with pip: the farm built fig 1.0, and its build
+	 * of 2.0 failed, so PyPI's sdist is all there is of 2.0. pip alone takes 2.0's sdist
+	 * (and would compile it); with {@code --prefer-binary} it takes the farm's wheel.
+	 */
+	@Test
+	void preferBinaryTakesTheFarmsWheelOverANewerReleasesSdist() throws Exception {
+		IndexFixtures rows = new IndexFixtures(this.jdbc);
+		long fig = rows.optedIn("fig");
+		build(rows, fig, "fig");
+		try (SdistServer pypi = new SdistServer()) {
+			for (String version : List.of("1.0", "2.0")) {
+				String filename = "fig-" + version + ".tar.gz";
+				byte[] sdist = Sdists.sdist(scratch, "fig", version, Sdists.pure("fig", version));
+				rows.pypiFile(rows.release(fig, version), filename, "sdist",
+						pypi.publish(filename, sdist, 0).toString(), Sha256.digest(sdist).hex(), sdist.length);
+			}
+			Path plain = scratch.resolve("fig-plain");
+			Venv.Result newest = venv.pip(url("/simple/"), "download", "--no-deps", "--no-build-isolation", "-d",
+					plain.toString(), "fig");
+			assertThat(newest.exitCode()).as(newest.output()).isZero();
+			assertThat(plain.resolve("fig-2.0.tar.gz")).exists();
+			Path preferred = scratch.resolve("fig-prefer-binary");
+			Venv.Result wheel = venv.pip(url("/simple/"), "download", "--no-deps", "--prefer-binary", "-d",
+					preferred.toString(), "fig");
+			assertThat(wheel.exitCode()).as(wheel.output()).isZero();
+			try (Stream<Path> files = Files.list(preferred)) {
+				assertThat(files.map((path) -> path.getFileName().toString()))
+					.containsExactly("fig-1.0-py3-none-any.whl");
+			}
+		}
 	}
 
 	/** The wheels of the served projects by filename, with the sha256 the index lists. */
