@@ -11,6 +11,7 @@ import dev.wheelfarm.shared.Sha256;
 
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
+import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -34,7 +35,10 @@ class FilesController {
 
 	private static final String IMMUTABLE = "public, max-age=31536000, immutable";
 
-	// A wheel is a zip archive; PEP 658 metadata is an RFC 822-style UTF-8 text file.
+	// A wheel is a zip archive (no media type is registered for wheels); an sdist a
+	// gzip'd tar, sent as application/gzip and never with Content-Encoding, or clients
+	// would unpack it and find a hash mismatch; PEP 658 metadata is an RFC 822-style
+	// UTF-8 text file, readable in a browser (nosniff keeps it text).
 	private static final MediaType WHEEL_TYPE = MediaType.parseMediaType("application/zip");
 
 	private static final MediaType METADATA_TYPE = new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8);
@@ -85,9 +89,15 @@ class FilesController {
 		if (!Files.isRegularFile(path)) {
 			return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
 		}
+		String name = metadata ? wheel.get().filename() + METADATA : wheel.get().filename();
 		MediaType type = metadata ? METADATA_TYPE : "sdist".equals(wheel.get().kind()) ? SDIST_TYPE : WHEEL_TYPE;
 		return ResponseEntity.ok()
 			.contentType(type)
+			// pip names a download after Content-Disposition when there is one. Without
+			// this header Spring MVC's reflected-file-download guard sends the same
+			// "f.txt" for every file, so all files of one pip command overwrite each
+			// other. The name is the stored row's, never text taken from the request.
+			.header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.inline().filename(name).build().toString())
 			// A stage's URL is a secret: no shared cache may keep what it served.
 			.header(HttpHeaders.CACHE_CONTROL, (stage == null) ? IMMUTABLE : "private, no-store")
 			.eTag("\"" + blob + "\"")

@@ -7,6 +7,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.web.SecurityHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -80,6 +81,9 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 		String path = request.getRequestURI().substring(request.getContextPath().length());
 		boolean read = "GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod());
 		if (read && (path.equals("/simple") || path.startsWith(PREFIX))) {
+			// Spring Security, which writes these on every other answer, does not run
+			// here.
+			SecurityHeaders.write(request, response);
 			serve(request, response, path, "", this.publicIndex);
 			return;
 		}
@@ -87,6 +91,7 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 			int slash = path.indexOf('/', STAGE.length());
 			String rest = (slash < 0) ? "" : path.substring(slash);
 			if (rest.equals("/simple") || rest.startsWith(PREFIX)) {
+				SecurityHeaders.write(request, response);
 				String token = path.substring(STAGE.length(), slash);
 				Optional<IndexRepository.OpenStage> stage = this.repository.openStage(token);
 				if (stage.isEmpty()) {

@@ -113,6 +113,7 @@ class RequestPages {
 			.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
 					normalized.value() + " is not a project of this farm."));
 		model.addAttribute("view", view);
+		model.addAttribute("indexUrl", baseUrl() + "/simple/");
 		model.addAttribute("retention", this.retention.forProject(normalized).orElse(null));
 		return "project";
 	}

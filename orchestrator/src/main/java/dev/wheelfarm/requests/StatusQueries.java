@@ -103,6 +103,15 @@ class StatusQueries {
 
 	public record ProjectView(ProjectRow project, List<ReleaseView> releases) {
 
+		/**
+		 * Whether the index serves the project, by the index's rule: opted in, or farm
+		 * wheels to keep serving (docs/index.md, "Hosted projects").
+		 */
+		public boolean hosted() {
+			return "OPTED_IN".equals(this.project.optinState())
+					|| this.releases.stream().anyMatch((release) -> release.farmWheels() > 0);
+		}
+
 	}
 
 	/** One release and what became of it. */

@@ -114,7 +114,7 @@ class RequestInBrowserTest {
 
 		assertThat(awaitEndState(page)).isEqualTo("PUBLISHED");
 		assertThat(page.findElement(By.tagName("main")).getText()).contains("pure", "purepkg-0.9-py3-none-any.whl",
-				"pip install --extra-index-url " + url("/simple/") + " purepkg==0.9");
+				"pip install --prefer-binary --extra-index-url " + url("/simple/") + " purepkg==0.9");
 		shoot("build");
 
 		page.findElement(By.linkText("purepkg")).click();

@@ -1,5 +1,8 @@
 package dev.wheelfarm.requests;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import dev.wheelfarm.testsupport.IntegrationTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -185,6 +188,66 @@ class RequestsWebTest {
 			.andExpect(content().string(containsString("OPTED_IN")));
 		this.mvc.perform(get("/projects/nobody")).andExpect(status().isNotFound());
 		this.mvc.perform(get("/builds/99999")).andExpect(status().isNotFound());
+	}
+
+	/**
+	 * pip takes a newer release's sdist over an older release's wheel: every pip line the
+	 * pages show says {@code --prefer-binary}, and why.
+	 */
+	@Test
+	void everyPipLineThePagesShowPrefersWheels() throws Exception {
+		long build = publishedBuild("demo-pkg", "3.0");
+		String index = "http://localhost/simple/";
+		assertPipLine("/", "pip install --prefer-binary --extra-index-url " + index + " PROJECT");
+		assertPipLine("/projects/demo-pkg", "pip install --prefer-binary --extra-index-url " + index + " demo-pkg");
+		assertPipLine("/builds/" + build, "pip install --prefer-binary --extra-index-url " + index + " demo-pkg==3.0");
+		// The index does not serve a project the opt-in has not accepted: no pip line.
+		this.mvc.perform(get("/projects/pending-pkg"))
+			.andExpect(status().isOk())
+			.andExpect(content().string(not(containsString("pip install"))));
+	}
+
+	private void assertPipLine(String page, String line) throws Exception {
+		String html = this.mvc.perform(get(page))
+			.andExpect(status().isOk())
+			.andReturn()
+			.getResponse()
+			.getContentAsString();
+		Matcher shown = Pattern.compile("<code class=\"pip-line\">([^<]*)</code>").matcher(html);
+		assertThat(shown.find()).as(page + " shows a pip line: " + html).isTrue();
+		assertThat(shown.group(1)).as(page).isEqualTo(line);
+		assertThat(shown.find()).as(page + " shows one pip line").isFalse();
+		Matcher why = Pattern.compile("<p class=\"muted pip-why\">(.*?)</p>", Pattern.DOTALL).matcher(html);
+		assertThat(why.find()).as(page + " says why").isTrue();
+		assertThat(why.group(1).replaceAll("\\s+", " ")).contains("<code>--prefer-binary</code> pip installs")
+			.contains("instead of compiling a newer release's sdist");
+	}
+
+	/** A build of the project's version whose wheel the farm serves. */
+	private long publishedBuild(String project, String version) {
+		long projectId = this.jdbc.sql("SELECT id FROM project WHERE name = ?")
+			.params(project)
+			.query(Long.class)
+			.single();
+		long build = this.jdbc
+			.sql("""
+					INSERT INTO build (project_id, version, sdist_filename, sdist_url, sdist_sha256, recipe_fingerprint, origin)
+					VALUES (?, ?, 'x.tar.gz', 'https://files.example/x.tar.gz', repeat('a', 64), repeat('b', 64), 'watcher')
+					RETURNING id
+					""")
+			.params(projectId, version)
+			.query(Long.class)
+			.single();
+		this.jdbc.sql("UPDATE build SET state = 'DISPATCHED', builder = 'local', external_run_id = 'run' WHERE id = ?")
+			.params(build)
+			.update();
+		this.jdbc.sql("UPDATE build SET state = 'SUCCEEDED' WHERE id = ?").params(build).update();
+		this.jdbc.sql("UPDATE build SET state = 'PUBLISHED' WHERE id = ?").params(build).update();
+		this.jdbc.sql("""
+				INSERT INTO wheel (build_id, project_id, version, filename, sha256, size, metadata_sha256)
+				VALUES (?, ?, ?, ?, repeat('e', 64), 100, repeat('f', 64))
+				""").params(build, projectId, version, "demo_pkg-" + version + "-py3-none-any.whl").update();
+		return build;
 	}
 
 	private void refused(String project, String version, int status, String message) throws Exception {

@@ -2,6 +2,7 @@ package dev.wheelfarm.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,9 @@ public final class Venv {
 
 	/** Debian's interpreter: it has setuptools and wheel for sdist metadata offline. */
 	public static final String PYTHON = "/usr/bin/python3";
+
+	/** The pip wheel {@link #withCurrentPip()} installs (a test resource). */
+	private static final String CURRENT_PIP = "/clients/pip-26.2.1-py3-none-any.whl";
 
 	private final Path home;
 
@@ -44,6 +48,29 @@ public final class Venv {
 			throw new IllegalStateException("could not create a venv: " + created.output());
 		}
 		return venv;
+	}
+
+	/**
+	 * Replaces the venv's pip (Debian 12's 23.0.1) with the current pip kept in the test
+	 * resources ({@code clients/README.md}), installed offline. Current pip resolves from
+	 * PEP 658/714 {@code .metadata} files and then downloads every file of one command
+	 * into one directory: what users run, and what the old pip cannot show.
+	 * @return this venv
+	 */
+	public Venv withCurrentPip() {
+		Path wheel;
+		try {
+			wheel = Path.of(Venv.class.getResource(CURRENT_PIP).toURI());
+		}
+		catch (URISyntaxException ex) {
+			throw new IllegalStateException(ex);
+		}
+		Result installed = run(List.of(python(), "-m", "pip", "install", "--no-index", "--no-deps", "--no-cache-dir",
+				"--force-reinstall", wheel.toString()), 120);
+		if (installed.exitCode() != 0) {
+			throw new IllegalStateException("could not install " + wheel + ": " + installed.output());
+		}
+		return this;
 	}
 
 	/** Runs {@code python -m pip <arguments>} against this index only. */
