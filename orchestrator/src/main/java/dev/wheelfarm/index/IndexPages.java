@@ -127,7 +127,7 @@ class IndexPages {
 	/**
 	 * PEP 440 makes {@code 1.0.dev1} and {@code 1.0.0.dev1} one version, so PEP 700's
 	 * list names it once, in the spelling seen first: PyPI's release, else the farm's
-	 * first file. A string that is no PEP 440 version stands for itself.
+	 * oldest file. A string that is no PEP 440 version stands for itself.
 	 */
 	private static void addVersion(Map<Object, String> versions, String version) {
 		versions.putIfAbsent(Version.tryParse(version).<Object>map((parsed) -> parsed).orElse(version), version);

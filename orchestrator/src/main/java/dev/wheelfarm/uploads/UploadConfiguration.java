@@ -66,8 +66,10 @@ class UploadConfiguration {
 		FilterRegistrationBean<UploadBodyFilter> registration = new FilterRegistrationBean<>(
 				new UploadBodyFilter(limits.maxWheelSize().toBytes()));
 		registration.setUrlPatterns(UPLOAD_PATHS);
-		// Before Spring Security's chain and everything else that might touch the body.
-		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+		// After the character encoding filter (HIGHEST_PRECEDENCE: the form's text fields
+		// are decoded as UTF-8 when the parts are parsed), before Spring Security's chain
+		// and everything else that might touch the body.
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
 		return registration;
 	}
 

@@ -149,7 +149,7 @@ class HostileUploadTest extends UploadTestBase {
 	}
 
 	@Test
-	void aVersionTheProjectHasInAnotherSpellingIsOneReleaseListedOnce() throws Exception {
+	void aVersionTheProjectHasInAnotherSpellingIsRefusedWithThatSpelling() throws Exception {
 		Path dir = Files.createDirectories(scratch.resolve("spelling"));
 		Path first = TestWheels.of("hostile", "3.0.dev1").write(dir, "hostile-3.0.dev1-py3-none-any.whl");
 		assertThat(TwineUploadTest.post(legacy(), first, "bdist_wheel", "3.0.dev1", TOKEN, null).statusCode())
@@ -162,20 +162,27 @@ class HostileUploadTest extends UploadTestBase {
 			.contains("3.0.0.dev1 is the same PEP 440 version as 3.0.dev1");
 		assertThat(this.rows.files("hostile-3.0.0.dev1-py3-none-any.whl")).isZero();
 
-		// A row stored before that rule (or a release PyPI spells otherwise): the page
-		// still names the release once.
+	}
+
+	@Test
+	void theVersionsListNamesAPep440VersionOnceWhateverTheRowsSpell() throws Exception {
+		Path dir = Files.createDirectories(scratch.resolve("listed"));
+		Path wheel = TestWheels.of("hostile", "4.0.dev1").write(dir, "hostile-4.0.dev1-py3-none-any.whl");
+		assertThat(TwineUploadTest.post(legacy(), wheel, "bdist_wheel", "4.0.dev1", TOKEN, null).statusCode())
+			.isEqualTo(200);
+		// A row stored before the one-spelling rule (or a release PyPI spells otherwise).
 		this.jdbc.sql("""
 				INSERT INTO wheel (project_id, version, filename, sha256, size, metadata_sha256, origin, kind,
 				                   uploaded_by)
-				SELECT project_id, '3.0.0.dev1', 'hostile-3.0.0.dev1-cp312-cp312-linux_x86_64.whl', sha256, size,
+				SELECT project_id, '4.0.0.dev1', 'hostile-4.0.0.dev1-cp312-cp312-linux_x86_64.whl', sha256, size,
 				       metadata_sha256, origin, kind, uploaded_by
-				FROM wheel WHERE filename = 'hostile-3.0.dev1-py3-none-any.whl'
+				FROM wheel WHERE filename = 'hostile-4.0.dev1-py3-none-any.whl'
 				""").update();
 		JsonNode page = simpleJson(url("/simple/hostile/"));
 		List<String> versions = new ArrayList<>();
 		page.path("versions").forEach((version) -> versions.add(version.stringValue()));
-		assertThat(versions).containsOnlyOnce("3.0.dev1").doesNotContain("3.0.0.dev1");
-		assertThat(page.path("files").toString()).contains("hostile-3.0.0.dev1-cp312-cp312-linux_x86_64.whl");
+		assertThat(versions).containsOnlyOnce("4.0.dev1").doesNotContain("4.0.0.dev1");
+		assertThat(page.path("files").toString()).contains("hostile-4.0.0.dev1-cp312-cp312-linux_x86_64.whl");
 	}
 
 	/**

@@ -41,24 +41,11 @@ class UploadCrashTest {
 			JdbcClient jdbc = JdbcClient.create(pool);
 			OrchestratorProcess first = OrchestratorProcess.start("upload-crash-1",
 					OrchestratorProcess.baseProperties(database, dataDir));
-			try (Socket socket = new Socket("127.0.0.1", first.uri("/").getPort())) {
-				OutputStream out = socket.getOutputStream();
-				String boundary = "crash-boundary";
-				String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\":action\"\r\n\r\n"
-						+ "file_upload\r\n--" + boundary
-						+ "\r\nContent-Disposition: form-data; name=\"content\"; filename=\"big-1.0-py3-none-any.whl\""
-						+ "\r\nContent-Type: application/octet-stream\r\n\r\n";
-				out.write(("POST /legacy/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary="
-						+ boundary + "\r\nContent-Length: " + (head.length() + FILE_SIZE + 100) + "\r\n\r\n" + head)
-					.getBytes(StandardCharsets.ISO_8859_1));
-				// Half the file: more than the 1 MB the container keeps in memory.
-				byte[] chunk = new byte[1024 * 1024];
-				for (int i = 0; i < FILE_SIZE / chunk.length / 2; i++) {
-					out.write(chunk);
-				}
-				out.flush();
-				first.await(() -> spooled(inFlight) > 4 * 1024 * 1024, Duration.ofSeconds(60), jdbc,
-						"part of the upload spooled under " + inFlight);
+			try (Socket upload = sendHalfAnUpload(first, inFlight, jdbc)) {
+				// Killed with the upload still arriving.
+				first.kill();
+			}
+			finally {
 				first.kill();
 			}
 			assertThat(spooled(inFlight)).as("what the killed process left").isPositive();
@@ -72,6 +59,39 @@ class UploadCrashTest {
 			finally {
 				second.close();
 			}
+		}
+	}
+
+	/**
+	 * Sends the head of a large upload and half its file, and returns the connection,
+	 * still open, once the farm has spooled part of it to {@code inFlight}.
+	 */
+	private static Socket sendHalfAnUpload(OrchestratorProcess farm, Path inFlight, JdbcClient jdbc)
+			throws IOException {
+		Socket socket = new Socket("127.0.0.1", farm.uri("/").getPort());
+		try {
+			OutputStream out = socket.getOutputStream();
+			String boundary = "crash-boundary";
+			String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\":action\"\r\n\r\n"
+					+ "file_upload\r\n--" + boundary
+					+ "\r\nContent-Disposition: form-data; name=\"content\"; filename=\"big-1.0-py3-none-any.whl\""
+					+ "\r\nContent-Type: application/octet-stream\r\n\r\n";
+			out.write(("POST /legacy/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary="
+					+ boundary + "\r\nContent-Length: " + (head.length() + FILE_SIZE + 100) + "\r\n\r\n" + head)
+				.getBytes(StandardCharsets.ISO_8859_1));
+			// Half the file: more than the 1 MB the container keeps in memory.
+			byte[] chunk = new byte[1024 * 1024];
+			for (int i = 0; i < FILE_SIZE / chunk.length / 2; i++) {
+				out.write(chunk);
+			}
+			out.flush();
+			farm.await(() -> spooled(inFlight) > 4 * 1024 * 1024, Duration.ofSeconds(60), jdbc,
+					"part of the upload spooled under " + inFlight);
+			return socket;
+		}
+		catch (IOException | RuntimeException | AssertionError ex) {
+			socket.close();
+			throw ex;
 		}
 	}
 
