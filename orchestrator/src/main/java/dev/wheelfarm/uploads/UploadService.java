@@ -27,6 +27,7 @@ import dev.wheelfarm.artifacts.WheelVerifier;
 import dev.wheelfarm.artifacts.WheelsPublished;
 import dev.wheelfarm.shared.InvalidWheelFilenameException;
 import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.shared.Quoting;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.shared.Version;
 import dev.wheelfarm.shared.WheelFilename;
@@ -249,8 +250,8 @@ class UploadService {
 		}
 		else {
 			version = Version.tryParse(formVersion)
-				.orElseThrow(() -> badRequest("The version field is not a PEP 440 version: "
-						+ formVersion.substring(0, Math.min(formVersion.length(), 80))));
+				.orElseThrow(
+						() -> badRequest("The version field is not a PEP 440 version: " + Quoting.quote(formVersion)));
 		}
 		String spelling = version.toString();
 		for (String known : this.repository.versions(uploader.projectId())) {
