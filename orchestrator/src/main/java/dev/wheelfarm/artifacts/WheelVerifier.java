@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -35,8 +36,10 @@ import org.springframework.stereotype.Component;
 /**
  * Checks a wheel before it is stored (PEP 427 and the binary distribution format spec):
  * the filename, the build's project and version, the zip's member names, the
- * {@code METADATA} name and version, every {@code RECORD} hash and size, and caps on size
- * and member count. A build job is untrusted code: the wheel is evidence only after this.
+ * {@code METADATA} name and version, every {@code RECORD} hash and size, every member's
+ * real size and CRC-32 against its zip entry (the signatures {@code RECORD.jws} and
+ * {@code RECORD.p7s} too), and caps on size and member count. A build job is untrusted
+ * code: the wheel is evidence only after this.
  */
 @Component
 public class WheelVerifier {
@@ -231,10 +234,9 @@ public class WheelVerifier {
 			if (line == null) {
 				reject(filename, "the member " + quote(member) + " is not listed in RECORD");
 			}
-			if (unhashed) {
-				continue;
-			}
-			expanded += checkMember(zip, members.get(member), line, filename,
+			// A signature has no hash to check, but it is unpacked like any member: its
+			// size and CRC are checked all the same, so no bomb hides there.
+			expanded += checkMember(zip, members.get(member), unhashed ? null : line, filename,
 					this.limits.maxUncompressedSize().toBytes() - expanded);
 		}
 		if (!lines.isEmpty()) {
@@ -242,15 +244,28 @@ public class WheelVerifier {
 		}
 	}
 
+	/**
+	 * Reads the member to its end, within the budget left of the uncompressed size cap,
+	 * and checks what it really expands to against its zip entry's size and CRC-32 (which
+	 * installers check when they unpack it) and, with a RECORD line, the hash and size
+	 * there.
+	 * @param line the member's RECORD line, or null for a member RECORD lists unhashed
+	 * @return the member's size
+	 */
 	private long checkMember(ZipFile zip, ZipEntry entry, RecordLine line, String filename, long budget)
 			throws IOException, WheelRejectedException {
 		String member = entry.getName();
-		int equals = line.hash().indexOf('=');
-		String algorithm = (equals > 0) ? RECORD_ALGORITHMS.get(line.hash().substring(0, equals)) : null;
-		if (algorithm == null) {
-			reject(filename, "RECORD has no sha256 (or stronger) hash for " + quote(member));
+		MessageDigest digest = null;
+		int equals = -1;
+		if (line != null) {
+			equals = line.hash().indexOf('=');
+			String algorithm = (equals > 0) ? RECORD_ALGORITHMS.get(line.hash().substring(0, equals)) : null;
+			if (algorithm == null) {
+				reject(filename, "RECORD has no sha256 (or stronger) hash for " + quote(member));
+			}
+			digest = digest(algorithm);
 		}
-		MessageDigest digest = digest(algorithm);
+		CRC32 crc = new CRC32();
 		long size = 0;
 		byte[] buffer = new byte[BUFFER_SIZE];
 		try (InputStream in = zip.getInputStream(entry)) {
@@ -260,8 +275,21 @@ public class WheelVerifier {
 					reject(filename, "it expands to more than " + this.limits.maxUncompressedSize().toBytes()
 							+ " bytes (a zip bomb?)");
 				}
-				digest.update(buffer, 0, read);
+				crc.update(buffer, 0, read);
+				if (digest != null) {
+					digest.update(buffer, 0, read);
+				}
 			}
+		}
+		if (size != entry.getSize()) {
+			reject(filename, "the member " + quote(member) + " expands to " + size + " bytes, but the zip says "
+					+ entry.getSize());
+		}
+		if (crc.getValue() != entry.getCrc()) {
+			reject(filename, "the CRC-32 of " + quote(member) + " does not match the zip's");
+		}
+		if (line == null) {
+			return size;
 		}
 		String actual = Base64.getUrlEncoder().withoutPadding().encodeToString(digest.digest());
 		if (!actual.equals(line.hash().substring(equals + 1))) {

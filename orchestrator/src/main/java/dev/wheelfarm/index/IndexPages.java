@@ -3,7 +3,7 @@ package dev.wheelfarm.index;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,14 +99,15 @@ class IndexPages {
 		List<IndexRepository.PypiFile> pypiFiles = this.repository.pypiFiles(id);
 		Map<Version, List<Set<Tag>>> pypiWheelTags = pypiWheelTags(pypiFiles);
 		List<IndexFile> files = new ArrayList<>();
-		Set<String> versions = new LinkedHashSet<>(this.repository.releaseVersions(id));
+		Map<Object, String> versions = new LinkedHashMap<>();
+		this.repository.releaseVersions(id).forEach((version) -> addVersion(versions, version));
 		for (IndexRepository.FarmWheel wheel : this.repository.farmWheels(id, stage)) {
 			// An uploaded sdist cannot shadow PyPI's: the upload refuses a name PyPI has.
 			boolean sdist = "sdist".equals(wheel.kind());
 			if (wheel.releaseDeleted() || (!sdist && shadowed(wheel.filename(), pypiWheelTags))) {
 				continue;
 			}
-			versions.add(wheel.version());
+			addVersion(versions, wheel.version());
 			String url = (stage != null) ? IndexUrls.relativeFile(wheel.sha256(), wheel.filename())
 					: this.urls.file(wheel.sha256(), wheel.filename());
 			files.add(
@@ -119,8 +120,17 @@ class IndexPages {
 		}
 		files.sort(Comparator.comparing(IndexFile::filename));
 		TreeSet<String> ordered = new TreeSet<>(VERSION_ORDER);
-		ordered.addAll(versions);
+		ordered.addAll(versions.values());
 		return Optional.of(new ProjectPage(name.value(), List.copyOf(ordered), files));
+	}
+
+	/**
+	 * PEP 440 makes {@code 1.0.dev1} and {@code 1.0.0.dev1} one version, so PEP 700's
+	 * list names it once, in the spelling seen first: PyPI's release, else the farm's
+	 * oldest file. A string that is no PEP 440 version stands for itself.
+	 */
+	private static void addVersion(Map<Object, String> versions, String version) {
+		versions.putIfAbsent(Version.tryParse(version).<Object>map((parsed) -> parsed).orElse(version), version);
 	}
 
 	private static Map<Version, List<Set<Tag>>> pypiWheelTags(List<IndexRepository.PypiFile> files) {

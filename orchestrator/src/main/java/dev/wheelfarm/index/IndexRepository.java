@@ -32,6 +32,7 @@ class IndexRepository {
 	// The farm's files (built wheels, uploaded wheels and sdists), with the yank and
 	// deletion state of the PyPI release they belong to. A staged file is listed only in
 	// its stage's view (:stage), which shows the index as it will be once published.
+	// Oldest first: a version spelled two ways is listed as it was first stored.
 	private static final String FARM_WHEELS = """
 			SELECT w.filename, w.kind, w.version, w.sha256, w.size, w.metadata_sha256, w.requires_python,
 			       w.stored_at AS upload_time,
@@ -41,6 +42,7 @@ class IndexRepository {
 			LEFT JOIN release r ON r.project_id = w.project_id AND r.version = w.version
 			WHERE w.project_id = :project AND w.withdrawn_at IS NULL AND w.removed_at IS NULL
 			  AND (w.stage_id IS NULL OR w.stage_id = CAST(:stage AS bigint))
+			ORDER BY w.stored_at, w.filename
 			""";
 
 	// PyPI's files as the watcher last saw them; deleted files and releases are gone from

@@ -5,14 +5,14 @@ package dev.wheelfarm.shared;
  * or a URL, so it is escaped (no control characters or line breaks reach a log) and
  * truncated (a megabyte-long "version" does not become a megabyte-long message).
  */
-final class Quoting {
+public final class Quoting {
 
 	static final int MAX_QUOTED_LENGTH = 80;
 
 	private Quoting() {
 	}
 
-	static String quote(String input) {
+	public static String quote(String input) {
 		if (input == null) {
 			return "null";
 		}

@@ -74,7 +74,7 @@ class UploadController {
 	}
 
 	private static ResponseEntity<String> refuse(HttpStatus status, String message) {
-		return ResponseEntity.status(status).contentType(TEXT).body(status.value() + " " + message + "\n");
+		return UploadRefusal.entity(status, message);
 	}
 
 	/** Used by the answers to name URLs below this application. */

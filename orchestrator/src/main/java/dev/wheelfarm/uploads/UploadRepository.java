@@ -1,5 +1,6 @@
 package dev.wheelfarm.uploads;
 
+import java.util.List;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -33,6 +34,14 @@ class UploadRepository {
 			ON CONFLICT (filename) DO NOTHING
 			""";
 
+	// Every spelling of a version the project has: PyPI's releases and the farm's files
+	// (public, staged or removed alike), for the rule that one release has one spelling.
+	private static final String VERSIONS = """
+			SELECT version FROM release WHERE project_id = :project
+			UNION
+			SELECT version FROM wheel WHERE project_id = :project
+			""";
+
 	private final JdbcClient jdbc;
 
 	UploadRepository(JdbcClient jdbc) {
@@ -41,6 +50,10 @@ class UploadRepository {
 
 	Optional<Existing> existing(String filename) {
 		return this.jdbc.sql(EXISTING).param("filename", filename).query(Existing.class).optional();
+	}
+
+	List<String> versions(long projectId) {
+		return this.jdbc.sql(VERSIONS).param("project", projectId).query(String.class).list();
 	}
 
 	boolean onPypi(String filename) {

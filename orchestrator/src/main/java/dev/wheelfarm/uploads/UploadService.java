@@ -25,8 +25,12 @@ import dev.wheelfarm.artifacts.VerifiedWheel;
 import dev.wheelfarm.artifacts.WheelRejectedException;
 import dev.wheelfarm.artifacts.WheelVerifier;
 import dev.wheelfarm.artifacts.WheelsPublished;
+import dev.wheelfarm.shared.InvalidWheelFilenameException;
 import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.shared.Quoting;
 import dev.wheelfarm.shared.Sha256;
+import dev.wheelfarm.shared.Version;
+import dev.wheelfarm.shared.WheelFilename;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,8 +73,11 @@ class UploadService {
 
 	private final long maxSize;
 
+	private final Path inFlight;
+
 	UploadService(ProjectCredentials credentials, WheelVerifier wheels, SdistVerifier sdists, BlobStore blobs,
-			UploadRepository repository, Stages stages, ApplicationEventPublisher events, ArtifactsProperties limits) {
+			UploadRepository repository, Stages stages, ApplicationEventPublisher events, ArtifactsProperties limits,
+			UploadConfiguration.UploadsInFlight inFlight) {
 		this.credentials = credentials;
 		this.wheels = wheels;
 		this.sdists = sdists;
@@ -79,6 +86,7 @@ class UploadService {
 		this.stages = stages;
 		this.events = events;
 		this.maxSize = limits.maxWheelSize().toBytes();
+		this.inFlight = inFlight.directory();
 	}
 
 	/**
@@ -103,9 +111,12 @@ class UploadService {
 		Stage stage = stage(target, uploader);
 		String filename = content.getOriginalFilename();
 		String kind = kind(form.get("filetype"), filename);
+		String version = checkNormalForm(filename, kind, form.get("version"), uploader);
 		Path temporary = null;
 		try {
-			temporary = Files.createTempFile("wheelfarm-upload-", ".part");
+			// Beside the container's parts, where the next start sweeps what a crash
+			// left.
+			temporary = Files.createTempFile(this.inFlight, "wheelfarm-upload-", ".part");
 			Digests digests = receive(content, temporary);
 			checkDigests(form, digests);
 			Optional<Result> earlier = alreadyStored(filename, digests.sha256(), stage, target);
@@ -116,7 +127,7 @@ class UploadService {
 				throw new UploadRefusedException(HttpStatus.BAD_REQUEST, "File already exists: PyPI has a file named "
 						+ filename + ", and the farm never shadows PyPI's files");
 			}
-			Checked checked = verify(temporary, filename, kind, form.get("version"), uploader);
+			Checked checked = verify(temporary, filename, kind, form.get("version"), uploader).spelled(version);
 			if (stage == null && target.stage()) {
 				// Opened only now, for a file that passed every check: a refused upload
 				// leaves no stage behind.
@@ -204,6 +215,58 @@ class UploadService {
 		}
 		throw badRequest("Only wheels (filetype bdist_wheel, *.whl) and sdists (filetype sdist, *.tar.gz) are"
 				+ " accepted, not " + filetype + " " + filename);
+	}
+
+	/**
+	 * A wheel's name must be in the normal form of the binary distribution format (the
+	 * normalized name with {@code _}, the PEP 440 normal form of the version; PEP 625
+	 * says the same of an sdist, which its verifier checks), and a version the project
+	 * already has under another spelling ({@code 1.0.0.dev1} beside {@code 1.0.dev1}: PEP
+	 * 440 says they are equal) must use that spelling: one release has one spelling, so
+	 * the index never lists it twice and a file for it is a duplicate by its name.
+	 * @return the version's spelling as stored
+	 */
+	private String checkNormalForm(String filename, String kind, String formVersion, Uploader uploader)
+			throws UploadRefusedException {
+		Version version;
+		if (kind.equals("wheel")) {
+			WheelFilename wheel;
+			try {
+				wheel = WheelFilename.parse(filename);
+			}
+			catch (InvalidWheelFilenameException ex) {
+				throw badRequest(ex.getMessage());
+			}
+			version = wheel.version();
+			String[] parts = filename.split("-", 3);
+			String normal = wheel.projectName().wheelPrefix() + "-" + version + "-" + parts[2];
+			if (!filename.equals(normal)) {
+				// The remedy first: the status line, all twine shows, carries 200
+				// characters.
+				throw badRequest("The file name " + filename + " is not in normal form: upload it as " + normal
+						+ " (binary distribution format: the name in lowercase with '_' for runs of '-_.', the"
+						+ " version in PEP 440 normal form)");
+			}
+		}
+		else {
+			version = Version.tryParse(formVersion)
+				.orElseThrow(
+						() -> badRequest("The version field is not a PEP 440 version: " + Quoting.quote(formVersion)));
+		}
+		String spelling = version.toString();
+		for (String known : this.repository.versions(uploader.projectId())) {
+			Optional<Version> parsed = Version.tryParse(known);
+			// A spelling that is not itself a normal form (an old PyPI release) cannot be
+			// asked of a file name; the index still lists the release once.
+			if (!known.equals(spelling) && parsed.isPresent() && parsed.get().equals(version)
+					&& parsed.get().toString().equals(known)) {
+				throw badRequest("Version " + spelling + " is spelled " + known + " on the farm: upload it as "
+						+ filename.replaceFirst(Pattern.quote("-" + spelling), "-" + known) + " (" + spelling
+						+ " is the same PEP 440 version as " + known + ", which " + uploader.project()
+						+ " already has, and a release has one spelling)");
+			}
+		}
+		return spelling;
 	}
 
 	/** Copies the part to disk, hashing as it goes, and stops at the size cap. */
@@ -350,6 +413,12 @@ class UploadService {
 	/** A file that passed verification: a wheel (with its METADATA) or an sdist. */
 	private record Checked(String filename, String kind, String version, Sha256 sha256, long size, byte[] metadata,
 			String requiresPython) {
+
+		/** The same file, its version stored in this (equal) spelling. */
+		Checked spelled(String spelling) {
+			return new Checked(this.filename, this.kind, spelling, this.sha256, this.size, this.metadata,
+					this.requiresPython);
+		}
 
 	}
 

@@ -155,6 +155,35 @@ class WheelVerifierTest {
 		refused(wheel, "exactly one top-level *.dist-info directory, found 2");
 	}
 
+	@Test
+	void aBombHiddenInTheRecordSignatureIsRefused() throws Exception {
+		// RECORD.p7s has no hash in RECORD, but pip unpacks it like any member: 8 MB of
+		// zeros whose zip entry claims 16 bytes, so the declared sizes look harmless.
+		TestWheels wheel = TestWheels.of("demo", "1.0").member("demo-1.0.dist-info/RECORD.p7s", new byte[8 << 20]);
+		byte[] bytes = Zips.withCentralEntry(wheel.bytes(), "demo-1.0.dist-info/RECORD.p7s", 24, 16);
+		Path path = Files.write(this.scratch.resolve(wheel.filename()), bytes);
+		refused(path, wheel.filename(), "1.0", "expands to more than 1048576 bytes (a zip bomb?)");
+	}
+
+	@Test
+	void aSignatureLargerThanItsZipEntrySaysIsRefused() throws Exception {
+		TestWheels wheel = TestWheels.of("demo", "1.0").member("demo-1.0.dist-info/RECORD.jws", new byte[4096]);
+		byte[] bytes = Zips.withCentralEntry(wheel.bytes(), "demo-1.0.dist-info/RECORD.jws", 24, 16);
+		Path path = Files.write(this.scratch.resolve(wheel.filename()), bytes);
+		refused(path, wheel.filename(), "1.0",
+				"'demo-1.0.dist-info/RECORD.jws' expands to 4096 bytes, but the zip says 16");
+	}
+
+	@Test
+	void aMemberWhoseCrcDoesNotMatchTheZipIsRefused() throws Exception {
+		// Installers check the CRC-32 when they unpack: such a wheel fails on users'
+		// machines however good its RECORD is.
+		TestWheels wheel = TestWheels.of("demo", "1.0");
+		byte[] bytes = Zips.withCentralEntry(wheel.bytes(), "demo/__init__.py", 16, 0x12345678);
+		Path path = Files.write(this.scratch.resolve(wheel.filename()), bytes);
+		refused(path, wheel.filename(), "1.0", "the CRC-32 of 'demo/__init__.py' does not match the zip's");
+	}
+
 	private void refused(TestWheels wheel, String reason) throws Exception {
 		Path path = wheel.write(this.scratch, wheel.filename());
 		refused(path, wheel.filename(), "1.0", reason);

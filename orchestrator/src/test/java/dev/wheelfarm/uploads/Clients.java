@@ -30,14 +30,30 @@ final class Clients {
 		return twine(url, password, List.of(), files);
 	}
 
+	/**
+	 * {@code twine upload} without {@code --verbose}, as most CI jobs run it: of a
+	 * refused upload it prints the status line only.
+	 */
+	Venv.Result twineQuietly(String url, String password, Path... files) throws IOException {
+		return run(url, password, List.of(), false, files);
+	}
+
 	Venv.Result twine(String url, String password, List<String> options, Path... files) throws IOException {
+		return run(url, password, options, true, files);
+	}
+
+	private Venv.Result run(String url, String password, List<String> options, boolean verbose, Path... files)
+			throws IOException {
 		Path config = this.home.resolve("pypirc");
 		if (!Files.exists(config)) {
 			Files.writeString(config, "");
 		}
-		List<String> command = new ArrayList<>(List.of("/usr/bin/twine", "upload", "--repository-url", url, "-u",
-				"__token__", "-p", password, "--non-interactive", "--disable-progress-bar", "--verbose",
-				"--config-file", config.toString()));
+		List<String> command = new ArrayList<>(
+				List.of("/usr/bin/twine", "upload", "--repository-url", url, "-u", "__token__", "-p", password,
+						"--non-interactive", "--disable-progress-bar", "--config-file", config.toString()));
+		if (verbose) {
+			command.add("--verbose");
+		}
 		command.addAll(options);
 		for (Path file : files) {
 			command.add(file.toString());
