@@ -1,6 +1,7 @@
 package dev.wheelfarm.optin;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,11 +10,15 @@ import java.util.Optional;
 
 import dev.wheelfarm.shared.InvalidNameException;
 import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.web.ClientAddresses;
+import dev.wheelfarm.web.ClientRateLimiter;
+import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -38,12 +43,28 @@ class OptInApi {
 
 	private final OptInService service;
 
-	OptInApi(OptInService service) {
+	private final RegistrationRateLimiter rateLimiter;
+
+	private final ClientAddresses clients;
+
+	OptInApi(OptInService service, RegistrationRateLimiter rateLimiter, ClientAddresses clients) {
 		this.service = service;
+		this.rateLimiter = rateLimiter;
+		this.clients = clients;
 	}
 
 	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-	ResponseEntity<Map<String, Object>> register(@RequestBody(required = false) JsonNode body) {
+	ResponseEntity<?> register(@RequestBody(required = false) JsonNode body, HttpServletRequest request) {
+		// Counted before anything else: even a refused registration costs a DNS lookup.
+		Optional<Duration> wait = this.rateLimiter.tryAcquire(this.clients.of(request));
+		if (wait.isPresent()) {
+			long seconds = ClientRateLimiter.retryAfterSeconds(wait.get());
+			return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+				.header("Retry-After", Long.toString(seconds))
+				.body(problem(HttpStatus.TOO_MANY_REQUESTS,
+						"Too many registrations from your address. Try again in " + seconds + " s."));
+		}
 		JsonNode repository = (body != null) ? body.path("repository") : null;
 		if (repository == null || !repository.isString()) {
 			return error(HttpStatus.BAD_REQUEST, "send {\"repository\": \"https://…\"}: the URL of a git repository");
@@ -61,7 +82,7 @@ class OptInApi {
 	}
 
 	@GetMapping(params = "repository")
-	ResponseEntity<Map<String, Object>> registration(@RequestParam String repository) {
+	ResponseEntity<?> registration(@RequestParam String repository) {
 		Optional<OptInRepository.RepositoryRow> row;
 		try {
 			row = this.service.registration(repository);
@@ -69,12 +90,14 @@ class OptInApi {
 		catch (IllegalArgumentException ex) {
 			return error(HttpStatus.BAD_REQUEST, ex.getMessage());
 		}
-		return row.map((found) -> ResponseEntity.ok(registration(found)))
-			.orElseGet(() -> error(HttpStatus.NOT_FOUND, "that repository is not registered"));
+		if (row.isEmpty()) {
+			return error(HttpStatus.NOT_FOUND, "that repository is not registered");
+		}
+		return ResponseEntity.ok(registration(row.get()));
 	}
 
 	@GetMapping("/{project}")
-	ResponseEntity<Map<String, Object>> project(@PathVariable String project) {
+	ResponseEntity<?> project(@PathVariable String project) {
 		ProjectName name;
 		try {
 			name = ProjectName.of(project);
@@ -140,10 +163,20 @@ class OptInApi {
 		return (text != null) ? JSON.readTree(text) : null;
 	}
 
-	private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String message) {
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("error", message);
-		return ResponseEntity.status(status).body(body);
+	/**
+	 * Refusals are {@code application/problem+json} (RFC 9457), as in the rest of the
+	 * API.
+	 */
+	private static ResponseEntity<ProblemDetail> error(HttpStatus status, String message) {
+		return ResponseEntity.status(status)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem(status, message));
+	}
+
+	private static ProblemDetail problem(HttpStatus status, String message) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, message);
+		problem.setTitle(status.getReasonPhrase());
+		return problem;
 	}
 
 }

@@ -2,6 +2,7 @@ package dev.wheelfarm.optin;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -19,11 +20,17 @@ import org.springframework.util.unit.DataSize;
  * repository read as a whole
  * @param cacheDir where fetched repositories are kept between reads; empty means
  * {@code optin-cache} under {@code wheelfarm.data-dir}
+ * @param allowedInternalHosts hosts (or {@code host:port}) the farm may read repositories
+ * from although they resolve to internal addresses (loopback, private, link-local…); any
+ * other such host is refused
+ * @param registrationsPerClient how many registrations one client may send per window
+ * @param registrationWindow the window of the per-client registration limit
  */
 @ConfigurationProperties("wheelfarm.optin")
 public record OptInProperties(@DefaultValue("false") boolean allowFileUrls, @DefaultValue("true") boolean resyncEnabled,
 		@DefaultValue("1h") Duration resyncInterval, @DefaultValue("256KB") DataSize maxConfigBytes,
-		@DefaultValue("30s") Duration fetchTimeout, Path cacheDir) {
+		@DefaultValue("30s") Duration fetchTimeout, Path cacheDir, @DefaultValue List<String> allowedInternalHosts,
+		@DefaultValue("10") int registrationsPerClient, @DefaultValue("1h") Duration registrationWindow) {
 
 	public OptInProperties {
 		require(positive(resyncInterval), "wheelfarm.optin.resync-interval must be positive");
@@ -32,6 +39,10 @@ public record OptInProperties(@DefaultValue("false") boolean allowFileUrls, @Def
 		require(maxConfigBytes != null && maxConfigBytes.toBytes() >= 1024
 				&& maxConfigBytes.toBytes() <= DataSize.ofMegabytes(16).toBytes(),
 				"wheelfarm.optin.max-config-bytes must be between 1KB and 16MB");
+		allowedInternalHosts = List.copyOf(allowedInternalHosts);
+		allowedInternalHosts.forEach(AllowedHost::parse);
+		require(registrationsPerClient >= 1, "wheelfarm.optin.registrations-per-client must be at least 1");
+		require(positive(registrationWindow), "wheelfarm.optin.registration-window must be positive");
 	}
 
 	/** The cache directory, resolved against the data directory when not set. */

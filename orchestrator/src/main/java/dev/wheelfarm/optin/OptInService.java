@@ -46,6 +46,8 @@ public class OptInService {
 
 	private final ApplicationEventPublisher events;
 
+	private final AddressGuard addresses;
+
 	// One registration sync at a time, queued: a burst of registrations cannot open a
 	// burst of outgoing connections.
 	private final ExecutorService registrations = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
@@ -56,12 +58,13 @@ public class OptInService {
 			});
 
 	OptInService(OptInRepository repository, RepositoryReader reader, JsonApiClient pypi, OptInProperties properties,
-			ApplicationEventPublisher events) {
+			ApplicationEventPublisher events, AddressGuard addresses) {
 		this.repository = repository;
 		this.reader = reader;
 		this.pypi = pypi;
 		this.properties = properties;
 		this.events = events;
+		this.addresses = addresses;
 	}
 
 	/**
@@ -72,6 +75,13 @@ public class OptInService {
 	 */
 	public String register(String rawUrl) {
 		String url = RepositoryUrls.validate(rawUrl, this.properties.allowFileUrls());
+		try {
+			// Before anything is stored or queued: a refused host is never contacted.
+			this.addresses.checkRepository(url);
+		}
+		catch (AddressRefusedException ex) {
+			throw new IllegalArgumentException(ex.getMessage(), ex);
+		}
 		long id = this.repository.register(url);
 		try {
 			this.registrations.execute(() -> syncQuietly(id));

@@ -54,8 +54,11 @@ class RepositoryReader {
 
 	private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-	RepositoryReader(OptInProperties properties, DataDirectoryProperties dataDirectory) {
+	private final AddressGuard addresses;
+
+	RepositoryReader(OptInProperties properties, DataDirectoryProperties dataDirectory, AddressGuard addresses) {
 		this.properties = properties;
+		this.addresses = addresses;
 		this.cacheDir = properties.cacheDirUnder(dataDirectory.dataDir());
 	}
 
@@ -63,10 +66,20 @@ class RepositoryReader {
 	Head head(String url) throws RepositoryReadException {
 		Map<String, Ref> refs;
 		try {
-			refs = Git.lsRemoteRepository().setRemote(url).setTimeout(timeoutSeconds()).callAsMap();
+			// Also for repositories registered before a host became refused.
+			this.addresses.checkRepository(url);
+			refs = Git.lsRemoteRepository()
+				.setRemote(url)
+				.setTimeout(timeoutSeconds())
+				.setTransportConfigCallback(this.addresses::guard)
+				.callAsMap();
+		}
+		catch (AddressRefusedException ex) {
+			throw new RepositoryReadException(ex.getMessage(), ex);
 		}
 		catch (GitAPIException ex) {
-			throw new RepositoryReadException("could not list the repository's branches: " + message(ex), ex);
+			throw refusal(ex).orElseGet(
+					() -> new RepositoryReadException("could not list the repository's branches: " + message(ex), ex));
 		}
 		catch (JGitInternalException ex) {
 			// JGit reports some unreachable or malformed remotes with this unchecked
@@ -126,6 +139,7 @@ class RepositoryReader {
 	private String fetch(Repository cache, String url, RefSpec spec, boolean filtered)
 			throws RepositoryReadException, IOException {
 		try (Transport transport = Transport.open(cache, new URIish(url))) {
+			this.addresses.guard(transport);
 			transport.setTimeout(timeoutSeconds());
 			transport.setDepth(1);
 			transport.setTagOpt(org.eclipse.jgit.transport.TagOpt.NO_TAGS);
@@ -146,6 +160,10 @@ class RepositoryReader {
 			throw ex;
 		}
 		catch (org.eclipse.jgit.errors.TransportException | org.eclipse.jgit.errors.NotSupportedException ex) {
+			Optional<RepositoryReadException> refused = refusal(ex);
+			if (refused.isPresent()) {
+				throw refused.get();
+			}
 			String message = "could not fetch the default branch: " + message(ex);
 			throw filtered ? new FilteredFetchFailed(message, ex) : new RepositoryReadException(message, ex);
 		}
@@ -200,6 +218,19 @@ class RepositoryReader {
 
 	private int timeoutSeconds() {
 		return (int) Math.max(1, this.properties.fetchTimeout().toSeconds());
+	}
+
+	/**
+	 * The address guard's refusal somewhere in JGit's chain of causes, as the whole
+	 * message: JGit's own words around it would name a service it never reached.
+	 */
+	private static Optional<RepositoryReadException> refusal(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof AddressRefusedException refused) {
+				return Optional.of(new RepositoryReadException(refused.getMessage(), refused));
+			}
+		}
+		return Optional.empty();
 	}
 
 	private static String message(Throwable ex) {

@@ -8,6 +8,8 @@ import dev.wheelfarm.requests.RequestOutcome.Refused;
 import dev.wheelfarm.retention.RetentionService;
 import dev.wheelfarm.shared.InvalidNameException;
 import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.web.ClientAddresses;
+import dev.wheelfarm.web.ClientRateLimiter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
@@ -38,13 +40,16 @@ class RequestPages {
 
 	private final RequestRateLimiter rateLimiter;
 
+	private final ClientAddresses clients;
+
 	private final RetentionService retention;
 
-	RequestPages(RequestService requests, StatusQueries status, RequestRateLimiter rateLimiter,
+	RequestPages(RequestService requests, StatusQueries status, RequestRateLimiter rateLimiter, ClientAddresses clients,
 			RetentionService retention) {
 		this.requests = requests;
 		this.status = status;
 		this.rateLimiter = rateLimiter;
+		this.clients = clients;
 		this.retention = retention;
 	}
 
@@ -68,9 +73,9 @@ class RequestPages {
 			response.setStatus(HttpStatus.UNPROCESSABLE_ENTITY.value());
 			return "request";
 		}
-		Optional<Duration> wait = this.rateLimiter.tryAcquire(request.getRemoteAddr());
+		Optional<Duration> wait = this.rateLimiter.tryAcquire(this.clients.of(request));
 		if (wait.isPresent()) {
-			long seconds = Math.max(1, wait.get().toSeconds());
+			long seconds = ClientRateLimiter.retryAfterSeconds(wait.get());
 			response.setStatus(HttpStatus.TOO_MANY_REQUESTS.value());
 			response.setHeader("Retry-After", Long.toString(seconds));
 			errors.reject("rate-limited", "Too many requests from your address. Try again in " + seconds + " s.");

@@ -13,6 +13,8 @@ import dev.wheelfarm.retention.ProjectRetention;
 import dev.wheelfarm.retention.RetentionService;
 import dev.wheelfarm.shared.InvalidNameException;
 import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.web.ClientAddresses;
+import dev.wheelfarm.web.ClientRateLimiter;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.HttpStatus;
@@ -41,13 +43,16 @@ class RequestsApi {
 
 	private final RequestRateLimiter rateLimiter;
 
+	private final ClientAddresses clients;
+
 	private final RetentionService retention;
 
-	RequestsApi(RequestService requests, StatusQueries status, RequestRateLimiter rateLimiter,
+	RequestsApi(RequestService requests, StatusQueries status, RequestRateLimiter rateLimiter, ClientAddresses clients,
 			RetentionService retention) {
 		this.requests = requests;
 		this.status = status;
 		this.rateLimiter = rateLimiter;
+		this.clients = clients;
 		this.retention = retention;
 	}
 
@@ -56,9 +61,9 @@ class RequestsApi {
 	 */
 	@PostMapping(path = "/requests", consumes = "application/json")
 	ResponseEntity<?> request(@RequestBody BuildRequestForm body, HttpServletRequest request) {
-		Optional<Duration> wait = this.rateLimiter.tryAcquire(request.getRemoteAddr());
+		Optional<Duration> wait = this.rateLimiter.tryAcquire(this.clients.of(request));
 		if (wait.isPresent()) {
-			long seconds = Math.max(1, wait.get().toSeconds());
+			long seconds = ClientRateLimiter.retryAfterSeconds(wait.get());
 			return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
 				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 				.header("Retry-After", Long.toString(seconds))

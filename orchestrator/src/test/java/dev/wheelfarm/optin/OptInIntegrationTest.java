@@ -41,7 +41,9 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 @IntegrationTest
 @AutoConfigureMockMvc
 @TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.optin.allow-file-urls=true",
-		"wheelfarm.optin.resync-enabled=false", "wheelfarm.optin.fetch-timeout=2s", "wheelfarm.pypi.max-retries=0" })
+		"wheelfarm.optin.resync-enabled=false", "wheelfarm.optin.fetch-timeout=2s", "wheelfarm.pypi.max-retries=0",
+		// The unreachable-server test reads from servers on this machine.
+		"wheelfarm.optin.allowed-internal-hosts=127.0.0.1" })
 class OptInIntegrationTest {
 
 	private static final PypiStandIn pypi = PypiStandIn.start();
@@ -302,12 +304,12 @@ class OptInIntegrationTest {
 	void badRegistrationsAreRefusedInWords() throws Exception {
 		this.mvc.perform(post("/api/opt-ins").contentType(MediaType.APPLICATION_JSON).content("{}"))
 			.andExpect(status().isBadRequest())
-			.andExpect(jsonPath("$.error").value(containsString("repository")));
+			.andExpect(jsonPath("$.detail").value(containsString("repository")));
 		this.mvc
 			.perform(post("/api/opt-ins").contentType(MediaType.APPLICATION_JSON)
 				.content("{\"repository\": \"ssh://git@example.org/x.git\"}"))
 			.andExpect(status().isBadRequest())
-			.andExpect(jsonPath("$.error").value(containsString("only https://")));
+			.andExpect(jsonPath("$.detail").value(containsString("only https://")));
 		this.mvc.perform(get("/api/opt-ins/never-named")).andExpect(status().isNotFound());
 	}
 

@@ -2,6 +2,7 @@ package dev.wheelfarm.optin;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ class OptInPropertiesTest {
 	void defaultsAreTheDocumentedOnes() {
 		OptInProperties defaults = bind(Map.of());
 		assertThat(defaults).isEqualTo(new OptInProperties(false, true, Duration.ofHours(1), DataSize.ofKilobytes(256),
-				Duration.ofSeconds(30), null));
+				Duration.ofSeconds(30), null, List.of(), 10, Duration.ofHours(1)));
 		assertThat(defaults.cacheDirUnder(Path.of("/data"))).isEqualTo(Path.of("/data/optin-cache"));
 	}
 
@@ -29,9 +30,12 @@ class OptInPropertiesTest {
 		OptInProperties properties = bind(
 				Map.of("wheelfarm.optin.allow-file-urls", "true", "wheelfarm.optin.resync-enabled", "false",
 						"wheelfarm.optin.resync-interval", "15m", "wheelfarm.optin.max-config-bytes", "64KB",
-						"wheelfarm.optin.fetch-timeout", "5s", "wheelfarm.optin.cache-dir", "/var/cache/wheelfarm"));
+						"wheelfarm.optin.fetch-timeout", "5s", "wheelfarm.optin.cache-dir", "/var/cache/wheelfarm",
+						"wheelfarm.optin.allowed-internal-hosts", "git.internal, 10.0.0.7:8443",
+						"wheelfarm.optin.registrations-per-client", "3", "wheelfarm.optin.registration-window", "10m"));
 		assertThat(properties).isEqualTo(new OptInProperties(true, false, Duration.ofMinutes(15),
-				DataSize.ofKilobytes(64), Duration.ofSeconds(5), Path.of("/var/cache/wheelfarm")));
+				DataSize.ofKilobytes(64), Duration.ofSeconds(5), Path.of("/var/cache/wheelfarm"),
+				List.of("git.internal", "10.0.0.7:8443"), 3, Duration.ofMinutes(10)));
 		assertThat(properties.cacheDirUnder(Path.of("/data"))).isEqualTo(Path.of("/var/cache/wheelfarm"));
 	}
 
@@ -45,6 +49,14 @@ class OptInPropertiesTest {
 			.isThrownBy(() -> bind(Map.of("wheelfarm.optin.fetch-timeout", "0s")))
 			.havingRootCause()
 			.withMessageContaining("wheelfarm.optin.fetch-timeout");
+		assertThatExceptionOfType(BindException.class)
+			.isThrownBy(() -> bind(Map.of("wheelfarm.optin.allowed-internal-hosts", "git.internal:http")))
+			.havingRootCause()
+			.withMessageContaining("wheelfarm.optin.allowed-internal-hosts");
+		assertThatExceptionOfType(BindException.class)
+			.isThrownBy(() -> bind(Map.of("wheelfarm.optin.registrations-per-client", "0")))
+			.havingRootCause()
+			.withMessageContaining("wheelfarm.optin.registrations-per-client");
 	}
 
 	private static OptInProperties bind(Map<String, String> values) {
