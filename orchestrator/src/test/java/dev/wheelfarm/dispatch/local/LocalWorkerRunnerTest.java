@@ -88,7 +88,7 @@ class LocalWorkerRunnerTest {
 	void cExtensionKeepsTheNativeWheelWhereCibuildwheelCannotRunAndRecordsItsPlan() throws Exception {
 		LocalBuilderProperties properties = OFFLINE.withCibuildwheel(CibuildwheelMode.AUTO, "cp311-* cp312-*",
 				"*-musllinux_*");
-		String options = "{\"platforms\": [\"%s\", \"macos-arm64\"], \"skip\": \"pp*\", \"test-command\": \"python -c 'import cext'\"}"
+		String options = "{\"platforms\": [\"%s\", \"macos-arm64\"], \"skip\": \"pp*\", \"cibuildwheel\": {\"test-command\": \"python -c 'import cext'\"}}"
 			.formatted(nativePlatform());
 
 		WorkerRun run = build(properties, "cext", "2.0", Sdists.C_EXTENSION, options);
