@@ -960,6 +960,17 @@ def local_platform(args, options, platform_id, sdist_path, pure_dir, names, work
                 {"platform": platform_id, "tool": "build", "outcome": "failed", "failure_class": failure_class, "wheels": [], "log_excerpt": excerpt(output), "note": reason}
             )
             raise WorkerError(failure_class, "python -m build --wheel exited %d" % code, excerpt(output))
+    if names and all(is_pure(n) for n in names):
+        # strategy native on a pure project: cibuildwheel would report a pure wheel
+        # (its exit 5) and the worker keeps it; selectors do not apply to it.
+        wheels = collect_wheels(pure_dir, "any", wheels_out)
+        result["wheels"] += wheels
+        result["platforms"].append(
+            {"platform": platform_id, "tool": "build", "outcome": "pure-wheel", "wheels": [w["filename"] for w in wheels], "note": reason}
+        )
+        result["strategy"] = "pure"
+        result["status"] = "success"
+        return
     if names:
         excluded = excluded_by_selectors(args, options, names)
         if excluded:

@@ -115,6 +115,25 @@ class LocalWorkerRunnerTest {
 	}
 
 	@Test
+	void theNativeStrategySkipsThePureAttemptAndThePureOnlyStrategyKeepsNoNativeWheel() throws Exception {
+		WorkerRun nativeRun = build(OFFLINE, "purepkg", "1.0", Sdists.PURE_SETUPTOOLS, "{\"strategy\": \"native\"}");
+		assertThat(nativeRun.result().status()).isEqualTo(Status.SUCCESS);
+		assertThat(nativeRun.result().wheels()).extracting(WorkerResult.Wheel::filename)
+			.containsExactly("purepkg-1.0-py3-none-any.whl");
+		assertThat(nativeRun.result().notes())
+			.anySatisfy((note) -> assertThat(note).contains("pure attempt was skipped"));
+		assertThat(Files.readString(nativeRun.outputDirectory().resolve("build.log")))
+			.as("python -m build ran once, as the platform build")
+			.containsOnlyOnce(" -m build --wheel");
+
+		WorkerRun pureOnly = build(OFFLINE, "cext", "2.0", Sdists.C_EXTENSION, "{\"strategy\": \"pure\"}");
+		assertThat(pureOnly.result().status()).isEqualTo(Status.FAILURE);
+		assertThat(pureOnly.result().failure().failureClass()).isEqualTo(FailureClass.CONFIG_ERROR);
+		assertThat(pureOnly.result().wheels()).isEmpty();
+		assertThat(pureOnly.result().cibuildwheelPlan()).as("no platform build was even planned").isEmpty();
+	}
+
+	@Test
 	void brokenSetupPyFailsWithTheTracebackInTheExcerpt() throws Exception {
 		WorkerRun run = build(OFFLINE, "broken", "0.1", Sdists.BROKEN_SETUP, "{}");
 
