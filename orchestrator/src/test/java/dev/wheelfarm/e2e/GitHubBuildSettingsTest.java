@@ -2,10 +2,13 @@ package dev.wheelfarm.e2e;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.time.Duration;
 import java.util.List;
 
 import dev.wheelfarm.dispatch.github.GitHubStandIn;
 import dev.wheelfarm.dispatch.local.Sdists;
+import dev.wheelfarm.optin.BareRepository;
+import dev.wheelfarm.optin.OptInService;
 import dev.wheelfarm.pypi.PypiWatcher;
 import dev.wheelfarm.testsupport.IntegrationTest;
 import org.junit.jupiter.api.AfterAll;
@@ -55,6 +58,9 @@ class GitHubBuildSettingsTest {
 
 	@Autowired
 	PypiWatcher watcher;
+
+	@Autowired
+	OptInService optIn;
 
 	@DynamicPropertySource
 	static void world(DynamicPropertyRegistry registry) {
@@ -145,6 +151,40 @@ class GitHubBuildSettingsTest {
 		assertThat(gitHub.platformJobs()).as("no matrix job started")
 			.noneMatch((job) -> job.requestId().equals("wf-" + id + "-1"));
 		assertThat(farm.getJson("/api/builds/" + id).path("timeline").toString()).contains("strategy = \\\"pure\\\"");
+	}
+
+	@Test
+	void aChangedSettingIsANewRecipeWhoseRunGetsTheNewInputs() {
+		farm.sdistRelease("octo-fragile", "1.0", Sdists.nativeExtension("octo-fragile", "1.0", "OCTO_FIXED"));
+		BareRepository git = farm.optIn("octo-fragile", "projects = [\"octo-fragile\"]\n");
+		this.watcher.watch(PypiWatcher.Mode.AUTO);
+		long first = farm.buildOf("octo-fragile", "1.0");
+		JsonNode failed = farm.awaitEnded(first);
+		assertThat(failed.path("state").asString()).as(failed.toString()).isEqualTo("FAILED");
+		assertThat(failed.path("failure").path("class").asString()).isEqualTo("missing-system-dependency");
+
+		git.put("wheelfarm.toml", """
+				projects = ["octo-fragile"]
+				platforms = ["linux-x86_64"]
+
+				[cibuildwheel]
+				environment = { CFLAGS = "-DOCTO_FIXED" }
+				""").commit("build without the optional library, on one runner");
+		this.optIn.resyncAll();
+		long second = Farm.await("a build under the new recipe", () -> farm.buildOf("octo-fragile", "1.0"),
+				(id) -> id != first, Duration.ofSeconds(10));
+		JsonNode retried = farm.awaitEnded(second);
+		assertThat(retried.path("state").asString()).as(retried.toString()).isEqualTo("PUBLISHED");
+		assertThat(gitHub.platformJobs()).filteredOn((job) -> job.requestId().equals("wf-" + second + "-1"))
+			.singleElement()
+			.satisfies((job) -> {
+				assertThat(job.platform()).isEqualTo("linux-x86_64");
+				assertThat(job.environment()).containsEntry("CIBW_ENVIRONMENT", "CFLAGS=\"-DOCTO_FIXED\"");
+			});
+		assertThat(gitHub.platformJobs()).filteredOn((job) -> job.requestId().equals("wf-" + first + "-1"))
+			.as("the first run had every platform and no environment")
+			.hasSize(6)
+			.allSatisfy((job) -> assertThat(job.environment()).doesNotContainKey("CIBW_ENVIRONMENT"));
 	}
 
 }
