@@ -18,11 +18,13 @@ is the final result's, so a workflow always reaches its assemble job.
 """
 
 import argparse
+import fnmatch
 import hashlib
 import json
 import os
 import platform as host_platform
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -51,19 +53,29 @@ FAILURE_CLASSES = (
     "unknown",
 )
 
+# The options contract (docs/worker-protocol.md): the keys a maintainer may set, their
+# shapes, and how each reaches cibuildwheel. The orchestrator checks what it sends
+# against the same file, which is shipped next to this script.
+OPTIONS_SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "options.schema.json")
+
+
+def _load_options_schema():
+    try:
+        with open(OPTIONS_SCHEMA_PATH, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+OPTIONS_SCHEMA = _load_options_schema()
+
 # Platform id -> (cibuildwheel --platform, CIBW_ARCHS, GitHub-hosted runner label).
 PLATFORMS = {
-    "linux-x86_64": ("linux", "x86_64", "ubuntu-latest"),
-    "linux-aarch64": ("linux", "aarch64", "ubuntu-24.04-arm"),
-    "macos-arm64": ("macos", "arm64", "macos-latest"),
-    "macos-x86_64": ("macos", "x86_64", "macos-15-intel"),
-    "windows-amd64": ("windows", "AMD64", "windows-latest"),
-    "windows-arm64": ("windows", "ARM64", "windows-11-arm"),
+    platform_id: (entry["cibuildwheel-platform"], entry["archs"], entry["runner"])
+    for platform_id, entry in ((OPTIONS_SCHEMA or {}).get("x-wheelfarm-platforms") or {}).items()
 }
 
-# The only maintainer options the worker accepts; anything else is a config error,
-# so a typo cannot silently change what gets built.
-ALLOWED_OPTIONS = ("platforms", "skip", "test-command", "test-requires", "environment")
+STRATEGIES = ("auto", "pure", "native")
 
 # cibuildwheel build selectors: identifiers, globs, braces and spaces; nothing a shell
 # would treat specially beyond globbing, and they never reach a shell from here.
@@ -202,40 +214,158 @@ def sha256_file(path):
 # ---------------------------------------------------------------- inputs
 
 
+def schema_errors(value, schema, root, path="options"):
+    """The places where value breaks schema: the subset of JSON Schema 2020-12 that
+    options.schema.json uses (type, enum, const, pattern, lengths, sizes, items,
+    properties, additionalProperties, propertyNames, minimum/maximum, anyOf, $ref)."""
+    if "$ref" in schema:
+        target = root
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        return schema_errors(value, target, root, path)
+    if "anyOf" in schema:
+        if any(not schema_errors(value, option, root, path) for option in schema["anyOf"]):
+            return []
+        return ["%s: does not have any of the accepted shapes" % path]
+    errors = []
+    kind = schema.get("type")
+    if kind is not None and not _has_type(value, kind):
+        return ["%s: must be %s" % (path, kind)]
+    if "enum" in schema and value not in schema["enum"]:
+        return ["%s: must be one of %s" % (path, ", ".join(json.dumps(v) for v in schema["enum"]))]
+    if "const" in schema and value != schema["const"]:
+        return ["%s: must be %s" % (path, json.dumps(schema["const"]))]
+    if isinstance(value, str):
+        if len(value) < schema.get("minLength", 0) or len(value) > schema.get("maxLength", len(value)):
+            errors.append("%s: has a length outside %s..%s" % (path, schema.get("minLength", 0), schema.get("maxLength", "")))
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            errors.append("%s: %s does not match %s" % (path, json.dumps(value[:80]), schema["pattern"]))
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < schema.get("minimum", value) or value > schema.get("maximum", value):
+            errors.append("%s: must be from %s to %s" % (path, schema.get("minimum"), schema.get("maximum")))
+    if isinstance(value, list):
+        if len(value) < schema.get("minItems", 0) or len(value) > schema.get("maxItems", len(value)):
+            errors.append("%s: has %d entries, outside %s..%s" % (path, len(value), schema.get("minItems", 0), schema.get("maxItems", "")))
+        if schema.get("uniqueItems") and len({json.dumps(v, sort_keys=True) for v in value}) != len(value):
+            errors.append("%s: has duplicate entries" % path)
+        if "items" in schema:
+            for index, item in enumerate(value):
+                errors += schema_errors(item, schema["items"], root, "%s[%d]" % (path, index))
+    if isinstance(value, dict):
+        if len(value) < schema.get("minProperties", 0) or len(value) > schema.get("maxProperties", len(value)):
+            errors.append("%s: has %d keys, outside %s..%s" % (path, len(value), schema.get("minProperties", 0), schema.get("maxProperties", "")))
+        properties = schema.get("properties", {})
+        extra = schema.get("additionalProperties", True)
+        for key, item in value.items():
+            if "propertyNames" in schema:
+                errors += schema_errors(key, schema["propertyNames"], root, "%s key %s" % (path, json.dumps(key[:80])))
+            if key in properties:
+                errors += schema_errors(item, properties[key], root, "%s.%s" % (path, key))
+            elif extra is False:
+                errors.append("%s: unknown key %s (allowed: %s)" % (path, json.dumps(key[:80]), ", ".join(sorted(properties))))
+            elif isinstance(extra, dict):
+                errors += schema_errors(item, extra, root, "%s.%s" % (path, key))
+    return errors
+
+
+def _has_type(value, kind):
+    if isinstance(kind, list):
+        return any(_has_type(value, k) for k in kind)
+    checks = {
+        "string": lambda v: isinstance(v, str),
+        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+        "boolean": lambda v: isinstance(v, bool),
+        "array": lambda v: isinstance(v, list),
+        "object": lambda v: isinstance(v, dict),
+        "null": lambda v: v is None,
+    }
+    return checks[kind](value)
+
+
 def parse_options(text):
-    """The maintainer's allow-listed options, validated; a bad one is a config error."""
+    """The maintainer's options, checked against options.schema.json with defaults
+    filled in; anything the schema does not allow is a config error, so a typo never
+    silently changes a build."""
+    if OPTIONS_SCHEMA is None:
+        raise WorkerError("config-error", "options.schema.json is missing next to the worker (%s)" % OPTIONS_SCHEMA_PATH)
     try:
         options = json.loads(text or "{}")
     except ValueError as error:
         raise WorkerError("config-error", "options are not valid JSON: %s" % error)
-    if not isinstance(options, dict):
-        raise WorkerError("config-error", "options must be a JSON object")
-    unknown = sorted(set(options) - set(ALLOWED_OPTIONS))
-    if unknown:
-        raise WorkerError("config-error", "unknown options: %s (allowed: %s)" % (", ".join(unknown), ", ".join(ALLOWED_OPTIONS)))
-    platforms = options.get("platforms", sorted(PLATFORMS))
-    if not isinstance(platforms, list) or not platforms or not all(isinstance(p, str) for p in platforms):
-        raise WorkerError("config-error", "platforms must be a non-empty list of platform ids")
-    bad = [p for p in platforms if p not in PLATFORMS]
-    if bad:
-        raise WorkerError("config-error", "unknown platforms: %s (known: %s)" % (", ".join(bad), ", ".join(sorted(PLATFORMS))))
-    skip = options.get("skip", "")
-    if not isinstance(skip, str) or not SELECTOR_RE.match(skip):
-        raise WorkerError("config-error", "skip must be a cibuildwheel selector string")
-    for key in ("test-command", "test-requires", "environment"):
-        value = options.get(key)
-        if value is None:
-            continue
-        # One line, bounded: these go to cibuildwheel as environment values, never to our shell.
-        if not isinstance(value, str) or len(value) > 2000 or any(c in value for c in "\n\r\x00"):
-            raise WorkerError("config-error", "%s must be a single-line string of at most 2000 characters" % key)
+    errors = schema_errors(options, OPTIONS_SCHEMA, OPTIONS_SCHEMA)
+    if errors:
+        raise WorkerError("config-error", "options do not follow options.schema.json: " + "; ".join(errors[:10]))
     return {
-        "platforms": sorted(set(platforms)),
-        "skip": skip.strip(),
-        "test-command": options.get("test-command"),
-        "test-requires": options.get("test-requires"),
-        "environment": options.get("environment"),
+        "strategy": options.get("strategy", "auto"),
+        "platforms": sorted(set(options.get("platforms", PLATFORMS))),
+        "build": options.get("build"),
+        "skip": options.get("skip", ""),
+        "cibuildwheel": dict(options.get("cibuildwheel", {})),
     }
+
+
+def cibuildwheel_variables(options):
+    """The CIBW_* variables of the maintainer's cibuildwheel options, as the schema's
+    x-wheelfarm-env and x-wheelfarm-join annotations say."""
+    described = OPTIONS_SCHEMA["properties"]["cibuildwheel"]["properties"]
+    env = {}
+    for key, value in sorted(options["cibuildwheel"].items()):
+        name = described[key]["x-wheelfarm-env"]
+        if key == "environment":
+            env[name] = environment_text(value)
+        elif key == "config-settings":
+            env[name] = value if isinstance(value, str) else " ".join("%s=%s" % (k, shlex.quote(v)) for k, v in sorted(value.items()))
+        elif isinstance(value, list):
+            env[name] = described[key]["x-wheelfarm-join"].join(value)
+        else:
+            env[name] = str(value)
+    return env
+
+
+def environment_text(value):
+    """cibuildwheel's CIBW_ENVIRONMENT syntax: NAME="value" pairs, as cibuildwheel
+    itself writes a TOML table (a string is taken as written)."""
+    if isinstance(value, str):
+        return value
+    return " ".join('%s="%s"' % (k, v.replace("\\", "\\\\").replace('"', '\\"')) for k, v in sorted(value.items()))
+
+
+def build_environment(options, log):
+    """The maintainer's environment for python -m build. pip's own settings stay the
+    farm's: PIP_* and UV_* would let a config choose where build dependencies come
+    from, which is the operator's choice (the farm's index or cache)."""
+    variables = {}
+    for name, value in environment_variables(options).items():
+        if name.upper().startswith(("PIP_", "UV_")):
+            log.line("environment: %s is the farm's setting, not passed to python -m build" % name)
+            continue
+        variables[name] = value
+    if variables:
+        log.line("environment for python -m build: " + " ".join(sorted(variables)))
+    return variables
+
+
+def environment_variables(options):
+    """The maintainer's environment as variables for a process this worker starts
+    itself (python -m build): NAME=value pairs split as a POSIX shell would, without
+    cibuildwheel's $VAR expansion."""
+    value = options["cibuildwheel"].get("environment")
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return dict(value)
+    variables = {}
+    try:
+        words = shlex.split(value)
+    except ValueError as error:
+        raise WorkerError("config-error", "cibuildwheel.environment is not NAME=value pairs: %s" % error)
+    for word in words:
+        name, sep, text = word.partition("=")
+        if not sep or not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+            raise WorkerError("config-error", "cibuildwheel.environment: %r is not NAME=value" % word[:80])
+        variables[name] = text
+    return variables
 
 
 def validate_request(args):
@@ -524,7 +654,7 @@ def is_pure(filename):
 # ---------------------------------------------------------------- step 2: pure build
 
 
-def pure_build(args, project_dir, work, log):
+def pure_build(args, project_dir, work, log, options):
     """python -m build --wheel: in an isolated env from the index, or offline without one.
 
     Builds from the unpacked directory (what build 0.9 needs; newer build accepts it too),
@@ -538,7 +668,7 @@ def pure_build(args, project_dir, work, log):
         # that really is missing fails the build and is classified from its output.
         command += ["--no-isolation", "--skip-dependency-check"]
     command.append(project_dir)
-    code, output = run_tool(command, tool_env(args), log, args.step_timeout)
+    code, output = run_tool(command, tool_env(args, build_environment(options, log)), log, args.step_timeout)
     wheels = [name for name in sorted(os.listdir(outdir)) if name.endswith(".whl")] if os.path.isdir(outdir) else []
     return code, output, outdir, wheels
 
@@ -565,18 +695,13 @@ def cibuildwheel_plan(args, options, platform_id, sdist_path, outdir):
     cibw_platform, archs, runner = PLATFORMS[platform_id]
     skip = " ".join(s for s in (args.skip_selector.strip(), options["skip"]) if s)
     env = {
-        "CIBW_BUILD": args.build_selector.strip(),
+        "CIBW_BUILD": options["build"] or args.build_selector.strip(),
         "CIBW_ARCHS": archs,
         "CIBW_BUILD_VERBOSITY": "1",
     }
     if skip:
         env["CIBW_SKIP"] = skip
-    if options.get("test-command"):
-        env["CIBW_TEST_COMMAND"] = options["test-command"]
-    if options.get("test-requires"):
-        env["CIBW_TEST_REQUIRES"] = options["test-requires"]
-    if options.get("environment"):
-        env["CIBW_ENVIRONMENT"] = options["environment"]
+    env.update(cibuildwheel_variables(options))
     if args.index_url:
         env["CIBW_ENVIRONMENT_PASS_LINUX"] = "PIP_INDEX_URL"
     command = [args.python, "-m", "cibuildwheel", "--platform", cibw_platform, "--output-dir", outdir, sdist_path]
@@ -731,9 +856,15 @@ def fetch_and_unpack(args, work, log, result):
 
 def do_pure(args, options, work, wheels_out, log, result):
     """Steps 1-2. Returns (sdist_path, pure_dir, wheel names) when a platform build is
-    needed, None when the job is decided (pure success or a final failure)."""
+    needed, None when the job is decided (pure success or a final failure). With
+    strategy native the pure attempt is skipped (pure_dir None); with strategy pure
+    whatever python -m build gives is final."""
     sdist_path, project_dir = fetch_and_unpack(args, work, log, result)
-    code, output, outdir, names = pure_build(args, project_dir, work, log)
+    if options["strategy"] == "native":
+        log.line('strategy = "native": no pure attempt, straight to the platform build')
+        result["notes"].append('strategy = "native": python -m build\'s pure attempt was skipped')
+        return sdist_path, None, []
+    code, output, outdir, names = pure_build(args, project_dir, work, log, options)
     if code == 0 and names and all(is_pure(n) for n in names):
         wheels = collect_wheels(outdir, "any", wheels_out)
         result["wheels"] += wheels
@@ -741,8 +872,17 @@ def do_pure(args, options, work, wheels_out, log, result):
         result["strategy"] = "pure"
         result["status"] = "success"
         return None
+    pure_only = options["strategy"] == "pure"
     if code == 0 and names:
         log.line("build made a platform wheel (%s): the project has native code" % ", ".join(names))
+        if pure_only:
+            result["platforms"].append(
+                {"platform": "any", "tool": "build", "outcome": "failed", "failure_class": "config-error", "wheels": [], "note": 'strategy = "pure"'}
+            )
+            raise WorkerError(
+                "config-error",
+                'python -m build made a platform wheel (%s) and strategy = "pure" turns the platform build off' % ", ".join(names),
+            )
         result["notes"].append("python -m build made a platform wheel; a platform build is needed")
         return sdist_path, outdir, names
     failure_class = classify(output) if code != 0 else "unknown"
@@ -750,7 +890,10 @@ def do_pure(args, options, work, wheels_out, log, result):
     result["platforms"].append(
         {"platform": "any", "tool": "build", "outcome": "failed", "failure_class": failure_class, "wheels": [], "log_excerpt": excerpt(output)}
     )
-    if failure_class in NATIVE_HINTS:
+    if failure_class in NATIVE_HINTS and pure_only:
+        log.line('the pure build failed with %s; strategy = "pure": no platform build' % failure_class)
+        result["notes"].append('strategy = "pure": no platform build after the pure build failed with %s' % failure_class)
+    elif failure_class in NATIVE_HINTS:
         log.line("the pure build failed with %s: trying a platform build" % failure_class)
         result["notes"].append("python -m build failed with %s; a platform build may still succeed" % failure_class)
         result["pure_failure"] = {"class": failure_class, "message": message, "log_excerpt": excerpt(output)}
@@ -759,7 +902,8 @@ def do_pure(args, options, work, wheels_out, log, result):
 
 
 def command_run(args):
-    """The local builder: all steps on this machine."""
+    """The local builder: all steps on this machine. Platforms other than this
+    machine's are reported as skipped, with the reason."""
     options_text = args.options
     out, work, log, result = prepare(args, "final")
     wheels_out = os.path.join(out, "wheels")
@@ -771,9 +915,15 @@ def command_run(args):
             platform_id = native_platform_id()
             if platform_id not in PLATFORMS:
                 raise WorkerError("config-error", "this machine (%s) is not a farm platform" % platform_id)
+            for other in options["platforms"]:
+                if other != platform_id:
+                    result["platforms"].append(
+                        {"platform": other, "outcome": "skipped", "wheels": [], "note": "the local builder runs on %s only" % platform_id}
+                    )
             if platform_id not in options["platforms"]:
-                result["notes"].append("the maintainer's platforms exclude this machine's %s" % platform_id)
-                result["platforms"].append({"platform": platform_id, "outcome": "skipped", "wheels": []})
+                note = "the maintainer's platforms (%s) exclude this machine's %s" % (", ".join(options["platforms"]), platform_id)
+                result["notes"].append(note)
+                result["platforms"].append({"platform": platform_id, "outcome": "skipped", "wheels": [], "note": note})
                 result["status"] = "nothing-to-build"
                 result["strategy"] = "cibuildwheel"
             else:
@@ -798,7 +948,37 @@ def local_platform(args, options, platform_id, sdist_path, pure_dir, names, work
     result["cibuildwheel_plan"].append(plan)
     reason = unavailable or "cibuildwheel planned only (--cibuildwheel plan)"
     log.line("not running cibuildwheel: " + reason)
+    if pure_dir is None:
+        # strategy native skipped the pure attempt; without cibuildwheel, python -m
+        # build is this machine's platform build.
+        unpacked = os.path.join(work, "src")
+        project_dir = os.path.join(unpacked, os.listdir(unpacked)[0])
+        code, output, pure_dir, names = pure_build(args, project_dir, work, log, options)
+        if code != 0 or not names:
+            failure_class = classify(output) if code != 0 else "unknown"
+            result["platforms"].append(
+                {"platform": platform_id, "tool": "build", "outcome": "failed", "failure_class": failure_class, "wheels": [], "log_excerpt": excerpt(output), "note": reason}
+            )
+            raise WorkerError(failure_class, "python -m build --wheel exited %d" % code, excerpt(output))
+    if names and all(is_pure(n) for n in names):
+        # strategy native on a pure project: cibuildwheel would report a pure wheel
+        # (its exit 5) and the worker keeps it; selectors do not apply to it.
+        wheels = collect_wheels(pure_dir, "any", wheels_out)
+        result["wheels"] += wheels
+        result["platforms"].append(
+            {"platform": platform_id, "tool": "build", "outcome": "pure-wheel", "wheels": [w["filename"] for w in wheels], "note": reason}
+        )
+        result["strategy"] = "pure"
+        result["status"] = "success"
+        return
     if names:
+        excluded = excluded_by_selectors(args, options, names)
+        if excluded:
+            result["platforms"].append({"platform": platform_id, "tool": "build", "outcome": "skipped", "wheels": [], "note": excluded})
+            result["notes"].append(excluded)
+            result["status"] = "nothing-to-build"
+            result["strategy"] = "native"
+            return
         # Like OpenStack's wheel cache: a wheel for this machine's interpreter and libc,
         # not a portable manylinux wheel. The note says so; the index decides what to serve.
         wheels = collect_wheels(pure_dir, platform_id, wheels_out)
@@ -813,6 +993,38 @@ def local_platform(args, options, platform_id, sdist_path, pure_dir, names, work
     pure_failure = result.pop("pure_failure")
     result["notes"].append("%s: the failure of python -m build stands" % reason)
     raise WorkerError(pure_failure["class"], pure_failure["message"], pure_failure["log_excerpt"])
+
+
+def build_identifier(wheel_name):
+    """The cibuildwheel build identifier a native wheel stands for: its Python tag and
+    platform, with this machine's plain linux_<arch> read as the manylinux (glibc) or
+    musllinux build it replaces, e.g. cp311-cp311-linux_x86_64 -> cp311-manylinux_x86_64."""
+    python_tag, _abi, platform_tag = wheel_name[: -len(".whl")].split("-")[-3:]
+    python_tag = python_tag.split(".")[0]
+    platform_tag = platform_tag.split(".")[0]
+    if platform_tag.startswith("linux_"):
+        libc = "musllinux" if host_platform.libc_ver()[0] not in ("glibc", "") else "manylinux"
+        platform_tag = libc + platform_tag[len("linux") :]
+    return "%s-%s" % (python_tag, platform_tag)
+
+
+def selector_matches(selector, identifier):
+    return any(fnmatch.fnmatchcase(identifier, pattern) for pattern in selector.split())
+
+
+def excluded_by_selectors(args, options, names):
+    """Why the maintainer's (and the farm's) build/skip selectors exclude this
+    machine's native wheel, as cibuildwheel would exclude its build; None when they
+    do not."""
+    build = options["build"] or args.build_selector.strip()
+    skip = " ".join(s for s in (args.skip_selector.strip(), options["skip"]) if s)
+    for name in names:
+        identifier = build_identifier(name)
+        if build and not selector_matches(build, identifier):
+            return "this machine's build %s is not selected by build = %r" % (identifier, build)
+        if skip and selector_matches(skip, identifier):
+            return "this machine's build %s is excluded by skip = %r" % (identifier, skip)
+    return None
 
 
 def record_platform(result, entry, wheels):

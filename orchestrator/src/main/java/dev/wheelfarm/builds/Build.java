@@ -29,11 +29,13 @@ import java.time.Instant;
  * @param logExcerpt the log around the last failure
  * @param createdAt when it entered the ledger
  * @param updatedAt when its state last changed
+ * @param options the build options sent to the worker (JSON object,
+ * worker-templates/options.schema.json)
  */
 public record Build(long id, String project, String version, String sdistFilename, String sdistUrl, String sdistSha256,
 		String recipeFingerprint, BuildState state, String origin, int attempts, Instant nextAttemptAt,
 		String claimedBy, Instant leaseExpiresAt, String requestId, String builder, String externalRunId,
 		String externalRunUrl, String strategy, FailureKind failureKind, String failureClass, String reason,
-		String logExcerpt, Instant createdAt, Instant updatedAt) {
+		String logExcerpt, Instant createdAt, Instant updatedAt, String options) {
 
 }

@@ -30,7 +30,8 @@ public class BuildLedger {
 			b.id, p.name AS project, b.version, b.sdist_filename, b.sdist_url, b.sdist_sha256,
 			b.recipe_fingerprint, b.state, b.origin, b.attempts, b.next_attempt_at, b.claimed_by,
 			b.lease_expires_at, b.request_id, b.builder, b.external_run_id, b.external_run_url, b.strategy,
-			b.failure_kind, b.failure_class, b.reason, b.log_excerpt, b.created_at, b.updated_at
+			b.failure_kind, b.failure_class, b.reason, b.log_excerpt, b.created_at, b.updated_at,
+			b.options::text AS options
 			""";
 
 	// A new row, or nothing when the same (project, version, sdist, recipe) is already
@@ -38,8 +39,9 @@ public class BuildLedger {
 	// that unique key is what stops the farm from building the same thing twice.
 	private static final String ENQUEUE = """
 			INSERT INTO build (project_id, version, sdist_filename, sdist_url, sdist_sha256,
-			                   recipe_fingerprint, origin, reason)
-			SELECT p.id, :version, :sdistFilename, :sdistUrl, :sdistSha256, :recipe, :origin, :reason
+			                   recipe_fingerprint, origin, reason, options)
+			SELECT p.id, :version, :sdistFilename, :sdistUrl, :sdistSha256, :recipe, :origin, :reason,
+			       CAST(:options AS jsonb)
 			FROM project p WHERE p.name = :project
 			ON CONFLICT (project_id, version, sdist_sha256, recipe_fingerprint) DO NOTHING
 			RETURNING id
@@ -216,10 +218,21 @@ public class BuildLedger {
 	 * @throws UnknownProjectException when the project is not in the farm
 	 */
 	public Enqueued enqueue(BuildCandidate candidate, RecipeFingerprint recipe) {
-		return this.transactions.execute((status) -> insertOrFind(candidate, recipe));
+		return enqueue(candidate, recipe, "{}");
 	}
 
-	private Enqueued insertOrFind(BuildCandidate candidate, RecipeFingerprint recipe) {
+	/**
+	 * Records a candidate under a recipe with the build options that recipe sends to the
+	 * worker (a JSON object; the recipe's fingerprint covers them, so one key never has
+	 * two sets of options).
+	 * @return the build's id, and whether this call created it
+	 * @throws UnknownProjectException when the project is not in the farm
+	 */
+	public Enqueued enqueue(BuildCandidate candidate, RecipeFingerprint recipe, String options) {
+		return this.transactions.execute((status) -> insertOrFind(candidate, recipe, options));
+	}
+
+	private Enqueued insertOrFind(BuildCandidate candidate, RecipeFingerprint recipe, String options) {
 		Optional<Long> created = this.jdbc.sql(ENQUEUE)
 			.param("project", candidate.project().value())
 			.param("version", candidate.version())
@@ -229,6 +242,7 @@ public class BuildLedger {
 			.param("recipe", recipe.hex())
 			.param("origin", candidate.origin().code())
 			.param("reason", "queued by " + candidate.origin().code())
+			.param("options", options)
 			.query(Long.class)
 			.optional();
 		if (created.isPresent()) {
@@ -443,7 +457,8 @@ public class BuildLedger {
 				rs.getString("external_run_id"), rs.getString("external_run_url"), rs.getString("strategy"),
 				(failureKind != null) ? FailureKind.valueOf(failureKind.toUpperCase(Locale.ROOT)) : null,
 				rs.getString("failure_class"), rs.getString("reason"), rs.getString("log_excerpt"),
-				instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")));
+				instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")),
+				rs.getString("options"));
 	}
 
 	private static BuildState state(String value) {

@@ -239,6 +239,15 @@ public class Dispatcher {
 			return;
 		}
 		WorkerResult worker = result.get();
+		if (worker.status() == WorkerResult.Status.NOTHING_TO_BUILD && worker.failure() == null) {
+			// The build options exclude everything this builder could make (platforms,
+			// the
+			// build/skip selectors): permanent for this recipe, as a changed setting is a
+			// new recipe.
+			fail(build, FailureClass.CONFIG_ERROR,
+					"nothing to build with these options: " + String.join("; ", worker.notes()), null);
+			return;
+		}
 		if (worker.status() != WorkerResult.Status.SUCCESS) {
 			WorkerResult.Failure failure = worker.failure();
 			FailureClass failureClass = (failure != null) ? failure.failureClass() : FailureClass.UNKNOWN;
@@ -300,7 +309,7 @@ public class Dispatcher {
 
 	private static BuildJob jobFor(Build build) {
 		return new BuildJob(build.requestId(), ProjectName.of(build.project()), build.version(), build.sdistUrl(),
-				Sha256.of(build.sdistSha256()), "{}");
+				Sha256.of(build.sdistSha256()), build.options());
 	}
 
 	private static String defaultInstanceName() {

@@ -1,13 +1,10 @@
 package dev.wheelfarm.dispatch;
 
-import java.util.List;
 import java.util.Map;
 
 import dev.wheelfarm.builds.RecipeFingerprint;
 import dev.wheelfarm.dispatch.install.WorkflowBundle;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
+import dev.wheelfarm.optin.BuildOptions;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -22,11 +19,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class Recipes {
-
-	/** The maintainer settings that reach the build job, in a fixed order. */
-	static final List<String> BUILD_KEYS = List.of("build", "cibuildwheel", "platforms", "skip");
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final String bundleHash;
 
@@ -43,30 +35,34 @@ public class Recipes {
 	}
 
 	/**
-	 * The recipe for a project's settings. Only the settings that change how a wheel is
-	 * built count; those that choose which releases are built ({@code since},
-	 * {@code prereleases}, {@code skip-versions}) or who may ask
-	 * ({@code accept-requests}) do not, or changing them would retry every failure.
-	 * @param settingsJson the maintainer's effective settings as canonical JSON
-	 * (PostgreSQL {@code jsonb} text is canonical: keys ordered, whitespace fixed)
+	 * The recipe for a project's settings: its fingerprint and the build options it
+	 * sends. Only the settings that change how a wheel is built count, and they count as
+	 * the options the worker receives ({@link BuildOptions#fromSettings}); those that
+	 * choose which releases are built ({@code since}, {@code prereleases},
+	 * {@code skip-versions}) or who may ask ({@code accept-requests}) do not, or changing
+	 * them would retry every failure.
+	 * @param settingsJson the maintainer's effective settings as JSON, or null for none
 	 */
-	public RecipeFingerprint forSettings(String settingsJson) {
-		return RecipeFingerprint
-			.of(Map.of("bundle", this.bundleHash, "engine", this.engine, "settings", buildSettings(settingsJson)));
+	public Recipe recipe(String settingsJson) {
+		String options = BuildOptions.fromSettings(settingsJson);
+		return new Recipe(
+				RecipeFingerprint.of(Map.of("bundle", this.bundleHash, "engine", this.engine, "options", options)),
+				options);
 	}
 
-	private static String buildSettings(String settingsJson) {
-		if (settingsJson == null) {
-			return "{}";
-		}
-		JsonNode settings = JSON.readTree(settingsJson);
-		ObjectNode kept = JSON.createObjectNode();
-		for (String key : BUILD_KEYS) {
-			if (settings.has(key)) {
-				kept.set(key, settings.get(key));
-			}
-		}
-		return JSON.writeValueAsString(kept);
+	/** The fingerprint of {@link #recipe}. */
+	public RecipeFingerprint forSettings(String settingsJson) {
+		return recipe(settingsJson).fingerprint();
+	}
+
+	/**
+	 * What a build is queued under.
+	 *
+	 * @param fingerprint the ledger's recipe key
+	 * @param options the build options the worker receives (canonical JSON)
+	 */
+	public record Recipe(RecipeFingerprint fingerprint, String options) {
+
 	}
 
 }

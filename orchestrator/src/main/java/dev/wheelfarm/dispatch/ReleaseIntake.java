@@ -4,7 +4,6 @@ import java.util.List;
 
 import dev.wheelfarm.builds.BuildCandidate;
 import dev.wheelfarm.builds.BuildLedger;
-import dev.wheelfarm.builds.RecipeFingerprint;
 import dev.wheelfarm.optin.ProjectOptedIn;
 import dev.wheelfarm.pypi.ReleaseDiscovered;
 import dev.wheelfarm.shared.ProjectName;
@@ -82,21 +81,20 @@ class ReleaseIntake {
 			.param("name", project.project())
 			.query(String.class)
 			.optional()
-			.ifPresent((settings) -> requeueFailed(project.project(), this.recipes.forSettings(settings)));
+			.ifPresent((settings) -> requeueFailed(project.project(), this.recipes.recipe(settings)));
 	}
 
-	private void requeueFailed(String project, RecipeFingerprint recipe) {
+	private void requeueFailed(String project, Recipes.Recipe recipe) {
 		List<FailedRelease> failed = this.jdbc.sql(FAILED_UNDER_OTHER_RECIPES)
 			.param("name", project)
-			.param("recipe", recipe.hex())
+			.param("recipe", recipe.fingerprint().hex())
 			.query(FailedRelease.class)
 			.list();
 		for (FailedRelease release : failed) {
-			BuildLedger.Enqueued enqueued = this.ledger
-				.enqueue(
-						new BuildCandidate(ProjectName.of(project), release.version(), release.sdistFilename(),
-								release.sdistUrl(), Sha256.of(release.sdistSha256()), origin(release.origin())),
-						recipe);
+			BuildLedger.Enqueued enqueued = this.ledger.enqueue(
+					new BuildCandidate(ProjectName.of(project), release.version(), release.sdistFilename(),
+							release.sdistUrl(), Sha256.of(release.sdistSha256()), origin(release.origin())),
+					recipe.fingerprint(), recipe.options());
 			if (enqueued.created()) {
 				logger.info("Queued build {} for {} {}: its last build failed under another recipe", enqueued.id(),
 						project, release.version());
@@ -114,10 +112,11 @@ class ReleaseIntake {
 	}
 
 	private void queue(ReleaseDiscovered release, String settings) {
+		Recipes.Recipe recipe = this.recipes.recipe(settings);
 		BuildLedger.Enqueued enqueued = this.ledger.enqueue(
 				new BuildCandidate(ProjectName.of(release.project()), release.version(), release.sdistFilename(),
 						release.sdistUrl(), Sha256.of(release.sdistSha256()), BuildCandidate.Origin.WATCHER),
-				this.recipes.forSettings(settings));
+				recipe.fingerprint(), recipe.options());
 		if (enqueued.created()) {
 			logger.info("Queued build {} for {} {} ({})", enqueued.id(), release.project(), release.version(),
 					release.sdistFilename());

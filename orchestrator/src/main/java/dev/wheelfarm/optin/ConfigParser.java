@@ -24,14 +24,18 @@ import dev.wheelfarm.shared.Version;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.toml.TomlMapper;
 
 /**
  * Reads a maintainer's config: {@code [tool.wheelfarm]} of {@code pyproject.toml}, or the
  * top level of {@code wheelfarm.toml}. Never throws for what is in the file: every
- * problem becomes a {@link ConfigProblem} with its key, line and column. Unknown keys are
- * warnings (a newer farm may know them); wrong types are errors (guessing what a
- * maintainer meant could build what they did not want).
+ * problem becomes a {@link ConfigProblem} with its key, line and column. Unknown
+ * top-level keys are warnings (a newer farm may know them); wrong types are errors
+ * (guessing what a maintainer meant could build what they did not want), and so is a
+ * cibuildwheel option the build job cannot honour: ignoring it would build what the
+ * maintainer did not ask for.
  */
 final class ConfigParser {
 
@@ -39,21 +43,25 @@ final class ConfigParser {
 
 	static final String PYPROJECT_TOML = "pyproject.toml";
 
-	static final Set<String> PLATFORMS = Set.of("linux", "macos", "windows");
+	/**
+	 * What {@code platforms} may name: a platform id of the build options contract
+	 * ({@code linux-x86_64}) or a family standing for all of its ids ({@code linux}).
+	 */
+	static final Set<String> PLATFORMS = platformNames();
 
 	/**
-	 * The cibuildwheel options a maintainer may pass through. Options that would change
-	 * where wheels go, which images or credentials the job uses, or which environment
-	 * leaks into the build ({@code output-dir}, {@code environment-pass},
-	 * {@code container-engine}, ...) are the farm's, not the maintainer's.
+	 * The cibuildwheel options a maintainer may pass through: exactly those of the build
+	 * options contract (worker-templates/options.schema.json), which the worker honours.
+	 * Options that would change where wheels go, which images or credentials the job
+	 * uses, or which environment leaks into the build ({@code output-dir},
+	 * {@code environment-pass}, {@code container-engine}, ...) are the farm's, not the
+	 * maintainer's.
 	 */
-	static final Set<String> CIBUILDWHEEL_OPTIONS = Set.of("archs", "before-all", "before-build", "before-test",
-			"build-frontend", "build-verbosity", "config-settings", "enable", "environment", "repair-wheel-command",
-			"test-command", "test-extras", "test-groups", "test-requires", "test-skip", "test-sources");
+	static final Set<String> CIBUILDWHEEL_OPTIONS = BuildOptions.cibuildwheelKeys();
 
 	private static final Set<String> KEYS = Set.of("projects", "enabled", "since", "prereleases", "skip-versions",
 			"platforms", "build", "skip", "accept-requests", "cibuildwheel", "retention", "upload-token-sha256",
-			"publish");
+			"publish", "strategy");
 
 	private static final Set<String> RETENTION_KEYS = Set.of("applies-to", "keep-newest", "max-age-days");
 
@@ -68,6 +76,8 @@ final class ConfigParser {
 	private static final int MAX_STRING = 8192;
 
 	private static final Pattern DATE = Pattern.compile("^\\d{4}-\\d{2}-\\d{2}$");
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final TomlMapper toml = TomlMapper.builder().build();
 
@@ -182,6 +192,7 @@ final class ConfigParser {
 			List<String> skipVersions = new ArrayList<>(
 					new TreeSet<>(strings(table.get("skip-versions"), "skip-versions")));
 			List<String> platforms = platforms(table.get("platforms"));
+			String strategy = strategy(table.get("strategy"));
 			String build = selector(table.get("build"), "build");
 			String skip = selector(table.get("skip"), "skip");
 			boolean acceptRequests = bool(table, "accept-requests", true);
@@ -190,7 +201,21 @@ final class ConfigParser {
 			String publish = publish(table.get("publish"));
 			RetentionPolicy retention = retention(table.get("retention"));
 			return new WheelfarmConfig(projects, enabled, since, prereleases, skipVersions, platforms, build, skip,
-					acceptRequests, cibuildwheel, retention, uploadTokens, publish);
+					acceptRequests, cibuildwheel, retention, uploadTokens, publish, strategy);
+		}
+
+		/** Whether the platform build may follow the pure build, or replaces it. */
+		private String strategy(JsonNode node) {
+			if (node == null) {
+				return BuildOptions.STRATEGY_AUTO;
+			}
+			List<String> strategies = BuildOptions.strategies();
+			if (node.isString() && strategies.contains(node.stringValue())) {
+				return node.stringValue();
+			}
+			error("strategy", "must be one of " + strategies.stream().map((s) -> "\"" + s + "\"").toList() + ", not "
+					+ (node.isString() ? "\"" + shorten(node.stringValue()) + "\"" : typeName(node)));
+			return BuildOptions.STRATEGY_AUTO;
 		}
 
 		/**
@@ -343,7 +368,7 @@ final class ConfigParser {
 
 		private List<String> platforms(JsonNode node) {
 			if (node == null) {
-				return new ArrayList<>(new TreeSet<>(PLATFORMS));
+				return new ArrayList<>(BuildOptions.families());
 			}
 			Set<String> chosen = new TreeSet<>();
 			for (String platform : strings(node, "platforms")) {
@@ -352,7 +377,10 @@ final class ConfigParser {
 					chosen.add(value);
 				}
 				else {
-					error("platforms", "\"" + shorten(platform) + "\" is not one of linux, macos, windows");
+					error("platforms",
+							"\"" + shorten(platform) + "\" is neither a platform family ("
+									+ String.join(", ", BuildOptions.families()) + ") nor a platform id ("
+									+ String.join(", ", BuildOptions.platforms().keySet()) + ")");
 				}
 			}
 			if (node.isArray() && chosen.isEmpty() && !hasErrors()) {
@@ -400,14 +428,31 @@ final class ConfigParser {
 			}
 			for (Map.Entry<String, JsonNode> option : node.properties()) {
 				String key = "cibuildwheel." + option.getKey();
+				if ("archs".equals(option.getKey())) {
+					error(key, "is chosen by `platforms`: name platform ids such as linux-x86_64 or macos-arm64"
+							+ " (each runs on its own runner with its own CIBW_ARCHS)");
+					continue;
+				}
 				if (!CIBUILDWHEEL_OPTIONS.contains(option.getKey())) {
-					warning(key, "not an option the farm passes to cibuildwheel, ignored (allowed: "
-							+ String.join(", ", new TreeSet<>(CIBUILDWHEEL_OPTIONS)) + ")");
+					error(key, "not an option the farm can pass to cibuildwheel (allowed: "
+							+ String.join(", ", CIBUILDWHEEL_OPTIONS) + ")");
 					continue;
 				}
 				Object value = optionValue(option.getValue(), key);
-				if (value != null) {
+				if (value == null) {
+					continue;
+				}
+				// The worker checks its options against the same schema: what passes here
+				// is what the build job accepts.
+				ObjectNode alone = JSON.createObjectNode();
+				alone.putObject("cibuildwheel").set(option.getKey(), JSON.valueToTree(value));
+				List<String> problems = BuildOptions.problems(alone);
+				if (problems.isEmpty()) {
 					options.put(option.getKey(), value);
+				}
+				else {
+					error(key, "is not a value cibuildwheel's " + BuildOptions.variable(option.getKey())
+							+ " takes here: " + String.join("; ", problems));
 				}
 			}
 			return options;
@@ -513,6 +558,12 @@ final class ConfigParser {
 			return full(key);
 		}
 
+	}
+
+	private static Set<String> platformNames() {
+		Set<String> names = new TreeSet<>(BuildOptions.families());
+		names.addAll(BuildOptions.platforms().keySet());
+		return names;
 	}
 
 	private static String shorten(String value) {

@@ -30,11 +30,13 @@ import tools.jackson.databind.json.JsonMapper;
  * these projects' files, sorted; empty when none may (two during a rotation)
  * @param publish {@code immediate} (files are public as soon as they are stored) or
  * {@code review} (farm builds wait in the project's stage until it is published)
+ * @param strategy {@code auto} (the pure build, then the platform build when needed),
+ * {@code pure} (never the platform build) or {@code native} (no pure attempt)
  */
 public record WheelfarmConfig(List<String> projects, boolean enabled, String since, boolean prereleases,
 		List<String> skipVersions, List<String> platforms, String build, String skip, boolean acceptRequests,
 		SortedMap<String, Object> cibuildwheel, RetentionPolicy retention, List<String> uploadTokenSha256,
-		String publish) {
+		String publish, String strategy) {
 
 	/** Files are public as soon as they are stored. */
 	public static final String PUBLISH_IMMEDIATE = "immediate";
@@ -51,6 +53,7 @@ public record WheelfarmConfig(List<String> projects, boolean enabled, String sin
 		cibuildwheel = new TreeMap<>(cibuildwheel);
 		retention = (retention != null) ? retention : RetentionPolicy.DEFAULT;
 		uploadTokenSha256 = List.copyOf(uploadTokenSha256);
+		strategy = (strategy != null) ? strategy : BuildOptions.STRATEGY_AUTO;
 	}
 
 	/**
@@ -80,6 +83,9 @@ public record WheelfarmConfig(List<String> projects, boolean enabled, String sin
 		if (!this.cibuildwheel.isEmpty()) {
 			settings.put("cibuildwheel", this.cibuildwheel);
 		}
+		if (!BuildOptions.STRATEGY_AUTO.equals(this.strategy)) {
+			settings.put("strategy", this.strategy);
+		}
 		return JSON.writeValueAsString(settings);
 	}
 
@@ -99,6 +105,7 @@ public record WheelfarmConfig(List<String> projects, boolean enabled, String sin
 		all.put("retention", this.retention.toMap());
 		all.put("upload-token-sha256", this.uploadTokenSha256);
 		all.put("publish", this.publish);
+		all.put("strategy", this.strategy);
 		return JSON.writeValueAsString(all);
 	}
 

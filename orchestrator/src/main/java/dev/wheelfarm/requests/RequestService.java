@@ -125,10 +125,11 @@ public class RequestService {
 			return new Refused(Reason.NO_SDIST, "version",
 					name.value() + " " + release.get().version() + " has no sdist on PyPI to build from.");
 		}
+		Recipes.Recipe recipe = this.recipes.recipe(project.settings());
 		BuildLedger.Enqueued enqueued = this.ledger.enqueue(
 				new BuildCandidate(name, release.get().version(), sdist.get().filename(), sdist.get().url(),
 						Sha256.of(sdist.get().sha256()), BuildCandidate.Origin.REQUEST),
-				this.recipes.forSettings(project.settings()));
+				recipe.fingerprint(), recipe.options());
 		return new Accepted(enqueued.id(), enqueued.created());
 	}
 

@@ -108,6 +108,7 @@ class RequestsApi {
 				Map.entry("attempts", build.attempts()),
 				Map.entry("run", (build.externalRunUrl() != null) ? build.externalRunUrl() : ""),
 				Map.entry("strategy", (build.strategy() != null) ? build.strategy() : ""),
+				Map.entry("plan", view.get().plan()),
 				Map.entry("failure",
 						(build.failureClass() != null) ? Map.of("class", build.failureClass(), "kind",
 								build.failureKind().name().toLowerCase(java.util.Locale.ROOT), "log",

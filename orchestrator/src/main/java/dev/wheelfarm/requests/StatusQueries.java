@@ -6,6 +6,7 @@ import java.util.Optional;
 import dev.wheelfarm.builds.Build;
 import dev.wheelfarm.builds.BuildEvent;
 import dev.wheelfarm.builds.BuildLedger;
+import dev.wheelfarm.dispatch.BuildPlan;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -66,7 +67,8 @@ class StatusQueries {
 	Optional<BuildView> build(long id) {
 		return this.ledger.find(id)
 			.map((build) -> new BuildView(build, this.ledger.timeline(id),
-					this.jdbc.sql(WHEELS_OF_BUILD).param("build", id).query(WheelView.class).list()));
+					this.jdbc.sql(WHEELS_OF_BUILD).param("build", id).query(WheelView.class).list(),
+					BuildPlan.of(build.options(), build.builder())));
 	}
 
 	Optional<ProjectView> project(String name) {
@@ -82,8 +84,8 @@ class StatusQueries {
 		return this.jdbc.sql(TOTALS).query(Totals.class).single();
 	}
 
-	/** A build with its timeline and wheels. */
-	public record BuildView(Build build, List<BuildEvent> timeline, List<WheelView> wheels) {
+	/** A build with its timeline, wheels and the plan of the options it was sent. */
+	public record BuildView(Build build, List<BuildEvent> timeline, List<WheelView> wheels, BuildPlan plan) {
 
 		/** Whether the page can stop refreshing itself. */
 		public boolean ended() {

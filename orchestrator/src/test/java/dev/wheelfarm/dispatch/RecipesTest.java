@@ -33,6 +33,21 @@ class RecipesTest {
 	}
 
 	@Test
+	void theRecipeIsTheOptionsTheWorkerReceivesSoSettingsThatMeanTheSameAreOneRecipe() {
+		Recipes recipes = new Recipes("a".repeat(64), "LOCAL");
+		Recipes.Recipe family = recipes.recipe("{\"skip\": \"pp*\", \"cibuildwheel\": {\"test-command\": \"pytest\","
+				+ " \"environment\": {\"B\": \"2\", \"A\": \"1\"}}, \"platforms\": [\"linux\"]}");
+		Recipes.Recipe ids = recipes.recipe("{\"platforms\": [\"linux-x86_64\", \"linux-aarch64\"], \"cibuildwheel\": "
+				+ "{\"environment\": {\"A\": \"1\", \"B\": \"2\"}, \"test-command\": \"pytest\"}, \"skip\": \"pp*\"}");
+		assertThat(family).isEqualTo(ids);
+		assertThat(family.options()).isEqualTo("{\"cibuildwheel\":{\"environment\":{\"A\":\"1\",\"B\":\"2\"},"
+				+ "\"test-command\":\"pytest\"},\"platforms\":[\"linux-aarch64\",\"linux-x86_64\"],\"skip\":\"pp*\","
+				+ "\"strategy\":\"auto\"}");
+		assertThat(recipes.recipe("{\"strategy\": \"pure\"}").fingerprint())
+			.isNotEqualTo(recipes.recipe("{}").fingerprint());
+	}
+
+	@Test
 	void theShippedBundleIsPartOfIt() {
 		Recipes shipped = new Recipes(new EngineSelection(EngineSelection.Engine.LOCAL));
 		String bundle = WorkflowBundle.fromClasspath().contentHash();

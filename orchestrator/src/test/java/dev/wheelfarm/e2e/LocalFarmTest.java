@@ -173,8 +173,10 @@ class LocalFarmTest {
 
 	@Test
 	void aReleaseThatFailsToBuildIsNotRetriedUntilTheMaintainerChangesTheRecipe() {
+		// Its C file needs a system header unless the compiler is told it may do without.
 		String sdistPath = URI
-			.create(farm.sdistRelease("fragile-pkg", "1.0", Sdists.MISSING_HEADER).url("fragile-pkg-1.0.tar.gz"))
+			.create(farm.sdistRelease("fragile-pkg", "1.0", Sdists.nativeExtension("fragile-pkg", "1.0", "FRAGILE_OK"))
+				.url("fragile-pkg-1.0.tar.gz"))
 			.getPath();
 		BareRepository git = farm.optIn("fragile-pkg", "projects = [\"fragile-pkg\"]\n");
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
@@ -199,16 +201,78 @@ class LocalFarmTest {
 		assertThat(farm.getJson("/api/builds/" + first).path("attempts").asInt()).isEqualTo(1);
 		assertThat(farm.pypi.requestCount(sdistPath)).as("no second run").isEqualTo(1);
 
-		// The maintainer changes a build setting: a new recipe, so one more try.
-		git.put("wheelfarm.toml", "projects = [\"fragile-pkg\"]\nskip = \"pp*\"\n").commit("skip PyPy");
+		// The maintainer changes build settings: a new recipe, so one more try, and this
+		// time with the new inputs: the environment reaches the compiler and the build
+		// succeeds; the plan shows the new skip selector.
+		git.put("wheelfarm.toml", """
+				projects = ["fragile-pkg"]
+				skip = "pp*"
+
+				[cibuildwheel]
+				environment = { CFLAGS = "-DFRAGILE_OK" }
+				""").commit("skip PyPy, build without the optional library");
 		this.optIn.resyncAll();
 		long second = Farm.await("a build under the new recipe", () -> farm.buildOf("fragile-pkg", "1.0"),
 				(id) -> id != first, Duration.ofSeconds(10));
 		JsonNode retried = farm.awaitEnded(second);
-		assertThat(retried.path("state").asString()).isEqualTo("FAILED");
+		assertThat(retried.path("state").asString()).as(retried.toString()).isEqualTo("PUBLISHED");
+		assertThat(retried.path("wheels").path(0).path("filename").asString()).matches("fragile_pkg-1\\.0-cp3.*\\.whl");
+		assertThat(retried.path("plan").path("skip").asString()).isEqualTo("pp*");
+		assertThat(retried.path("plan").path("environment").path("CFLAGS").asString()).isEqualTo("-DFRAGILE_OK");
+		assertThat(failed.path("plan").path("skip").isNull()).as("the first build's plan is its own").isTrue();
 		assertThat(farm.pypi.requestCount(sdistPath)).as("built once more").isEqualTo(2);
 		assertThat(farm.getJson("/api/builds/" + first).path("state").asString()).as("the first row stays")
 			.isEqualTo("FAILED");
+	}
+
+	@Test
+	void platformsTheLocalBuilderCannotRunAreReportedSkippedAndTheEnvironmentReachesTheBuild() {
+		farm.sdistRelease("local-native", "1.0", Sdists.nativeExtension("local-native", "1.0", "LOCAL_NATIVE_OK"));
+		farm.optIn("local-native", """
+				projects = ["local-native"]
+				platforms = ["linux", "macos-arm64"]
+
+				[cibuildwheel]
+				environment = { CFLAGS = "-DLOCAL_NATIVE_OK" }
+				""");
+		this.watcher.watch(PypiWatcher.Mode.AUTO);
+		long id = farm.buildOf("local-native", "1.0");
+		JsonNode build = farm.awaitEnded(id);
+		assertThat(build.path("state").asString()).as(build.toString()).isEqualTo("PUBLISHED");
+		assertThat(build.path("wheels").path(0).path("filename").asString()).contains("-linux_x86_64.whl");
+		assertThat(build.path("plan")
+			.path("platforms")
+			.valueStream()
+			.map((p) -> p.path("platform").asString() + ":" + p.path("status").asString())
+			.toList()).containsExactly("linux-x86_64:planned", "linux-aarch64:skipped", "macos-arm64:skipped");
+		assertThat(build.path("plan").path("platforms").path(2).path("reason").asString())
+			.isEqualTo("the local builder runs on linux-x86_64 only; macos-arm64 needs the GitHub engine");
+		assertThat(farm.send(HttpRequest.newBuilder(URI.create(farm.url("/builds/" + id))).GET()).body())
+			.contains("macos-arm64", "macos-latest", "skipped", "needs the GitHub engine", "LOCAL_NATIVE_OK");
+	}
+
+	@Test
+	void aSkipSelectorThatExcludesThisMachinesBuildAndThePureOnlyStrategyStopTheNativeBuild() {
+		farm.sdistRelease("skipped-native", "1.0", Sdists.nativeExtension("skipped-native", "1.0", null));
+		farm.optIn("skipped-native", "projects = [\"skipped-native\"]\nskip = \"*-manylinux_*\"\n");
+		farm.sdistRelease("pure-only", "1.0", Sdists.nativeExtension("pure-only", "1.0", null));
+		farm.optIn("pure-only", "projects = [\"pure-only\"]\nstrategy = \"pure\"\n");
+		this.watcher.watch(PypiWatcher.Mode.AUTO);
+
+		JsonNode skipped = farm.awaitEnded(farm.buildOf("skipped-native", "1.0"));
+		assertThat(skipped.path("state").asString()).as(skipped.toString()).isEqualTo("FAILED");
+		assertThat(skipped.path("failure").path("class").asString()).isEqualTo("config-error");
+		assertThat(skipped.path("failure").path("kind").asString()).isEqualTo("permanent");
+		assertThat(skipped.path("timeline").toString())
+			.containsPattern("cp3[0-9]+-manylinux_x86_64 is excluded by skip");
+		assertThat(skipped.path("wheels").isEmpty()).isTrue();
+
+		JsonNode pureOnly = farm.awaitEnded(farm.buildOf("pure-only", "1.0"));
+		assertThat(pureOnly.path("state").asString()).as(pureOnly.toString()).isEqualTo("FAILED");
+		assertThat(pureOnly.path("failure").path("class").asString()).isEqualTo("config-error");
+		assertThat(pureOnly.path("plan").path("strategy").asString()).isEqualTo("pure");
+		assertThat(pureOnly.path("timeline").toString()).contains("turns the platform build off");
+		assertThat(pureOnly.path("wheels").isEmpty()).as("no native wheel without the fallback").isTrue();
 	}
 
 	private static void sleep(Duration duration) {

@@ -22,9 +22,9 @@ class ConfigParserTest {
 				build = "cp311-* cp312-*"
 				skip = ["*-musllinux_*"]
 				accept-requests = false
+				strategy = "native"
 
 				[cibuildwheel]
-				archs = ["auto64"]
 				before-build = "pip install cython"
 				environment = { CFLAGS = "-O2" }
 				test-command = "pytest {project}/tests"
@@ -40,10 +40,16 @@ class ConfigParserTest {
 		assertThat(config.skip()).isEqualTo("*-musllinux_*");
 		assertThat(config.acceptRequests()).isFalse();
 		assertThat(config.settingsJson()).isEqualTo("{\"accept-requests\":false,\"build\":\"cp311-* cp312-*\","
-				+ "\"cibuildwheel\":{\"archs\":[\"auto64\"],\"before-build\":\"pip install cython\","
+				+ "\"cibuildwheel\":{\"before-build\":\"pip install cython\","
 				+ "\"environment\":{\"CFLAGS\":\"-O2\"},\"test-command\":\"pytest {project}/tests\"},"
 				+ "\"platforms\":[\"linux\",\"windows\"],\"prereleases\":true,\"since\":\"1.2\","
-				+ "\"skip\":\"*-musllinux_*\",\"skip-versions\":[\"1.2.1\",\"1.3.0\"]}");
+				+ "\"skip\":\"*-musllinux_*\",\"skip-versions\":[\"1.2.1\",\"1.3.0\"],\"strategy\":\"native\"}");
+		assertThat(BuildOptions.fromSettings(config.settingsJson()))
+			.as("what the build job receives: families expanded to platform ids, keys sorted")
+			.isEqualTo("{\"build\":\"cp311-* cp312-*\",\"cibuildwheel\":{\"before-build\":\"pip install cython\","
+					+ "\"environment\":{\"CFLAGS\":\"-O2\"},\"test-command\":\"pytest {project}/tests\"},"
+					+ "\"platforms\":[\"linux-aarch64\",\"linux-x86_64\",\"windows-amd64\",\"windows-arm64\"],"
+					+ "\"skip\":\"*-musllinux_*\",\"strategy\":\"native\"}");
 	}
 
 	@Test
@@ -98,7 +104,7 @@ class ConfigParserTest {
 	}
 
 	@Test
-	void unknownKeysAndOptionsAreWarningsAndTheRestApplies() {
+	void unknownKeysAreWarningsButACibuildwheelOptionTheWorkerCannotHonourIsAnError() {
 		ParsedConfig parsed = parse(ConfigParser.WHEELFARM_TOML, """
 				projects = ["example"]
 				colour = "blue"
@@ -106,12 +112,45 @@ class ConfigParserTest {
 				[cibuildwheel]
 				output-dir = "/etc"
 				test-command = "pytest"
+				archs = ["auto64"]
+				build-verbosity = 7
+				environment = { "NOT A NAME" = "x" }
 				""");
-		assertThat(parsed.valid()).isTrue();
+		assertThat(parsed.valid()).as("a build without the option would not be the build asked for").isFalse();
 		assertThat(parsed.problems()).extracting(ConfigProblem::severity, ConfigProblem::key, ConfigProblem::line)
 			.containsExactly(org.assertj.core.groups.Tuple.tuple(ConfigProblem.Severity.warning, "colour", 2),
-					org.assertj.core.groups.Tuple.tuple(ConfigProblem.Severity.warning, "cibuildwheel.output-dir", 5));
-		assertThat(parsed.config().cibuildwheel()).containsOnlyKeys("test-command");
+					org.assertj.core.groups.Tuple.tuple(ConfigProblem.Severity.error, "cibuildwheel.output-dir", 5),
+					org.assertj.core.groups.Tuple.tuple(ConfigProblem.Severity.error, "cibuildwheel.archs", 7),
+					org.assertj.core.groups.Tuple.tuple(ConfigProblem.Severity.error, "cibuildwheel.build-verbosity",
+							8),
+					org.assertj.core.groups.Tuple.tuple(ConfigProblem.Severity.error, "cibuildwheel.environment", 9));
+		assertThat(parsed.problems().get(1).describe()).startsWith(
+				"error: `cibuildwheel.output-dir`: not an option the farm can pass to cibuildwheel (allowed: before-all,")
+			.endsWith("(line 5, column 14)");
+		assertThat(parsed.problems().get(2).message()).contains("is chosen by `platforms`");
+		assertThat(parsed.problems().get(3).message()).contains("CIBW_BUILD_VERBOSITY");
+	}
+
+	@Test
+	void platformsTakeFamiliesOrPlatformIdsAndStrategyIsOneOfThree() {
+		ParsedConfig parsed = parse(ConfigParser.WHEELFARM_TOML, """
+				projects = ["example"]
+				platforms = ["linux-x86_64", "macos"]
+				strategy = "pure"
+				""");
+		assertThat(parsed.problems()).isEmpty();
+		assertThat(BuildOptions.fromSettings(parsed.config().settingsJson()))
+			.isEqualTo("{\"platforms\":[\"linux-x86_64\",\"macos-arm64\",\"macos-x86_64\"],\"strategy\":\"pure\"}");
+		ParsedConfig wrong = parse(ConfigParser.WHEELFARM_TOML, """
+				projects = ["example"]
+				platforms = ["linux-s390x"]
+				strategy = "sometimes"
+				""");
+		assertThat(wrong.problems()).extracting(ConfigProblem::describe)
+			.containsExactly(
+					"error: `platforms`: \"linux-s390x\" is neither a platform family (linux, macos, windows) nor a platform id"
+							+ " (linux-x86_64, linux-aarch64, macos-arm64, macos-x86_64, windows-amd64, windows-arm64) (line 2, column 13)",
+					"error: `strategy`: must be one of [\"auto\", \"pure\", \"native\"], not \"sometimes\" (line 3, column 12)");
 	}
 
 	@Test

@@ -38,6 +38,9 @@ public class LocalWorkerRunner {
 	/** Where the build puts the worker inside the jar (see orchestrator/pom.xml). */
 	static final String WORKER_RESOURCE = "wheelfarm/worker-templates/wheelfarm_worker.py";
 
+	/** The options contract the worker reads next to itself. */
+	static final String OPTIONS_SCHEMA_RESOURCE = "wheelfarm/worker-templates/options.schema.json";
+
 	/**
 	 * Where a run records its worker's pid and start time: {@code "<pid> <epoch ms>"}.
 	 */
@@ -265,14 +268,20 @@ public class LocalWorkerRunner {
 	}
 
 	static Path extractWorker(Path directory) throws IOException {
-		Path script = directory.resolve("wheelfarm_worker.py");
-		try (InputStream in = LocalWorkerRunner.class.getClassLoader().getResourceAsStream(WORKER_RESOURCE)) {
+		// The options schema goes next to the worker: the worker checks its options
+		// against it and reads from it how each one reaches cibuildwheel.
+		extract(OPTIONS_SCHEMA_RESOURCE, directory.resolve("options.schema.json"));
+		return extract(WORKER_RESOURCE, directory.resolve("wheelfarm_worker.py"));
+	}
+
+	private static Path extract(String resource, Path target) throws IOException {
+		try (InputStream in = LocalWorkerRunner.class.getClassLoader().getResourceAsStream(resource)) {
 			if (in == null) {
-				throw new IOException("the worker is missing from the classpath: " + WORKER_RESOURCE);
+				throw new IOException("the worker's file is missing from the classpath: " + resource);
 			}
-			Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+			Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
 		}
-		return script;
+		return target;
 	}
 
 	private static String tail(Path console) throws IOException {

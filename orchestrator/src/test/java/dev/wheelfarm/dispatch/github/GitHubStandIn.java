@@ -140,6 +140,29 @@ public final class GitHubStandIn implements AutoCloseable {
 	}
 
 	/** How many workflow runs were started for each request id. */
+	/**
+	 * The workflow's platform matrix jobs of every run so far, as a runner would start
+	 * them: the matrix entry and the cibuildwheel command and environment its worker
+	 * prepared.
+	 */
+	public List<PlatformJob> platformJobs() {
+		return this.runner.platformJobs();
+	}
+
+	/**
+	 * One job of the workflow's {@code platform} matrix.
+	 *
+	 * @param requestId the dispatched request id
+	 * @param platform the matrix entry's platform id
+	 * @param runner the matrix entry's {@code runs-on}
+	 * @param command cibuildwheel's command line as the worker prepared it
+	 * @param environment the {@code CIBW_*} variables it runs with
+	 */
+	public record PlatformJob(String requestId, String platform, String runner, List<String> command,
+			Map<String, String> environment) {
+
+	}
+
 	public Map<String, Long> runsByRequest() {
 		return this.runner.runsByRequest();
 	}

@@ -109,6 +109,8 @@ final class WorkflowRunner {
 
 	private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
 
+	private final List<GitHubStandIn.PlatformJob> platformJobs = new CopyOnWriteArrayList<>();
+
 	private volatile GitHubStandIn gitHub;
 
 	private volatile URI webhook;
@@ -159,6 +161,10 @@ final class WorkflowRunner {
 
 	List<JsonNode> dispatches() {
 		return List.copyOf(this.dispatches);
+	}
+
+	List<GitHubStandIn.PlatformJob> platformJobs() {
+		return List.copyOf(this.platformJobs);
 	}
 
 	List<Delivery> deliveries() {
@@ -325,12 +331,16 @@ final class WorkflowRunner {
 	}
 
 	/**
-	 * The workflow's jobs in order: {@code pure}, then {@code assemble} unless cancelled.
-	 * The {@code platform} matrix needs cibuildwheel (which the job installs from PyPI)
-	 * and macOS and Windows runners, none of which this machine has: a release that needs
-	 * it is built as the local builder builds it (the worker's {@code run}, its result in
-	 * the same place), which gives what this machine can make: a native wheel, or the
-	 * failure of the pure build. The run fails when a job does, as on GitHub.
+	 * The workflow's jobs in order: {@code pure}, the {@code platform} matrix it asks
+	 * for, then {@code assemble} unless cancelled. Each matrix job starts as on its
+	 * runner: the worker of the {@code platform} stage with the matrix entry's platform,
+	 * which prepares cibuildwheel's command and {@code CIBW_*} environment (recorded, see
+	 * {@link #platformJobs}). cibuildwheel itself (which the job installs from PyPI) and
+	 * macOS and Windows runners are not on this machine, so the jobs stop at the plan
+	 * ({@code --cibuildwheel plan}) and the release is built as the local builder builds
+	 * it (the worker's {@code run}, its result in the same place), which gives what this
+	 * machine can make: a native wheel, or the failure of the pure build. The run fails
+	 * when a job does, as on GitHub.
 	 */
 	private boolean runWorkflow(Path checkout, JsonNode inputs) throws IOException, InterruptedException {
 		Path temp = checkout.resolve("runner-temp");
@@ -346,11 +356,45 @@ final class WorkflowRunner {
 				temp.resolve("work").toString(), "--no-isolation", "--github-output", githubOutput.toString());
 		String outputs = Files.isRegularFile(githubOutput) ? Files.readString(githubOutput) : "";
 		if (outputs.contains("needs-platform-build=true")) {
+			for (JsonNode entry : matrix(outputs).path("include")) {
+				platformJob(checkout, inputs, request, entry);
+			}
 			return ok & step(checkout, "run", request, "--out", temp.resolve("result").toString(), "--work",
 					temp.resolve("work-run").toString(), "--python", PYTHON, "--no-isolation");
 		}
 		return ok & step(checkout, "assemble", List.of(), "--parts", temp.resolve("parts").toString(), "--out",
 				temp.resolve("result").toString());
+	}
+
+	/**
+	 * The {@code matrix=} output of the pure job, as the workflow's fromJSON reads it.
+	 */
+	private static JsonNode matrix(String githubOutput) {
+		return githubOutput.lines()
+			.filter((line) -> line.startsWith("matrix="))
+			.map((line) -> GitHubStandIn.JSON.readTree(line.substring("matrix=".length())))
+			.reduce((first, last) -> last)
+			.orElseGet(GitHubStandIn.JSON::createObjectNode);
+	}
+
+	private void platformJob(Path checkout, JsonNode inputs, List<String> request, JsonNode entry)
+			throws IOException, InterruptedException {
+		String platform = entry.path("platform").asString();
+		Path out = checkout.resolve("runner-temp/platform-" + platform);
+		List<String> arguments = new ArrayList<>(request);
+		arguments.addAll(List.of("--platform", platform, "--cibuildwheel", "plan", "--out", out.toString(), "--work",
+				out.resolve("work").toString()));
+		step(checkout, "platform", arguments);
+		JsonNode plan = GitHubStandIn.JSON.readTree(out.resolve("result.json").toFile())
+			.path("cibuildwheel_plan")
+			.path(0);
+		List<String> command = plan.path("command").valueStream().map(JsonNode::asString).toList();
+		Map<String, String> environment = new java.util.TreeMap<>();
+		plan.path("environment")
+			.properties()
+			.forEach((variable) -> environment.put(variable.getKey(), variable.getValue().asString()));
+		this.platformJobs.add(new GitHubStandIn.PlatformJob(inputs.path("request_id").asString(), platform,
+				entry.path("runner").asString(), command, environment));
 	}
 
 	private boolean step(Path checkout, String stage, List<String> request, String... more)

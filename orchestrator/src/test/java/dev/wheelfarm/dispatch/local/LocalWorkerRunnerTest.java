@@ -88,7 +88,7 @@ class LocalWorkerRunnerTest {
 	void cExtensionKeepsTheNativeWheelWhereCibuildwheelCannotRunAndRecordsItsPlan() throws Exception {
 		LocalBuilderProperties properties = OFFLINE.withCibuildwheel(CibuildwheelMode.AUTO, "cp311-* cp312-*",
 				"*-musllinux_*");
-		String options = "{\"platforms\": [\"%s\", \"macos-arm64\"], \"skip\": \"pp*\", \"test-command\": \"python -c 'import cext'\"}"
+		String options = "{\"platforms\": [\"%s\", \"macos-arm64\"], \"skip\": \"pp*\", \"cibuildwheel\": {\"test-command\": \"python -c 'import cext'\"}}"
 			.formatted(nativePlatform());
 
 		WorkerRun run = build(properties, "cext", "2.0", Sdists.C_EXTENSION, options);
@@ -112,6 +112,25 @@ class LocalWorkerRunnerTest {
 					"CIBW_SKIP", "*-musllinux_* pp*", "CIBW_ARCHS", nativePlatform().substring("linux-".length()),
 					"CIBW_BUILD_VERBOSITY", "1", "CIBW_TEST_COMMAND", "python -c 'import cext'"));
 		});
+	}
+
+	@Test
+	void theNativeStrategySkipsThePureAttemptAndThePureOnlyStrategyKeepsNoNativeWheel() throws Exception {
+		WorkerRun nativeRun = build(OFFLINE, "purepkg", "1.0", Sdists.PURE_SETUPTOOLS, "{\"strategy\": \"native\"}");
+		assertThat(nativeRun.result().status()).isEqualTo(Status.SUCCESS);
+		assertThat(nativeRun.result().wheels()).extracting(WorkerResult.Wheel::filename)
+			.containsExactly("purepkg-1.0-py3-none-any.whl");
+		assertThat(nativeRun.result().notes())
+			.anySatisfy((note) -> assertThat(note).contains("pure attempt was skipped"));
+		assertThat(Files.readString(nativeRun.outputDirectory().resolve("build.log")))
+			.as("python -m build ran once, as the platform build")
+			.containsOnlyOnce(" -m build --wheel");
+
+		WorkerRun pureOnly = build(OFFLINE, "cext", "2.0", Sdists.C_EXTENSION, "{\"strategy\": \"pure\"}");
+		assertThat(pureOnly.result().status()).isEqualTo(Status.FAILURE);
+		assertThat(pureOnly.result().failure().failureClass()).isEqualTo(FailureClass.CONFIG_ERROR);
+		assertThat(pureOnly.result().wheels()).isEmpty();
+		assertThat(pureOnly.result().cibuildwheelPlan()).as("no platform build was even planned").isEmpty();
 	}
 
 	@Test

@@ -67,6 +67,27 @@ public final class Sdists {
 			PyMODINIT_FUNC PyInit_needsheader(void) { return NULL; }
 			""");
 
+	/**
+	 * A setuptools project with a C extension named after the project. With a
+	 * {@code requiredMacro}, the C file compiles only when the compiler is given
+	 * {@code -D<macro>} (for example through {@code CFLAGS}); otherwise it includes a
+	 * header no system has, as a build missing a system library fails.
+	 */
+	public static Map<String, String> nativeExtension(String name, String version, String requiredMacro) {
+		String module = name.replace('-', '_');
+		String guard = (requiredMacro != null)
+				? "#ifndef " + requiredMacro + "\n#include <wheelfarm_no_such_library.h>\n#endif\n" : "";
+		return Map.of("setup.py", """
+				from setuptools import setup, Extension
+				setup(name=%s, version=%s, ext_modules=[Extension(%s, [%s])])
+				""".formatted(pythonString(name), pythonString(version), pythonString(module),
+				pythonString(module + ".c")), module + ".c", """
+						#include <Python.h>
+						%sstatic struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "%s", NULL, -1, NULL};
+						PyMODINIT_FUNC PyInit_%s(void) { return PyModule_Create(&module); }
+						""".formatted(guard, module, module));
+	}
+
 	static final Map<String, String> BROKEN_SETUP = Map.of("setup.py", """
 			from setuptools import setup
 			raise RuntimeError("this release's setup.py is broken")
