@@ -51,7 +51,9 @@ class GitHubEngineConfiguration {
 			GitHub github = builder.withAuthorizationProvider(authorization).build();
 			WorkflowDispatchClient dispatcher = new WorkflowDispatchClient(http, authorization, properties, json,
 					budget, clock, metrics);
-			return new GitHubEngine(github, dispatcher, properties, budget, clock, sleeper);
+			ResultArtifacts artifacts = new ResultArtifacts(http, authorization, properties, json, budget, clock,
+					metrics);
+			return new GitHubEngine(github, dispatcher, artifacts, properties, budget, clock, sleeper);
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("Could not set up the GitHub client for " + properties.apiUrl(), ex);

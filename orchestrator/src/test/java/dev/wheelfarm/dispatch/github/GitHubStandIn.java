@@ -294,10 +294,18 @@ public final class GitHubStandIn implements AutoCloseable {
 	 * result artifact; its zip answers with a 302 to the storage stand-in.
 	 */
 	void stubResultArtifact(long runId, byte[] zip) {
+		stubResultArtifact(runId, zip, (artifact) -> {
+		});
+	}
+
+	/** The same, with the listed result artifact changed by {@code change}. */
+	void stubResultArtifact(long runId, byte[] zip, java.util.function.Consumer<ObjectNode> change) {
 		ObjectNode list = (ObjectNode) JSON.readTree(Fixtures
 			.text("wiremock/GHWorkflowRunTest/testArtifacts/__files/6-r_h_g_actions_runs_7892624040_artifacts.json"));
 		ObjectNode first = (ObjectNode) list.path("artifacts").get(0);
 		first.put("name", GitHubEngine.RESULT_ARTIFACT);
+		((ObjectNode) first.path("workflow_run")).put("id", runId);
+		change.accept(first);
 		long artifactId = first.path("id").asLong();
 		stub(get(urlPathEqualTo(REPO_PATH + "/actions/runs/" + runId + "/artifacts"))
 			.willReturn(okJson(JSON.writeValueAsString(list))));
