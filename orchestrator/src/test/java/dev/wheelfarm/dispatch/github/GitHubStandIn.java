@@ -230,7 +230,7 @@ public final class GitHubStandIn implements AutoCloseable {
 	GitHubProperties properties(String webhookSecret, Duration requestTimeout) {
 		return new GitHubProperties(URI.create(this.api.baseUrl()), OWNER + "/" + REPO, "wheelfarm-build.yml", "main",
 				TOKEN, null, null, null, webhookSecret, Duration.ofHours(3), Duration.ofMinutes(1),
-				Duration.ofMinutes(10), requestTimeout);
+				Duration.ofMinutes(10), requestTimeout, URI.create("https://github.com/"), Duration.ofMinutes(5));
 	}
 
 	GitHubEngine engine(GitHubProperties properties, Clock clock, List<Duration> sleeps) {
