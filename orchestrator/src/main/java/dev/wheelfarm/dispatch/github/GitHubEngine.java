@@ -86,6 +86,8 @@ public class GitHubEngine implements BuildEngine {
 
 	private final ResultArtifacts artifacts;
 
+	private final InstalledBundleCheck bundleCheck;
+
 	private final GitHubProperties properties;
 
 	private final RateBudget budget;
@@ -101,10 +103,12 @@ public class GitHubEngine implements BuildEngine {
 	private volatile GHRepository repository;
 
 	GitHubEngine(GitHub github, WorkflowDispatchClient dispatcher, ResultArtifacts artifacts,
-			GitHubProperties properties, RateBudget budget, Clock clock, Sleeper sleeper) {
+			InstalledBundleCheck bundleCheck, GitHubProperties properties, RateBudget budget, Clock clock,
+			Sleeper sleeper) {
 		this.github = github;
 		this.dispatcher = dispatcher;
 		this.artifacts = artifacts;
+		this.bundleCheck = bundleCheck;
 		this.properties = properties;
 		this.budget = budget;
 		this.clock = clock;
@@ -114,6 +118,22 @@ public class GitHubEngine implements BuildEngine {
 	@Override
 	public String name() {
 		return NAME;
+	}
+
+	/**
+	 * Held while the build repository does not hold the workflow bundle this farm ships
+	 * (see {@link InstalledBundleCheck}).
+	 */
+	@Override
+	public Optional<String> holdReason() {
+		InstalledBundleCheck.Verdict verdict = this.bundleCheck.current();
+		return (verdict.state() == InstalledBundleCheck.State.DIFFERS) ? Optional.of(verdict.message())
+				: Optional.empty();
+	}
+
+	/** The check of the installed bundle, for the health endpoint. */
+	InstalledBundleCheck bundleCheck() {
+		return this.bundleCheck;
 	}
 
 	/**

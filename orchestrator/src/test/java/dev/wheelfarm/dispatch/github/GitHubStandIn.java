@@ -29,6 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.wheelfarm.dispatch.install.WorkflowBundle;
+
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
@@ -87,6 +89,8 @@ public final class GitHubStandIn implements AutoCloseable {
 
 	private WorkflowRunner runner;
 
+	private BuildRepositoryStandIn buildRepository;
+
 	private final AtomicInteger faultScenarios = new AtomicInteger();
 
 	private GitHubStandIn(WireMockServer api, WireMockServer storage) {
@@ -111,11 +115,24 @@ public final class GitHubStandIn implements AutoCloseable {
 			.extensions(runner.storageAnswers()));
 		GitHubStandIn standIn = new GitHubStandIn(api, storage);
 		standIn.runner = runner;
+		// The farm's build repository, with the bundle this build ships installed: what
+		// an
+		// operator has after install-workflow.
+		standIn.buildRepository = new BuildRepositoryStandIn(workspace.resolve("git"));
+		standIn.buildRepository.install(WorkflowBundle.fromClasspath(), false);
 		api.start();
 		storage.start();
 		standIn.stubRepository();
 		runner.attach(standIn);
 		return standIn;
+	}
+
+	/**
+	 * The build repository the runs check out and the trees API reads (a running
+	 * stand-in's only).
+	 */
+	public BuildRepositoryStandIn buildRepository() {
+		return this.buildRepository;
 	}
 
 	/** The REST API root to point {@code wheelfarm.github.api-url} at. */
