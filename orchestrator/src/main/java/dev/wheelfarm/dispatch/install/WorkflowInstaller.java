@@ -20,6 +20,7 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.ResetCommand;
 import org.eclipse.jgit.api.Status;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.JGitInternalException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.PersonIdent;
@@ -102,6 +103,12 @@ public class WorkflowInstaller {
 		catch (GitAPIException ex) {
 			throw new WorkflowInstallException("git failed on " + target.safeUrl() + ": " + ex.getMessage(), ex);
 		}
+		catch (JGitInternalException ex) {
+			// JGit wraps some transport failures (e.g. a server without smart-HTTP push)
+			// in this unchecked exception; the cause says what happened.
+			String cause = (ex.getCause() != null) ? ex.getCause().getMessage() : ex.getMessage();
+			throw new WorkflowInstallException("git failed on " + target.safeUrl() + ": " + cause, ex);
+		}
 		finally {
 			if (clone != null) {
 				deleteQuietly(clone);
@@ -142,7 +149,10 @@ public class WorkflowInstaller {
 
 	/** The remote branch's head, or {@code null} for a new (or empty) repository. */
 	private static ObjectId fetchBranch(Git git, BuildRepository target, String branchRef) throws GitAPIException {
-		Collection<Ref> heads = Git.lsRemoteRepository()
+		// ls-remote through the scratch repository rather than without one: JGit's
+		// repository-less ls-remote fails with a NullPointerException on a server that
+		// speaks only the dumb HTTP protocol, instead of saying so.
+		Collection<Ref> heads = git.lsRemote()
 			.setRemote(target.url())
 			.setHeads(true)
 			.setCredentialsProvider(target.credentials())
