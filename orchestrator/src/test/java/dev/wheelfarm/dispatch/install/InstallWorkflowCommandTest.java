@@ -6,13 +6,18 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPairGenerator;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.wheelfarm.testsupport.GitHttpServer;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
@@ -139,6 +144,49 @@ class InstallWorkflowCommandTest {
 		assertThat(refused.exitCode()).isEqualTo(InstallWorkflowCommand.CHANGED_BY_HAND);
 		assertThat(refused.err()).contains(".wheelfarm/worker/debug.py");
 		assertThat(tree()).containsKey(".wheelfarm/worker/debug.py");
+	}
+
+	@Test
+	void aGitHubAppPushesWithAFreshInstallationToken() throws Exception {
+		KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+		generator.initialize(2048);
+		Path key = this.temp.resolve("app.pem");
+		Files.writeString(key,
+				"-----BEGIN PRIVATE KEY-----\n"
+						+ Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+							.encodeToString(generator.generateKeyPair().getPrivate().getEncoded())
+						+ "\n-----END PRIVATE KEY-----\n");
+		WireMockServer api = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+		api.start();
+		try {
+			String apiUrl = "http://127.0.0.1:" + api.port();
+			api.stubFor(WireMock.get("/app")
+				.withHeader("Authorization", WireMock.matching("Bearer .+"))
+				.willReturn(WireMock.okJson("{\"id\":12345,\"slug\":\"wheelfarm\",\"name\":\"Wheelfarm\"}")));
+			api.stubFor(WireMock.get("/app/installations/678")
+				.withHeader("Authorization", WireMock.matching("Bearer .+"))
+				.willReturn(WireMock.okJson("{\"id\":678,\"app_id\":12345,\"access_tokens_url\":\"" + apiUrl
+						+ "/app/installations/678/access_tokens\"}")));
+			api.stubFor(WireMock.post("/app/installations/678/access_tokens")
+				.withHeader("Authorization", WireMock.matching("Bearer .+"))
+				.willReturn(WireMock
+					.jsonResponse("{\"token\":\"" + TOKEN + "\",\"expires_at\":\"2099-01-01T00:00:00Z\"}", 201)));
+			String[] args = { "--repository", REPOSITORY, "--wheelfarm.github.api-url=" + apiUrl,
+					"--wheelfarm.github.app-id=12345", "--wheelfarm.github.private-key=" + key,
+					"--wheelfarm.github.installation-id=678", "--wheelfarm.github.git-url=" + this.git.gitUrl() };
+			ByteArrayOutputStream out = new ByteArrayOutputStream();
+			ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+			int code = InstallWorkflowCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+					new PrintStream(err, true, StandardCharsets.UTF_8));
+
+			assertThat(code).as(out + "\n" + err).isZero();
+			assertThat(tree()).containsKey(".github/workflows/wheelfarm-build.yml");
+			api.verify(1, WireMock.postRequestedFor(WireMock.urlEqualTo("/app/installations/678/access_tokens")));
+		}
+		finally {
+			api.stop();
+		}
 	}
 
 	@Test
