@@ -1,7 +1,10 @@
 package dev.wheelfarm;
 
+import java.util.Arrays;
+
 import dev.wheelfarm.database.DataDirectoryLocking;
 import dev.wheelfarm.database.EmbeddedPostgresEarlyStart;
+import dev.wheelfarm.dispatch.install.InstallWorkflowCommand;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -15,7 +18,15 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class WheelfarmApplication {
 
+	/**
+	 * Runs the farm, or with {@code install-workflow} as the first argument installs the
+	 * build workflow into the GitHub build repository and exits (see
+	 * {@link InstallWorkflowCommand}) without starting the farm.
+	 */
 	public static void main(String[] args) {
+		if (args.length > 0 && InstallWorkflowCommand.NAME.equals(args[0])) {
+			System.exit(InstallWorkflowCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+		}
 		application().run(args);
 	}
 

@@ -43,6 +43,16 @@ public interface BuildEngine {
 	void cancel(RunReference run) throws EngineException;
 
 	/**
+	 * Why the engine must not be given new builds now, e.g. the GitHub build repository
+	 * runs another workflow than this farm ships; empty when it may. Runs already started
+	 * are still followed and collected. Asked before each dispatch round, so it must be
+	 * cheap (an engine caches what it had to ask for).
+	 */
+	default Optional<String> holdReason() {
+		return Optional.empty();
+	}
+
+	/**
 	 * The tail of a failed run's own log, for a run that ended without a worker
 	 * {@code result.json} (the runner died, the workflow did not start): the only account
 	 * of the failure the requester can be shown. Empty when the engine has none.

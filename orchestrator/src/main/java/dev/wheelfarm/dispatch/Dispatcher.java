@@ -62,15 +62,20 @@ public class Dispatcher {
 		return this.owner;
 	}
 
-	/** One round: leases, orphans, dispatch, watch. */
+	/**
+	 * One round: leases, orphans, dispatch (unless the engine is held), watch.
+	 */
 	public synchronized void round() {
 		this.ledger.renewLeases(this.owner);
 		List<Long> adopted = this.ledger.adoptOrphans(this.owner);
 		if (!adopted.isEmpty()) {
 			logger.info("Took over the watch of builds {} from an instance whose lease expired", adopted);
 		}
-		for (Build build : this.ledger.claim(this.owner, this.properties.batchSize())) {
-			dispatch(build);
+		// A held engine gets no new builds; the engine logs why (once per change).
+		if (this.engine.holdReason().isEmpty()) {
+			for (Build build : this.ledger.claim(this.owner, this.properties.batchSize())) {
+				dispatch(build);
+			}
 		}
 		for (Build build : this.ledger.held(this.owner, this.engine.name())) {
 			watch(build);

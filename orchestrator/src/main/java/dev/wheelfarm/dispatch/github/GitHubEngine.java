@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
-import org.kohsuke.github.GHArtifact;
 import org.kohsuke.github.GHEvent;
 import org.kohsuke.github.GHException;
 import org.kohsuke.github.GHRateLimit;
@@ -85,6 +84,10 @@ public class GitHubEngine implements BuildEngine {
 
 	private final WorkflowDispatchClient dispatcher;
 
+	private final ResultArtifacts artifacts;
+
+	private final InstalledBundleCheck bundleCheck;
+
 	private final GitHubProperties properties;
 
 	private final RateBudget budget;
@@ -99,10 +102,13 @@ public class GitHubEngine implements BuildEngine {
 
 	private volatile GHRepository repository;
 
-	GitHubEngine(GitHub github, WorkflowDispatchClient dispatcher, GitHubProperties properties, RateBudget budget,
-			Clock clock, Sleeper sleeper) {
+	GitHubEngine(GitHub github, WorkflowDispatchClient dispatcher, ResultArtifacts artifacts,
+			InstalledBundleCheck bundleCheck, GitHubProperties properties, RateBudget budget, Clock clock,
+			Sleeper sleeper) {
 		this.github = github;
 		this.dispatcher = dispatcher;
+		this.artifacts = artifacts;
+		this.bundleCheck = bundleCheck;
 		this.properties = properties;
 		this.budget = budget;
 		this.clock = clock;
@@ -112,6 +118,22 @@ public class GitHubEngine implements BuildEngine {
 	@Override
 	public String name() {
 		return NAME;
+	}
+
+	/**
+	 * Held while the build repository does not hold the workflow bundle this farm ships
+	 * (see {@link InstalledBundleCheck}).
+	 */
+	@Override
+	public Optional<String> holdReason() {
+		InstalledBundleCheck.Verdict verdict = this.bundleCheck.current();
+		return (verdict.state() == InstalledBundleCheck.State.DIFFERS) ? Optional.of(verdict.message())
+				: Optional.empty();
+	}
+
+	/** The check of the installed bundle, for the health endpoint. */
+	InstalledBundleCheck bundleCheck() {
+		return this.bundleCheck;
 	}
 
 	/**
@@ -195,27 +217,58 @@ public class GitHubEngine implements BuildEngine {
 		return status;
 	}
 
+	/**
+	 * Downloads the run's result. Only an artifact that GitHub lists for this run, that
+	 * names this run as its maker and that has exactly the name the workflow's assemble
+	 * job writes is taken; its wheels are re-verified by the caller like any other.
+	 */
 	@Override
 	public void collect(RunReference run, Path directory) throws EngineException {
 		checkBudget();
-		GHWorkflowRun workflowRun = knownRun(run);
-		List<GHArtifact> artifacts = call("list artifacts of run " + run.id(),
-				() -> workflowRun.listArtifacts().withPageSize(FIND_PAGE_SIZE).iterator().nextPage());
-		GHArtifact result = artifacts.stream()
-			.filter((artifact) -> RESULT_ARTIFACT.equals(artifact.getName()) && !artifact.isExpired())
-			.findFirst()
-			.orElseThrow(() -> new EngineException(
-					"GitHub run " + run.id() + " has no unexpired " + RESULT_ARTIFACT + " artifact", false));
-		if (result.getSizeInBytes() > MAX_ARTIFACT_BYTES) {
-			throw new EngineException("The " + RESULT_ARTIFACT + " artifact of run " + run.id() + " is too large ("
-					+ result.getSizeInBytes() + " bytes)", false);
-		}
-		// hub4j follows the short-lived 302 itself and sends no Authorization header to
-		// the storage host the redirect points at.
+		long runId = runId(run);
+		List<ResultArtifacts.Artifact> listed = call("list artifacts of run " + run.id(),
+				() -> this.artifacts.list(runId));
+		ResultArtifacts.Artifact result = resultArtifact(runId, listed);
+		// The storage host GitHub redirects to gets no Authorization header.
 		int files = call("download artifact of run " + run.id(),
-				() -> result.download((InputStream zip) -> this.unpacker.unpack(zip, directory)));
+				() -> this.artifacts.download(result.id(), (zip) -> this.unpacker.unpack(zip, directory)));
 		logger.debug("Unpacked {} entries of GitHub run {} into {}", files, run.id(), directory);
 		this.observations.remove(run.id());
+	}
+
+	/**
+	 * The one artifact of {@code listed} the farm may take as run {@code runId}'s result.
+	 * Anything else is permanent: the run will not grow another artifact.
+	 */
+	static ResultArtifacts.Artifact resultArtifact(long runId, List<ResultArtifacts.Artifact> listed)
+			throws EngineException {
+		List<ResultArtifacts.Artifact> named = listed.stream()
+			.filter((artifact) -> RESULT_ARTIFACT.equals(artifact.name()))
+			.toList();
+		if (named.isEmpty()) {
+			throw new EngineException("GitHub run " + runId + " has no artifact named " + RESULT_ARTIFACT
+					+ " (it lists " + listed.stream().map(ResultArtifacts.Artifact::name).toList() + ")", false);
+		}
+		for (ResultArtifacts.Artifact artifact : named) {
+			if (artifact.workflowRunId() == null || artifact.workflowRunId() != runId) {
+				throw new EngineException("The " + RESULT_ARTIFACT + " artifact " + artifact.id()
+						+ " listed for GitHub run " + runId + " was made by run " + artifact.workflowRunId()
+						+ "; only the run the farm dispatched may deliver its result", false);
+			}
+		}
+		if (named.size() > 1) {
+			throw new EngineException(
+					"GitHub run " + runId + " lists " + named.size() + " artifacts named " + RESULT_ARTIFACT, false);
+		}
+		ResultArtifacts.Artifact result = named.get(0);
+		if (result.expired()) {
+			throw new EngineException("The " + RESULT_ARTIFACT + " artifact of run " + runId + " has expired", false);
+		}
+		if (result.sizeInBytes() > MAX_ARTIFACT_BYTES) {
+			throw new EngineException("The " + RESULT_ARTIFACT + " artifact of run " + runId + " is too large ("
+					+ result.sizeInBytes() + " bytes)", false);
+		}
+		return result;
 	}
 
 	@Override

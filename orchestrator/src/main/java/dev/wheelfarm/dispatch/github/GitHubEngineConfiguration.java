@@ -15,8 +15,13 @@ import org.kohsuke.github.extras.authorization.JWTTokenProvider;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
+
+import dev.wheelfarm.dispatch.install.WorkflowBundle;
 
 /**
  * The GitHub Actions engine, created only when {@code wheelfarm.builder=github}: the
@@ -29,6 +34,21 @@ class GitHubEngineConfiguration {
 	@Bean
 	GitHubEngine gitHubEngine(GitHubProperties properties, JsonMapper json, MeterRegistry meters) {
 		return create(properties.requireUsable(), json, Clock.systemUTC(), GitHubEngine.Sleeper.real(), meters);
+	}
+
+	/**
+	 * {@code buildRepository} on {@code /actuator/health}: OUT_OF_SERVICE, with the
+	 * command that fixes it, while the build repository holds another bundle.
+	 */
+	@Bean
+	HealthIndicator buildRepositoryHealthIndicator(GitHubEngine engine) {
+		return new BuildRepositoryHealth(engine.bundleCheck());
+	}
+
+	/** Looks at the build repository once the farm is up, so the log says at once. */
+	@EventListener(ApplicationReadyEvent.class)
+	void checkBundleAtStart(ApplicationReadyEvent event) {
+		event.getApplicationContext().getBean(GitHubEngine.class).bundleCheck().current();
 	}
 
 	/** The engine and its clients over one HTTP client and one set of credentials. */
@@ -51,7 +71,11 @@ class GitHubEngineConfiguration {
 			GitHub github = builder.withAuthorizationProvider(authorization).build();
 			WorkflowDispatchClient dispatcher = new WorkflowDispatchClient(http, authorization, properties, json,
 					budget, clock, metrics);
-			return new GitHubEngine(github, dispatcher, properties, budget, clock, sleeper);
+			ResultArtifacts artifacts = new ResultArtifacts(http, authorization, properties, json, budget, clock,
+					metrics);
+			InstalledBundleCheck bundleCheck = new InstalledBundleCheck(github, properties,
+					WorkflowBundle.fromClasspath(), budget, clock);
+			return new GitHubEngine(github, dispatcher, artifacts, bundleCheck, properties, budget, clock, sleeper);
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("Could not set up the GitHub client for " + properties.apiUrl(), ex);

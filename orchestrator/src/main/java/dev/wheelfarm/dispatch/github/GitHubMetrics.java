@@ -7,17 +7,23 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * What the engine's calls to GitHub look like to an operator:
  * {@code wheelfarm_github_requests_total{call, outcome, status}} for every HTTP exchange
- * (hub4j's and the direct dispatch call; a redirect to the artifact storage host is an
- * exchange of its own), and {@code wheelfarm_github_rate_limit_remaining}, the core
- * budget GitHub reported last (NaN until it has reported one).
+ * (hub4j's, the direct dispatch call and the direct artifact calls; a redirect to the
+ * artifact storage host is an exchange of its own), and
+ * {@code wheelfarm_github_rate_limit_remaining}, the core budget GitHub reported last
+ * (NaN until it has reported one).
  */
 final class GitHubMetrics {
 
-	/** hub4j's calls: runs, artifacts, jobs, logs, cancel. */
+	/** hub4j's calls: runs, jobs, logs, cancel. */
 	static final String API = "api";
 
 	/** The {@code workflow_dispatch} call made directly. */
 	static final String DISPATCH = "dispatch";
+
+	/**
+	 * The result artifact's listing and download (with its redirect), made directly.
+	 */
+	static final String ARTIFACT = "artifact";
 
 	private final MeterRegistry meters;
 

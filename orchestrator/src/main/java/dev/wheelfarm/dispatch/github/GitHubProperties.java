@@ -29,13 +29,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param webhookPollInterval the wait between two reads of a run when webhooks are
  * configured: only a fallback for lost deliveries
  * @param requestTimeout the longest wait for GitHub's answer to one call
+ * @param gitUrl where repositories are cloned and pushed over HTTPS, the root that
+ * {@code owner/name.git} is appended to ({@code https://github.com/}; GitHub Enterprise
+ * Server: {@code https://host/})
+ * @param bundleCheckInterval how long a look at the workflow bundle installed in the
+ * build repository stands before the next dispatch round looks again (one API call)
  */
 @ConfigurationProperties("wheelfarm.github")
 public record GitHubProperties(@DefaultValue("https://api.github.com") URI apiUrl, String repository,
 		@DefaultValue("wheelfarm-build.yml") String workflow, @DefaultValue("main") String ref, String token,
 		String appId, Path privateKey, Long installationId, String webhookSecret,
 		@DefaultValue("3h") Duration runTimeout, @DefaultValue("1m") Duration pollInterval,
-		@DefaultValue("10m") Duration webhookPollInterval, @DefaultValue("30s") Duration requestTimeout) {
+		@DefaultValue("10m") Duration webhookPollInterval, @DefaultValue("30s") Duration requestTimeout,
+		@DefaultValue("https://github.com/") URI gitUrl, @DefaultValue("5m") Duration bundleCheckInterval) {
 
 	private static final Pattern REPOSITORY = Pattern.compile("[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}");
 
@@ -65,6 +71,20 @@ public record GitHubProperties(@DefaultValue("https://api.github.com") URI apiUr
 		require(positive(pollInterval), "wheelfarm.github.poll-interval must be positive");
 		require(positive(webhookPollInterval), "wheelfarm.github.webhook-poll-interval must be positive");
 		require(positive(requestTimeout), "wheelfarm.github.request-timeout must be positive");
+		require(gitUrl != null && ("https".equals(gitUrl.getScheme()) || "http".equals(gitUrl.getScheme()))
+				&& gitUrl.getHost() != null && gitUrl.getUserInfo() == null && gitUrl.getQuery() == null,
+				"wheelfarm.github.git-url must be an http(s) URL without credentials, not " + gitUrl);
+		require(positive(bundleCheckInterval), "wheelfarm.github.bundle-check-interval must be positive");
+	}
+
+	/**
+	 * The git URL of {@code repository} ({@code owner/name}) under {@link #gitUrl()}.
+	 */
+	public String gitUrlOf(String repository) {
+		require(repository != null && REPOSITORY.matcher(repository).matches(),
+				"a repository is owner/name, not " + repository);
+		String root = this.gitUrl.toString();
+		return (root.endsWith("/") ? root : root + "/") + repository + ".git";
 	}
 
 	/**
@@ -110,7 +130,8 @@ public record GitHubProperties(@DefaultValue("https://api.github.com") URI apiUr
 				+ this.workflow + ", ref=" + this.ref + ", token=" + mask(this.token) + ", appId=" + this.appId
 				+ ", privateKey=" + this.privateKey + ", installationId=" + this.installationId + ", webhookSecret="
 				+ mask(this.webhookSecret) + ", runTimeout=" + this.runTimeout + ", pollInterval=" + this.pollInterval
-				+ ", webhookPollInterval=" + this.webhookPollInterval + ", requestTimeout=" + this.requestTimeout + "]";
+				+ ", webhookPollInterval=" + this.webhookPollInterval + ", requestTimeout=" + this.requestTimeout
+				+ ", gitUrl=" + this.gitUrl + ", bundleCheckInterval=" + this.bundleCheckInterval + "]";
 	}
 
 	private static String mask(String secret) {

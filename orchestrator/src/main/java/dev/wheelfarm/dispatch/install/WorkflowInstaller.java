@@ -1,18 +1,26 @@
 package dev.wheelfarm.dispatch.install;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.ResetCommand;
 import org.eclipse.jgit.api.Status;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.JGitInternalException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.PersonIdent;
@@ -22,6 +30,11 @@ import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.util.FileSystemUtils;
 
@@ -34,11 +47,24 @@ import org.springframework.util.FileSystemUtils;
  * installer does not manage (other workflows, a README) are left alone; a worker file
  * that is no longer in the bundle is removed, so the repository holds exactly the worker
  * whose hash is in the recipe fingerprint.
+ *
+ * <p>
+ * Every install commits a manifest ({@value #MANIFEST}) with the sha256 of each file it
+ * wrote. A managed file whose content is neither the new bundle's nor the one the
+ * manifest recorded was changed by hand: the install refuses to overwrite it (and pushes
+ * nothing) unless forced, so an operator's emergency fix is never lost silently.
  */
 public class WorkflowInstaller {
 
 	/** The fixed author of install commits: reproducible, and obviously the farm's. */
 	static final PersonIdent AUTHOR = new PersonIdent("Wheelfarm", "wheelfarm@users.noreply.github.com");
+
+	/**
+	 * What the farm installed last: each managed file's sha256, and the bundle's hash.
+	 */
+	public static final String MANIFEST = ".wheelfarm/installed.json";
+
+	private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
 	private final Path scratch;
 
@@ -54,17 +80,34 @@ public class WorkflowInstaller {
 	 * @return the bundle's content hash and the commit, if one was made
 	 */
 	public InstallResult install(BuildRepository target, WorkflowBundle bundle) {
+		return install(target, bundle, false);
+	}
+
+	/**
+	 * Installs {@code bundle} on {@code target}, overwriting files changed by hand when
+	 * {@code force} is set.
+	 * @return the bundle's content hash and the commit, if one was made
+	 * @throws HandChangesException when files were changed by hand and {@code force} is
+	 * not set; nothing was pushed
+	 */
+	public InstallResult install(BuildRepository target, WorkflowBundle bundle, boolean force) {
 		Path clone = null;
 		try {
 			Files.createDirectories(this.scratch);
 			clone = Files.createTempDirectory(this.scratch, "build-repo-");
-			return install(target, bundle, clone);
+			return install(target, bundle, clone, force);
 		}
 		catch (IOException ex) {
 			throw new WorkflowInstallException("cannot prepare a clone of " + target.safeUrl(), ex);
 		}
 		catch (GitAPIException ex) {
 			throw new WorkflowInstallException("git failed on " + target.safeUrl() + ": " + ex.getMessage(), ex);
+		}
+		catch (JGitInternalException ex) {
+			// JGit wraps some transport failures (e.g. a server without smart-HTTP push)
+			// in this unchecked exception; the cause says what happened.
+			String cause = (ex.getCause() != null) ? ex.getCause().getMessage() : ex.getMessage();
+			throw new WorkflowInstallException("git failed on " + target.safeUrl() + ": " + cause, ex);
 		}
 		finally {
 			if (clone != null) {
@@ -73,7 +116,7 @@ public class WorkflowInstaller {
 		}
 	}
 
-	private InstallResult install(BuildRepository target, WorkflowBundle bundle, Path clone)
+	private InstallResult install(BuildRepository target, WorkflowBundle bundle, Path clone, boolean force)
 			throws IOException, GitAPIException {
 		String branchRef = Constants.R_HEADS + target.branch();
 		try (Git git = Git.init().setDirectory(clone.toFile()).setInitialBranch(target.branch()).call()) {
@@ -81,7 +124,12 @@ public class WorkflowInstaller {
 			if (remoteHead != null) {
 				git.reset().setMode(ResetCommand.ResetType.HARD).setRef(remoteHead.name()).call();
 			}
-			writeBundle(clone, bundle);
+			Manifest installed = Manifest.read(clone);
+			SortedSet<String> changedByHand = changedByHand(clone, bundle, installed);
+			if (!changedByHand.isEmpty() && !force) {
+				throw new HandChangesException(target.safeUrl(), target.branch(), changedByHand);
+			}
+			writeBundle(clone, bundle, installed);
 			git.add().addFilepattern(".").call();
 			git.add().setUpdate(true).addFilepattern(".").call();
 			Status status = git.status().call();
@@ -101,7 +149,10 @@ public class WorkflowInstaller {
 
 	/** The remote branch's head, or {@code null} for a new (or empty) repository. */
 	private static ObjectId fetchBranch(Git git, BuildRepository target, String branchRef) throws GitAPIException {
-		Collection<Ref> heads = Git.lsRemoteRepository()
+		// ls-remote through the scratch repository rather than without one: JGit's
+		// repository-less ls-remote fails with a NullPointerException on a server that
+		// speaks only the dumb HTTP protocol, instead of saying so.
+		Collection<Ref> heads = git.lsRemote()
 			.setRemote(target.url())
 			.setHeads(true)
 			.setCredentialsProvider(target.credentials())
@@ -124,23 +175,76 @@ public class WorkflowInstaller {
 		}
 	}
 
-	private static void writeBundle(Path clone, WorkflowBundle bundle) throws IOException {
+	/**
+	 * The managed files whose content the farm cannot vouch for: neither the new bundle's
+	 * nor what the manifest says the farm wrote. Managed means a file of the new bundle,
+	 * a file the manifest lists, or anything in the worker directory.
+	 */
+	static SortedSet<String> changedByHand(Path clone, WorkflowBundle bundle, Manifest installed) throws IOException {
 		Map<String, byte[]> files = bundle.files();
-		Path workerDir = clone.resolve(WorkflowBundle.WORKER_DIR);
-		if (Files.isDirectory(workerDir)) {
-			List<Path> stale = new ArrayList<>();
-			try (Stream<Path> listing = Files.list(workerDir)) {
-				listing.filter((path) -> !files.containsKey(WorkflowBundle.WORKER_DIR + path.getFileName()))
-					.forEach(stale::add);
+		SortedSet<String> managed = new TreeSet<>(files.keySet());
+		managed.addAll(installed.files().keySet());
+		managed.addAll(workerFiles(clone));
+		SortedSet<String> changed = new TreeSet<>();
+		if (installed.unreadable()) {
+			changed.add(MANIFEST);
+		}
+		for (String path : managed) {
+			Path file = clone.resolve(path);
+			if (!Files.isRegularFile(file)) {
+				// Deleted by hand (or never installed): installing loses nothing.
+				continue;
 			}
-			for (Path path : stale) {
-				FileSystemUtils.deleteRecursively(path);
+			String current = sha256(Files.readAllBytes(file));
+			boolean shipped = files.containsKey(path) && current.equals(sha256(files.get(path)));
+			boolean installedByFarm = current.equals(installed.files().get(path));
+			if (!shipped && !installedByFarm) {
+				changed.add(path);
 			}
 		}
+		return changed;
+	}
+
+	private static void writeBundle(Path clone, WorkflowBundle bundle, Manifest installed) throws IOException {
+		Map<String, byte[]> files = bundle.files();
+		SortedSet<String> stale = new TreeSet<>(workerFiles(clone));
+		stale.addAll(installed.files().keySet());
+		stale.removeAll(files.keySet());
+		for (String path : stale) {
+			FileSystemUtils.deleteRecursively(clone.resolve(path));
+		}
+		SortedMap<String, String> written = new TreeMap<>();
 		for (Map.Entry<String, byte[]> file : files.entrySet()) {
 			Path path = clone.resolve(file.getKey());
 			Files.createDirectories(path.getParent());
 			Files.write(path, file.getValue());
+			written.put(file.getKey(), sha256(file.getValue()));
+		}
+		Path manifest = clone.resolve(MANIFEST);
+		Files.createDirectories(manifest.getParent());
+		Files.write(manifest, new Manifest(bundle.contentHash(), written, false).bytes());
+	}
+
+	/** Repository paths of everything under the worker directory. */
+	private static List<String> workerFiles(Path clone) throws IOException {
+		Path workerDir = clone.resolve(WorkflowBundle.WORKER_DIR);
+		if (!Files.isDirectory(workerDir)) {
+			return List.of();
+		}
+		try (Stream<Path> listing = Files.walk(workerDir)) {
+			return listing.filter(Files::isRegularFile)
+				.map((path) -> clone.relativize(path).toString().replace('\\', '/'))
+				.sorted()
+				.toList();
+		}
+	}
+
+	static String sha256(byte[] bytes) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("every JDK has SHA-256", ex);
 		}
 	}
 
@@ -172,6 +276,51 @@ public class WorkflowInstaller {
 			// stands.
 			clone.toFile().deleteOnExit();
 		}
+	}
+
+	/**
+	 * The manifest committed with every install.
+	 *
+	 * @param contentHash the installed bundle's content hash
+	 * @param files each file the install wrote, with its sha256
+	 * @param unreadable the repository holds a manifest that is not one the farm wrote
+	 */
+	record Manifest(String contentHash, SortedMap<String, String> files, boolean unreadable) {
+
+		static final Manifest NONE = new Manifest(null, new TreeMap<>(), false);
+
+		static Manifest read(Path clone) throws IOException {
+			Path path = clone.resolve(MANIFEST);
+			if (!Files.isRegularFile(path)) {
+				return NONE;
+			}
+			try {
+				JsonNode root = JSON.readTree(Files.readAllBytes(path));
+				SortedMap<String, String> files = new TreeMap<>();
+				for (Map.Entry<String, JsonNode> file : root.path("files").properties()) {
+					if (!file.getValue().isString()) {
+						return new Manifest(null, new TreeMap<>(), true);
+					}
+					files.put(file.getKey(), file.getValue().asString());
+				}
+				String hash = root.path("content_sha256").asString(null);
+				return new Manifest(hash, files, hash == null);
+			}
+			catch (JacksonException ex) {
+				return new Manifest(null, new TreeMap<>(), true);
+			}
+		}
+
+		byte[] bytes() {
+			ObjectNode root = JSON.createObjectNode();
+			root.put("comment", "Written by Wheelfarm's install-workflow; the farm checks the files against it. "
+					+ "Do not edit: change the files in the Wheelfarm repository and install again.");
+			root.put("content_sha256", this.contentHash);
+			ObjectNode files = root.putObject("files");
+			this.files.forEach(files::put);
+			return (JSON.writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
+		}
+
 	}
 
 	/**

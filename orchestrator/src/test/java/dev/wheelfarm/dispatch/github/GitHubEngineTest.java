@@ -305,6 +305,33 @@ class GitHubEngineTest {
 	}
 
 	@Test
+	void onlyTheArtifactWithTheAssembleJobsNameIsTaken(@TempDir Path directory) {
+		this.gitHub.stubRun(GitHubStandIn.run(7892624040L, "completed", "success", "t"));
+		this.gitHub.stubResultArtifact(7892624040L, GitHubStandIn.zip(Map.of("result.json", "{}")),
+				(artifact) -> artifact.put("name", "part-pure"));
+		assertThatExceptionOfType(EngineException.class)
+			.isThrownBy(() -> engine().collect(new RunReference("7892624040", null), directory))
+			.matches((ex) -> !ex.isTransient())
+			.withMessageContaining("no artifact named wheelfarm-result")
+			.withMessageContaining("part-pure");
+		assertThat(directory).isEmptyDirectory();
+		assertThat(this.gitHub.storage.getAllServeEvents()).as("nothing downloaded").isEmpty();
+	}
+
+	@Test
+	void aResultArtifactMadeByAnotherRunIsRefused(@TempDir Path directory) {
+		this.gitHub.stubRun(GitHubStandIn.run(7892624040L, "completed", "success", "t"));
+		this.gitHub.stubResultArtifact(7892624040L, GitHubStandIn.zip(Map.of("result.json", "{}")),
+				(artifact) -> ((ObjectNode) artifact.path("workflow_run")).put("id", 7892624041L));
+		assertThatExceptionOfType(EngineException.class)
+			.isThrownBy(() -> engine().collect(new RunReference("7892624040", null), directory))
+			.matches((ex) -> !ex.isTransient())
+			.withMessageContaining("was made by run 7892624041");
+		assertThat(directory).isEmptyDirectory();
+		assertThat(this.gitHub.storage.getAllServeEvents()).as("nothing downloaded").isEmpty();
+	}
+
+	@Test
 	void anArtifactThatEscapesItsDirectoryIsRefusedForGood(@TempDir Path parent) throws IOException {
 		Path directory = Files.createDirectory(parent.resolve("out"));
 		this.gitHub.stubRun(GitHubStandIn.run(7892624040L, "completed", "success", "t"));

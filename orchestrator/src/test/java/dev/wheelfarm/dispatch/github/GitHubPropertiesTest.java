@@ -29,6 +29,9 @@ class GitHubPropertiesTest {
 		assertThat(defaults.webhookPollInterval()).isEqualTo(Duration.ofMinutes(10));
 		assertThat(defaults.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
 		assertThat(defaults.webhooksEnabled()).isFalse();
+		assertThat(defaults.gitUrl()).isEqualTo(URI.create("https://github.com/"));
+		assertThat(defaults.gitUrlOf("farm-org/builds")).isEqualTo("https://github.com/farm-org/builds.git");
+		assertThat(defaults.bundleCheckInterval()).isEqualTo(Duration.ofMinutes(5));
 	}
 
 	@Test

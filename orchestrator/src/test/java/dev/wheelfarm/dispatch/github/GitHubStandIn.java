@@ -29,6 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.wheelfarm.dispatch.install.WorkflowBundle;
+
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
@@ -87,6 +89,8 @@ public final class GitHubStandIn implements AutoCloseable {
 
 	private WorkflowRunner runner;
 
+	private BuildRepositoryStandIn buildRepository;
+
 	private final AtomicInteger faultScenarios = new AtomicInteger();
 
 	private GitHubStandIn(WireMockServer api, WireMockServer storage) {
@@ -111,11 +115,24 @@ public final class GitHubStandIn implements AutoCloseable {
 			.extensions(runner.storageAnswers()));
 		GitHubStandIn standIn = new GitHubStandIn(api, storage);
 		standIn.runner = runner;
+		// The farm's build repository, with the bundle this build ships installed: what
+		// an
+		// operator has after install-workflow.
+		standIn.buildRepository = new BuildRepositoryStandIn(workspace.resolve("git"));
+		standIn.buildRepository.install(WorkflowBundle.fromClasspath(), false);
 		api.start();
 		storage.start();
 		standIn.stubRepository();
 		runner.attach(standIn);
 		return standIn;
+	}
+
+	/**
+	 * The build repository the runs check out and the trees API reads (a running
+	 * stand-in's only).
+	 */
+	public BuildRepositoryStandIn buildRepository() {
+		return this.buildRepository;
 	}
 
 	/** The REST API root to point {@code wheelfarm.github.api-url} at. */
@@ -253,7 +270,7 @@ public final class GitHubStandIn implements AutoCloseable {
 	GitHubProperties properties(String webhookSecret, Duration requestTimeout) {
 		return new GitHubProperties(URI.create(this.api.baseUrl()), OWNER + "/" + REPO, "wheelfarm-build.yml", "main",
 				TOKEN, null, null, null, webhookSecret, Duration.ofHours(3), Duration.ofMinutes(1),
-				Duration.ofMinutes(10), requestTimeout);
+				Duration.ofMinutes(10), requestTimeout, URI.create("https://github.com/"), Duration.ofMinutes(5));
 	}
 
 	GitHubEngine engine(GitHubProperties properties, Clock clock, List<Duration> sleeps) {
@@ -317,10 +334,18 @@ public final class GitHubStandIn implements AutoCloseable {
 	 * result artifact; its zip answers with a 302 to the storage stand-in.
 	 */
 	void stubResultArtifact(long runId, byte[] zip) {
+		stubResultArtifact(runId, zip, (artifact) -> {
+		});
+	}
+
+	/** The same, with the listed result artifact changed by {@code change}. */
+	void stubResultArtifact(long runId, byte[] zip, java.util.function.Consumer<ObjectNode> change) {
 		ObjectNode list = (ObjectNode) JSON.readTree(Fixtures
 			.text("wiremock/GHWorkflowRunTest/testArtifacts/__files/6-r_h_g_actions_runs_7892624040_artifacts.json"));
 		ObjectNode first = (ObjectNode) list.path("artifacts").get(0);
 		first.put("name", GitHubEngine.RESULT_ARTIFACT);
+		((ObjectNode) first.path("workflow_run")).put("id", runId);
+		change.accept(first);
 		long artifactId = first.path("id").asLong();
 		stub(get(urlPathEqualTo(REPO_PATH + "/actions/runs/" + runId + "/artifacts"))
 			.willReturn(okJson(JSON.writeValueAsString(list))));

@@ -80,6 +80,10 @@ final class WorkflowRunner {
 
 	private static final String STORED_ZIP = "stored-zip";
 
+	private static final String TREES = "trees";
+
+	private static final Pattern TREE_PATH = Pattern.compile(".*/git/trees/([^/]+)");
+
 	private static final Logger logger = LoggerFactory.getLogger(WorkflowRunner.class);
 
 	/** Debian's interpreter, with the offline build toolchain (environment.md). */
@@ -125,7 +129,7 @@ final class WorkflowRunner {
 	Extension[] apiAnswers() {
 		return new Extension[] { new Answer(DISPATCH, this::dispatch), new Answer(RUN, this::run),
 				new Answer(RUN_LIST, this::runList), new Answer(ARTIFACTS, this::artifacts),
-				new Answer(DOWNLOAD, this::download) };
+				new Answer(DOWNLOAD, this::download), new Answer(TREES, this::tree) };
 	}
 
 	/** The transformer of the artifact storage host's answer. */
@@ -145,6 +149,8 @@ final class WorkflowRunner {
 			.willReturn(answer(ARTIFACTS)));
 		api.stubFor(get(urlPathMatching(GitHubStandIn.REPO_PATH + "/actions/artifacts/[0-9]+/zip")).atPriority(normal)
 			.willReturn(answer(DOWNLOAD)));
+		api.stubFor(get(urlPathMatching(GitHubStandIn.REPO_PATH + "/git/trees/[^/]+")).atPriority(normal)
+			.willReturn(answer(TREES)));
 		gitHub.storage
 			.stubFor(get(urlPathMatching("/signed/[0-9]+")).atPriority(normal).willReturn(answer(STORED_ZIP)));
 	}
@@ -253,6 +259,22 @@ final class WorkflowRunner {
 		return json(answer, 200, list);
 	}
 
+	/**
+	 * The build repository's tree at a branch, read from the bare repository the farm's
+	 * installer pushes to: 409 while it is empty, 404 for a branch it does not have.
+	 */
+	private ResponseDefinition tree(ServeEvent event, ResponseDefinitionBuilder answer) {
+		Matcher matcher = TREE_PATH.matcher(URI.create(event.getRequest().getUrl()).getPath());
+		if (!matcher.matches()) {
+			return problem(answer, 404, "Not Found");
+		}
+		if (this.gitHub.buildRepository().isEmpty()) {
+			return problem(answer, 409, "Git Repository is empty.");
+		}
+		ObjectNode tree = this.gitHub.buildRepository().tree(matcher.group(1), this.gitHub.apiUrl());
+		return (tree != null) ? json(answer, 200, tree) : problem(answer, 404, "Not Found");
+	}
+
 	/** GitHub answers a download with a short-lived redirect to its storage host. */
 	private ResponseDefinition download(ServeEvent event, ResponseDefinitionBuilder answer) {
 		return gitHubAnswer(answer).withStatus(302)
@@ -318,15 +340,12 @@ final class WorkflowRunner {
 	}
 
 	/**
-	 * The build repository at the dispatched ref: the files the orchestrator installs.
+	 * The build repository at the dispatched ref: the files the orchestrator's installer
+	 * pushed, as {@code actions/checkout} gives them to the job.
 	 */
 	private Path checkout(long runId) throws IOException {
 		Path checkout = Files.createDirectories(this.workspace.resolve("run-" + runId));
-		for (Map.Entry<String, byte[]> file : WorkflowBundle.fromClasspath().files().entrySet()) {
-			Path path = checkout.resolve(file.getKey());
-			Files.createDirectories(path.getParent());
-			Files.write(path, file.getValue());
-		}
+		this.gitHub.buildRepository().checkout("main", checkout);
 		return checkout;
 	}
 

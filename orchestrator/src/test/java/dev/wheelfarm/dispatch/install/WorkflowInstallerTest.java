@@ -14,6 +14,7 @@ import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,9 +78,9 @@ class WorkflowInstallerTest {
 	}
 
 	@Test
-	void keepsTheOperatorsFilesAndRemovesWorkerFilesNoLongerShipped() throws Exception {
-		pushToRemote("main", Map.of("README.md", "the farm's build repository\n", ".github/workflows/other.yml",
-				"name: other\n", ".wheelfarm/worker/old_worker.py", "print('old')\n"));
+	void keepsTheOperatorsFilesOutsideTheManagedOnes() throws Exception {
+		pushToRemote("main",
+				Map.of("README.md", "the farm's build repository\n", ".github/workflows/other.yml", "name: other\n"));
 		RevCommit before = remoteHead("main");
 
 		InstallResult result = this.installer.install(new BuildRepository(this.url, "main", null),
@@ -88,7 +89,7 @@ class WorkflowInstallerTest {
 		Map<String, byte[]> tree = remoteTree("main");
 		assertThat(tree).containsKeys("README.md", ".github/workflows/other.yml",
 				".github/workflows/wheelfarm-build.yml");
-		assertThat(tree).doesNotContainKey(".wheelfarm/worker/old_worker.py");
+		assertThat(tree).containsKey(WorkflowInstaller.MANIFEST);
 		RevCommit head = remoteHead("main");
 		assertThat(head.getName()).isEqualTo(result.commit());
 		assertThat(head.getParent(0).getName()).isEqualTo(before.getName());
@@ -109,6 +110,45 @@ class WorkflowInstallerTest {
 		assertThat(second.contentHash()).isNotEqualTo(first.contentHash());
 		assertThat(new String(remoteTree("main").get(".wheelfarm/worker/wheelfarm_worker.py"), StandardCharsets.UTF_8))
 			.isEqualTo("# a new worker\n");
+	}
+
+	@Test
+	void workerFilesNoLongerShippedAreRemovedWhenTheFarmInstalledThem() throws Exception {
+		BuildRepository target = new BuildRepository(this.url, "main", null);
+		SortedMap<String, byte[]> older = new TreeMap<>(WorkflowBundle.fromClasspath().files());
+		older.put(".wheelfarm/worker/old_helper.py", bytes("print('old')\n"));
+		this.installer.install(target, new WorkflowBundle(older));
+
+		this.installer.install(target, WorkflowBundle.fromClasspath());
+
+		assertThat(remoteTree("main")).doesNotContainKey(".wheelfarm/worker/old_helper.py");
+	}
+
+	@Test
+	void aWorkerFileNobodyInstalledIsAHandChangeAndStays() throws Exception {
+		pushToRemote("main", Map.of(".wheelfarm/worker/old_worker.py", "print('old')\n"));
+		RevCommit before = remoteHead("main");
+		BuildRepository target = new BuildRepository(this.url, "main", null);
+
+		assertThatExceptionOfType(HandChangesException.class)
+			.isThrownBy(() -> this.installer.install(target, WorkflowBundle.fromClasspath()))
+			.satisfies((ex) -> assertThat(ex.paths()).containsExactly(".wheelfarm/worker/old_worker.py"));
+		assertThat(remoteHead("main").getName()).isEqualTo(before.getName());
+		assertThat(this.temp.resolve("scratch")).isEmptyDirectory();
+
+		this.installer.install(target, WorkflowBundle.fromClasspath(), true);
+		assertThat(remoteTree("main")).doesNotContainKey(".wheelfarm/worker/old_worker.py");
+	}
+
+	@Test
+	void aManifestEditedByHandIsAHandChange() throws Exception {
+		BuildRepository target = new BuildRepository(this.url, "main", null);
+		this.installer.install(target, WorkflowBundle.fromClasspath());
+		pushToRemote("main", Map.of(WorkflowInstaller.MANIFEST, "not json"));
+
+		assertThatExceptionOfType(HandChangesException.class)
+			.isThrownBy(() -> this.installer.install(target, WorkflowBundle.fromClasspath()))
+			.satisfies((ex) -> assertThat(ex.paths()).contains(WorkflowInstaller.MANIFEST));
 	}
 
 	@Test
@@ -145,8 +185,8 @@ class WorkflowInstallerTest {
 	}
 
 	private void pushToRemote(String branch, Map<String, String> files) throws Exception {
-		Path work = this.temp.resolve("operator-clone");
-		try (Git git = Git.init().setDirectory(work.toFile()).setInitialBranch(branch).call()) {
+		Path work = Files.createTempDirectory(this.temp, "operator-clone");
+		try (Git git = Git.cloneRepository().setURI(this.url).setDirectory(work.toFile()).call()) {
 			for (Map.Entry<String, String> file : files.entrySet()) {
 				Path path = work.resolve(file.getKey());
 				Files.createDirectories(path.getParent());
@@ -154,7 +194,7 @@ class WorkflowInstallerTest {
 			}
 			git.add().addFilepattern(".").call();
 			git.commit().setMessage("operator's files").setAuthor("Operator", "ops@example.org").call();
-			git.push().setRemote(this.url).add(branch).call();
+			git.push().setRemote(this.url).setRefSpecs(new RefSpec("HEAD:refs/heads/" + branch)).call();
 		}
 	}
 
