@@ -231,8 +231,11 @@ public class BuildLedger {
 			UPDATE build SET state = 'PUBLISHED', reason = :reason WHERE id = :id AND state = 'SUCCEEDED'
 			""";
 
+	// Like a maintainer's rebuild: attempts keep counting so that request ids never
+	// repeat, and the retry allowance starts again.
 	private static final String FORCE_RETRY = """
-			UPDATE build SET state = 'PENDING', attempts = 0, next_attempt_at = now(), reason = :reason,
+			UPDATE build SET state = 'PENDING', attempts_at_revival = attempts, next_attempt_at = now(),
+			                 reason = :reason,
 			                 engine_refused_since = NULL,
 			                 request_id = NULL, external_run_id = NULL, external_run_url = NULL,
 			                 failure_kind = NULL, failure_class = NULL, log_excerpt = NULL

@@ -127,7 +127,13 @@ class BuildLedgerTest {
 					BuildState.FAILED);
 
 		assertThat(ledger.forceRetry(id, "operator asked")).isTrue();
-		assertThat(ledger.claim("a", 1)).extracting(Build::attempts).containsExactly(1);
+		Build retried = ledger.claim("a", 1).get(0);
+		assertThat(retried.attempts()).as("attempts count over the build's life").isEqualTo(3);
+		assertThat(retried.requestId()).as("not the id of an earlier run").isEqualTo("wf-" + id + "-3");
+		ledger.markDispatched(id, "a", "github", "79", null);
+		assertThat(ledger.markFailed(id, "a", FailureClass.TIMEOUT, "job exceeded 2h", "..."))
+			.as("the forced retry has the full allowance again")
+			.contains(BuildState.PENDING);
 	}
 
 	@Test
