@@ -88,6 +88,10 @@ class RebuildTest {
 		assertThat(failed.path("state").asString()).as(failed.toString()).isEqualTo("FAILED");
 		assertThat(failed.path("failure").path("class").asString()).isEqualTo("missing-build-dependency");
 		assertThat(failed.path("failure").path("log").asString()).contains("fixable_build_helper");
+		assertThat(farm.send(HttpRequest.newBuilder(URI.create(farm.url("/builds/" + id))).GET()).body())
+			.as("the failed build's page tells the maintainer how to ask")
+			.contains("curl -X POST", "Authorization: Bearer $WHEELFARM_TOKEN",
+					farm.url("/api/projects/fixable-pkg/versions/1.0/rebuilds"));
 
 		// Nobody else may ask: no credential, a wrong token, another repository's
 		// workflow.
