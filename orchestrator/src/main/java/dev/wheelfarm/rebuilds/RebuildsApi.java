@@ -55,7 +55,9 @@ class RebuildsApi {
 			project = ProjectName.of(name);
 		}
 		catch (InvalidNameException ex) {
-			return Problem.INVALID_REQUEST.answer(name + " is not a valid project name");
+			// Echoed for the caller's sake, but never more of it than a name can be.
+			String shown = (name.length() > 200) ? name.substring(0, 200) + "…" : name;
+			return Problem.INVALID_REQUEST.answer(shown + " is not a valid project name");
 		}
 		if (!version.matches(VERSION)) {
 			return Problem.INVALID_REQUEST.answer("The version must be 1-200 letters, digits and . _ + ! -");
