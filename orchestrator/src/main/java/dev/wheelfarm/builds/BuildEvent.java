@@ -9,7 +9,9 @@ import java.time.Instant;
  * @param toState the state it entered
  * @param reason why
  * @param at when
+ * @param requestedBy the maintainer whose rebuild request made this step, if one did
  */
-public record BuildEvent(BuildState fromState, BuildState toState, String reason, Instant at) {
+public record BuildEvent(BuildState fromState, BuildState toState, String reason, Instant at,
+		RebuildRequester requestedBy) {
 
 }

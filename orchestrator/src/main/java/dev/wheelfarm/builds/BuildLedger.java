@@ -3,9 +3,11 @@ package dev.wheelfarm.builds;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -61,7 +63,53 @@ public class BuildLedger {
 			""";
 
 	private static final String TIMELINE = """
-			SELECT from_state, to_state, reason, at FROM build_event WHERE build_id = :id ORDER BY id
+			SELECT e.from_state, e.to_state, e.reason, e.at, r.credential, r.token_fingerprint, r.oidc_repository,
+			       r.oidc_workflow_ref, r.oidc_ref, r.oidc_run_id, r.note, r.requested_at
+			FROM build_event e LEFT JOIN rebuild_request r ON r.event_id = e.id
+			WHERE e.build_id = :id ORDER BY e.id
+			""";
+
+	// A maintainer's rebuild: decisions about one project's rebuilds are taken one at a
+	// time (the project row's lock), so two replicas answering two requests at once
+	// cannot both stay under the limit with the same last slot.
+	private static final String LOCK_PROJECT = """
+			SELECT id FROM project WHERE name = :project FOR NO KEY UPDATE
+			""";
+
+	private static final String NEWEST_OF_RELEASE = """
+			SELECT id, state FROM build WHERE project_id = :projectId AND version = :version
+			ORDER BY id DESC LIMIT 1
+			""";
+
+	// The window slides: a request counts for exactly 24 hours, and the wait a refusal
+	// names is until the oldest counted one leaves.
+	private static final String REBUILDS_IN_WINDOW = """
+			SELECT count(*) AS used,
+			       coalesce(ceil(extract(epoch FROM min(requested_at) + interval '1 day' - now())), 0)::bigint
+			           AS seconds_to_free
+			FROM rebuild_request
+			WHERE project_id = :projectId AND requested_at > now() - interval '1 day'
+			""";
+
+	// The FAILED -> PENDING move, with a fresh retry allowance and no failure left on the
+	// row (the timeline keeps the failure's event). Attempts keep counting: the next
+	// attempt's request id must not be one a run of the first life already carries.
+	private static final String REQUEUE_FAILED = """
+			UPDATE build SET state = 'PENDING', attempts_at_revival = attempts, next_attempt_at = now(),
+			                 reason = :reason,
+			                 engine_refused_since = NULL,
+			                 request_id = NULL, external_run_id = NULL, external_run_url = NULL,
+			                 failure_kind = NULL, failure_class = NULL, log_excerpt = NULL
+			WHERE id = :id AND state = 'FAILED'
+			""";
+
+	// The event the trigger has just written for that move, in this transaction.
+	private static final String RECORD_REBUILD_REQUEST = """
+			INSERT INTO rebuild_request (project_id, build_id, event_id, credential, token_fingerprint,
+			                             oidc_repository, oidc_workflow_ref, oidc_ref, oidc_run_id, note)
+			SELECT :projectId, :id, max(e.id), :credential, :tokenFingerprint, :repository, :workflowRef, :ref,
+			       :runId, :note
+			FROM build_event e WHERE e.build_id = :id AND e.to_state = 'PENDING'
 			""";
 
 	// Claims serialize on one advisory lock so that two instances cannot both see room
@@ -169,6 +217,8 @@ public class BuildLedger {
 			WHERE id = :id AND state IN ('PENDING', 'DISPATCHED', 'RUNNING') AND claimed_by = :owner
 			""";
 
+	private static final String ATTEMPTS_AT_REVIVAL = "SELECT attempts_at_revival FROM build WHERE id = :id";
+
 	// Succeeded a while ago and neither published nor refused by the ingest: its event
 	// was lost.
 	private static final String STRANDED = "SELECT " + COLUMNS + """
@@ -183,8 +233,11 @@ public class BuildLedger {
 			UPDATE build SET state = 'PUBLISHED', reason = :reason WHERE id = :id AND state = 'SUCCEEDED'
 			""";
 
+	// Like a maintainer's rebuild: attempts keep counting so that request ids never
+	// repeat, and the retry allowance starts again.
 	private static final String FORCE_RETRY = """
-			UPDATE build SET state = 'PENDING', attempts = 0, next_attempt_at = now(), reason = :reason,
+			UPDATE build SET state = 'PENDING', attempts_at_revival = attempts, next_attempt_at = now(),
+			                 reason = :reason,
 			                 engine_refused_since = NULL,
 			                 request_id = NULL, external_run_id = NULL, external_run_url = NULL,
 			                 failure_kind = NULL, failure_class = NULL, log_excerpt = NULL
@@ -378,7 +431,10 @@ public class BuildLedger {
 		if (build.isEmpty() || !owner.equals(build.get().claimedBy())) {
 			return Optional.empty();
 		}
-		int attempts = build.get().attempts();
+		// Attempts since the row was last revived by a rebuild: each life has the full
+		// allowance.
+		int attempts = build.get().attempts()
+				- this.jdbc.sql(ATTEMPTS_AT_REVIVAL).param("id", id).query(Integer.class).single();
 		boolean retry = failure.kind() == FailureKind.TRANSIENT && attempts < this.properties.maxAttempts();
 		String fullReason = failure.code() + ": " + reason + (retry
 				? " (attempt " + attempts + " of " + this.properties.maxAttempts() + ", will retry)"
@@ -415,6 +471,62 @@ public class BuildLedger {
 		return this.jdbc.sql(FORCE_RETRY).param("id", id).param("reason", "forced retry: " + reason).update() == 1;
 	}
 
+	/**
+	 * A maintainer's request to build a release again: the newest build of
+	 * {@code version} goes from FAILED back to PENDING, under the same id and unique key,
+	 * if the project has rebuilds left in the last 24 hours. The request, and who made
+	 * it, is recorded beside the timeline event of the move, in the same transaction.
+	 */
+	public RebuildOutcome requestRebuild(String project, String version, RebuildRequester requester) {
+		return this.transactions.execute((status) -> {
+			Optional<Long> projectId = this.jdbc.sql(LOCK_PROJECT)
+				.param("project", project)
+				.query(Long.class)
+				.optional();
+			if (projectId.isEmpty()) {
+				return new RebuildOutcome.NoBuild();
+			}
+			Optional<Map<String, Object>> newest = this.jdbc.sql(NEWEST_OF_RELEASE)
+				.param("projectId", projectId.get())
+				.param("version", version)
+				.query()
+				.listOfRows()
+				.stream()
+				.findFirst();
+			if (newest.isEmpty()) {
+				return new RebuildOutcome.NoBuild();
+			}
+			long id = ((Number) newest.get().get("id")).longValue();
+			BuildState state = BuildState.valueOf((String) newest.get().get("state"));
+			if (state != BuildState.FAILED) {
+				return new RebuildOutcome.NotFailed(id, state);
+			}
+			Map<String, Object> window = this.jdbc.sql(REBUILDS_IN_WINDOW)
+				.param("projectId", projectId.get())
+				.query()
+				.singleRow();
+			int used = ((Number) window.get("used")).intValue();
+			int limit = this.properties.rebuildsPerProjectPerDay();
+			if (used >= limit) {
+				long seconds = Math.max(1, ((Number) window.get("seconds_to_free")).longValue());
+				return new RebuildOutcome.Limited(id, limit, Duration.ofSeconds(seconds));
+			}
+			this.jdbc.sql(REQUEUE_FAILED).param("id", id).param("reason", requester.describe()).update();
+			this.jdbc.sql(RECORD_REBUILD_REQUEST)
+				.param("projectId", projectId.get())
+				.param("id", id)
+				.param("credential", requester.credential())
+				.param("tokenFingerprint", requester.tokenFingerprint())
+				.param("repository", requester.repository())
+				.param("workflowRef", requester.workflowRef())
+				.param("ref", requester.ref())
+				.param("runId", requester.runId())
+				.param("note", requester.note())
+				.update();
+			return new RebuildOutcome.Queued(id, limit - used - 1);
+		});
+	}
+
 	/** Stops a build that has not ended. */
 	public boolean cancel(long id, String reason) {
 		return this.jdbc.sql(CANCEL).param("id", id).param("reason", reason).update() == 1;
@@ -435,7 +547,7 @@ public class BuildLedger {
 		return this.jdbc.sql(TIMELINE)
 			.param("id", id)
 			.query((rs, row) -> new BuildEvent(state(rs.getString("from_state")), state(rs.getString("to_state")),
-					rs.getString("reason"), instant(rs.getTimestamp("at"))))
+					rs.getString("reason"), instant(rs.getTimestamp("at")), requester(rs)))
 			.list();
 	}
 
@@ -459,6 +571,16 @@ public class BuildLedger {
 				rs.getString("failure_class"), rs.getString("reason"), rs.getString("log_excerpt"),
 				instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("updated_at")),
 				rs.getString("options"));
+	}
+
+	private static RebuildRequester requester(ResultSet rs) throws SQLException {
+		String credential = rs.getString("credential");
+		if (credential == null) {
+			return null;
+		}
+		return new RebuildRequester(credential, rs.getString("token_fingerprint"), rs.getString("oidc_repository"),
+				rs.getString("oidc_workflow_ref"), rs.getString("oidc_ref"), rs.getString("oidc_run_id"),
+				rs.getString("note"), instant(rs.getTimestamp("requested_at")));
 	}
 
 	private static BuildState state(String value) {

@@ -16,11 +16,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * dies loses its claims when their leases expire
  * @param maxConcurrent the most builds dispatched or running at once, across all
  * instances
+ * @param rebuildsPerProjectPerDay the most rebuilds a project's maintainers may ask for
+ * in any 24 hours (counted in the database, so across restarts and replicas)
  */
 @ConfigurationProperties("wheelfarm.builds")
 public record BuildsProperties(@DefaultValue("4") int maxAttempts, @DefaultValue("1m") Duration retryBaseDelay,
 		@DefaultValue("1h") Duration retryMaxDelay, @DefaultValue("10m") Duration lease,
-		@DefaultValue("4") int maxConcurrent) {
+		@DefaultValue("4") int maxConcurrent, @DefaultValue("3") int rebuildsPerProjectPerDay) {
 
 	public BuildsProperties {
 		require(maxAttempts >= 1, "wheelfarm.builds.max-attempts must be at least 1, not " + maxAttempts);
@@ -29,6 +31,8 @@ public record BuildsProperties(@DefaultValue("4") int maxAttempts, @DefaultValue
 		require(positive(retryMaxDelay) && retryMaxDelay.compareTo(retryBaseDelay) >= 0,
 				"wheelfarm.builds.retry-max-delay must be at least retry-base-delay");
 		require(positive(lease), "wheelfarm.builds.lease must be positive");
+		require(rebuildsPerProjectPerDay >= 1,
+				"wheelfarm.builds.rebuilds-per-project-per-day must be at least 1, not " + rebuildsPerProjectPerDay);
 	}
 
 	/**

@@ -99,6 +99,14 @@ class RequestPages {
 			.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No build " + id + " here."));
 		model.addAttribute("view", view);
 		model.addAttribute("indexUrl", baseUrl() + "/simple/");
+		// What a maintainer sends when the cause of a failure was fixed outside the
+		// recipe.
+		model.addAttribute("rebuildUrl",
+				ServletUriComponentsBuilder.fromCurrentContextPath()
+					.path("/api/projects/{name}/versions/{version}/rebuilds")
+					.buildAndExpand(view.build().project(), view.build().version())
+					.encode()
+					.toUriString());
 		return "build";
 	}
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.wheelfarm.builds.Build;
+import dev.wheelfarm.builds.BuildEvent;
 import dev.wheelfarm.requests.RequestOutcome.Accepted;
 import dev.wheelfarm.requests.RequestOutcome.Refused;
 import dev.wheelfarm.retention.ProjectRetention;
@@ -113,13 +114,7 @@ class RequestsApi {
 						(build.failureClass() != null) ? Map.of("class", build.failureClass(), "kind",
 								build.failureKind().name().toLowerCase(java.util.Locale.ROOT), "log",
 								(build.logExcerpt() != null) ? build.logExcerpt() : "") : Map.of()),
-				Map.entry("timeline",
-						view.get()
-							.timeline()
-							.stream()
-							.map((event) -> Map.of("state", event.toState().name(), "at", event.at().toString(),
-									"reason", (event.reason() != null) ? event.reason() : ""))
-							.toList()),
+				Map.entry("timeline", view.get().timeline().stream().map(RequestsApi::timelineEntry).toList()),
 				Map.entry("wheels",
 						view.get()
 							.wheels()
@@ -127,6 +122,21 @@ class RequestsApi {
 							.map((wheel) -> Map.of("filename", wheel.filename(), "sha256", wheel.sha256(), "size",
 									wheel.size()))
 							.toList())));
+	}
+
+	/**
+	 * One step of the timeline; a maintainer's rebuild also says who asked (the token's
+	 * fingerprint or the workflow run, never the secret).
+	 */
+	private static Map<String, Object> timelineEntry(BuildEvent event) {
+		Map<String, Object> entry = new java.util.LinkedHashMap<>();
+		entry.put("state", event.toState().name());
+		entry.put("at", event.at().toString());
+		entry.put("reason", (event.reason() != null) ? event.reason() : "");
+		if (event.requestedBy() != null) {
+			entry.put("requested_by", event.requestedBy());
+		}
+		return entry;
 	}
 
 	@GetMapping("/projects/{name}")

@@ -8,7 +8,7 @@ import java.util.Locale;
  * The secret of an {@code Authorization} header: Basic with user {@code __token__} (what
  * twine and PyPI use) or Bearer (for curl and scripts).
  */
-final class AuthorizationHeader {
+public final class AuthorizationHeader {
 
 	static final String TOKEN_USER = "__token__";
 
@@ -20,7 +20,7 @@ final class AuthorizationHeader {
 	 * @throws CredentialRejectedException if a Basic user name other than
 	 * {@code __token__} is sent (there are no passwords here)
 	 */
-	static String secret(String header) throws CredentialRejectedException {
+	public static String secret(String header) throws CredentialRejectedException {
 		if (header == null || header.isBlank()) {
 			return null;
 		}

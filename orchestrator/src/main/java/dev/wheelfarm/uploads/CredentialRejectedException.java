@@ -4,7 +4,7 @@ package dev.wheelfarm.uploads;
  * A credential does not allow writing the project. The message is for the uploader: it
  * says which check failed, never what the secret was.
  */
-class CredentialRejectedException extends Exception {
+public class CredentialRejectedException extends Exception {
 
 	private static final long serialVersionUID = 1L;
 

@@ -103,7 +103,8 @@ class OidcVerifier {
 		String label = "oidc:" + repository + ((ref != null) ? "@" + ref : "");
 		// Recorded with each file (at most 512 characters); GitHub's claims are far
 		// shorter.
-		return new Identity(repository, ref, (label.length() > 512) ? label.substring(0, 512) : label);
+		return new Identity(repository, ref, (label.length() > 512) ? label.substring(0, 512) : label,
+				bounded(text(claims, "workflow_ref"), 512), bounded(runId(claims), 64));
 	}
 
 	private void checkSignature(PublicKey key, String[] parts) throws CredentialRejectedException {
@@ -233,6 +234,20 @@ class OidcVerifier {
 		}
 	}
 
+	/** GitHub sends {@code run_id} as a string; a number is taken as well. */
+	private static String runId(JsonNode claims) {
+		JsonNode value = claims.get("run_id");
+		if (value == null) {
+			return null;
+		}
+		String id = value.isNumber() ? value.asString() : text(claims, "run_id");
+		return (id != null && id.matches("[0-9]{1,20}")) ? id : null;
+	}
+
+	private static String bounded(String value, int length) {
+		return (value == null || value.length() <= length) ? value : value.substring(0, length);
+	}
+
 	private static String text(JsonNode node, String field) {
 		JsonNode value = node.get(field);
 		return (value != null && value.isString()) ? value.stringValue() : null;
@@ -244,8 +259,10 @@ class OidcVerifier {
 	 * @param repository the {@code repository} claim, {@code owner/name}
 	 * @param ref the {@code ref} claim (e.g. {@code refs/heads/main}), or null
 	 * @param label how uploads with it are recorded
+	 * @param workflowRef the {@code workflow_ref} claim
+	 * @param runId the {@code run_id} claim
 	 */
-	record Identity(String repository, String ref, String label) {
+	record Identity(String repository, String ref, String label, String workflowRef, String runId) {
 
 	}
 

@@ -20,10 +20,11 @@ import org.springframework.stereotype.Component;
  * project only: a project token is accepted when its SHA-256 is listed by that project's
  * own repository config ({@code upload-token-sha256}), and a GitHub Actions OIDC token
  * when its {@code repository} claim is that project's opted-in repository. Nothing else
- * grants anything: another project's token or workflow is refused like a wrong one.
+ * grants anything: another project's token or workflow is refused like a wrong one. The
+ * same proof lets a maintainer ask for a rebuild ({@code dev.wheelfarm.rebuilds}).
  */
 @Component
-class ProjectCredentials {
+public class ProjectCredentials {
 
 	// Only an opted-in project receives uploads: its name was checked against PyPI and
 	// its repository proved it owns it. The config is the last valid one read.
@@ -49,7 +50,7 @@ class ProjectCredentials {
 	 * The uploader {@code secret} proves for {@code project}.
 	 * @throws CredentialRejectedException if it proves nothing for this project
 	 */
-	Uploader authorize(String secret, ProjectName project) throws CredentialRejectedException {
+	public Uploader authorize(String secret, ProjectName project) throws CredentialRejectedException {
 		if (secret == null || secret.isEmpty()) {
 			throw new CredentialRejectedException("Authentication required: send the project's upload token or a"
 					+ " GitHub Actions OIDC token as the password of user __token__");
@@ -69,9 +70,11 @@ class ProjectCredentials {
 				throw new CredentialRejectedException("The OIDC token's repository " + identity.repository()
 						+ " is not " + project + "'s opted-in repository");
 			}
-			return new Uploader(found.id(), project, identity.label());
+			return new Uploader(found.id(), project, identity.label(), null, new Uploader.Workflow(
+					identity.repository(), identity.workflowRef(), identity.ref(), identity.runId()));
 		}
-		byte[] offered = Sha256.digest(secret.getBytes(StandardCharsets.UTF_8)).bytes();
+		Sha256 offeredHash = Sha256.digest(secret.getBytes(StandardCharsets.UTF_8));
+		byte[] offered = offeredHash.bytes();
 		boolean accepted = false;
 		for (String hash : hashes(found.tokenHashes())) {
 			// Constant time, and no early exit: the time taken says nothing about which
@@ -82,7 +85,7 @@ class ProjectCredentials {
 			throw new CredentialRejectedException("Invalid or non-existent authentication information: this token's"
 					+ " SHA-256 is not in " + project + "'s upload-token-sha256");
 		}
-		return new Uploader(found.id(), project, "token");
+		return new Uploader(found.id(), project, "token", offeredHash.hex(), null);
 	}
 
 	private static List<String> hashes(String json) {

@@ -58,7 +58,7 @@ class BuildLedgerTest {
 	}
 
 	private static BuildsProperties properties(int maxAttempts, int maxConcurrent, Duration lease) {
-		return new BuildsProperties(maxAttempts, Duration.ofMinutes(1), Duration.ofHours(1), lease, maxConcurrent);
+		return new BuildsProperties(maxAttempts, Duration.ofMinutes(1), Duration.ofHours(1), lease, maxConcurrent, 3);
 	}
 
 	private static BuildCandidate candidate(String version) {
@@ -127,7 +127,82 @@ class BuildLedgerTest {
 					BuildState.FAILED);
 
 		assertThat(ledger.forceRetry(id, "operator asked")).isTrue();
-		assertThat(ledger.claim("a", 1)).extracting(Build::attempts).containsExactly(1);
+		Build retried = ledger.claim("a", 1).get(0);
+		assertThat(retried.attempts()).as("attempts count over the build's life").isEqualTo(3);
+		assertThat(retried.requestId()).as("not the id of an earlier run").isEqualTo("wf-" + id + "-3");
+		ledger.markDispatched(id, "a", "github", "79", null);
+		assertThat(ledger.markFailed(id, "a", FailureClass.TIMEOUT, "job exceeded 2h", "..."))
+			.as("the forced retry has the full allowance again")
+			.contains(BuildState.PENDING);
+	}
+
+	@Test
+	void aMaintainersRebuildRevivesTheNewestFailedBuildWithAFreshAllowanceAndNewRequestIds() {
+		BuildLedger ledger = ledger(properties(2, 10, Duration.ofMinutes(5)));
+		long id = ledger.enqueue(candidate("7.0"), RECIPE).id();
+		// A transient failure that used up its attempts.
+		for (int attempt = 1; attempt <= 2; attempt++) {
+			this.jdbc.sql("UPDATE build SET next_attempt_at = now() WHERE id = ?").param(id).update();
+			assertThat(ledger.claim("a", 1)).extracting(Build::requestId).containsExactly("wf-" + id + "-" + attempt);
+			ledger.markDispatched(id, "a", "local", "run-" + attempt, null);
+			ledger.markFailed(id, "a", FailureClass.NETWORK, "no route", null);
+		}
+		assertThat(ledger.find(id).orElseThrow().state()).isEqualTo(BuildState.FAILED);
+
+		RebuildRequester maintainer = RebuildRequester.token("ab".repeat(32), "mirror is back");
+		assertThat(ledger.requestRebuild("demo", "7.0", maintainer)).isEqualTo(new RebuildOutcome.Queued(id, 2));
+		Build revived = ledger.find(id).orElseThrow();
+		assertThat(revived.state()).isEqualTo(BuildState.PENDING);
+		assertThat(revived.failureClass()).isNull();
+		assertThat(revived.logExcerpt()).isNull();
+		List<BuildEvent> timeline = ledger.timeline(id);
+		BuildEvent asked = timeline.get(timeline.size() - 1);
+		assertThat(asked.fromState()).isEqualTo(BuildState.FAILED);
+		assertThat(asked.toState()).isEqualTo(BuildState.PENDING);
+		assertThat(asked.reason()).contains("sha256:abababababababab", "mirror is back");
+		assertThat(asked.requestedBy().tokenFingerprint()).isEqualTo("sha256:abababababababab");
+		assertThat(asked.requestedBy().requestedAt()).isNotNull();
+		assertThat(timeline.subList(0, timeline.size() - 1)).allMatch((event) -> event.requestedBy() == null);
+
+		// The next attempt is not named like a run of the first life, and has the full
+		// allowance again: one transient failure goes back to the queue.
+		assertThat(ledger.claim("a", 1)).extracting(Build::requestId).containsExactly("wf-" + id + "-3");
+		ledger.markDispatched(id, "a", "local", "run-3", null);
+		assertThat(ledger.markFailed(id, "a", FailureClass.NETWORK, "no route", null)).contains(BuildState.PENDING);
+		assertThat(ledger.requestRebuild("demo", "7.0", maintainer))
+			.isEqualTo(new RebuildOutcome.NotFailed(id, BuildState.PENDING));
+		assertThat(ledger.requestRebuild("demo", "7.1", maintainer)).isEqualTo(new RebuildOutcome.NoBuild());
+	}
+
+	@Test
+	void twoInstancesAskingAtOnceCannotBothTakeTheLastRebuildOfTheDay() throws Exception {
+		BuildsProperties one = new BuildsProperties(3, Duration.ofMinutes(1), Duration.ofHours(1),
+				Duration.ofMinutes(5), 10, 1);
+		List<Long> ids = new ArrayList<>();
+		for (String version : List.of("8.0", "8.1")) {
+			long id = ledger(one).enqueue(candidate(version), RECIPE).id();
+			this.jdbc.sql("UPDATE build SET state = 'FAILED', failure_kind = 'permanent' WHERE id = ?")
+				.param(id)
+				.update();
+			ids.add(id);
+		}
+		RebuildRequester maintainer = RebuildRequester.token("cd".repeat(32), null);
+		ExecutorService pool = Executors.newFixedThreadPool(2);
+		try {
+			Future<RebuildOutcome> first = pool.submit(() -> ledger(one).requestRebuild("demo", "8.0", maintainer));
+			Future<RebuildOutcome> second = pool.submit(() -> ledger(one).requestRebuild("demo", "8.1", maintainer));
+			List<RebuildOutcome> outcomes = List.of(first.get(), second.get());
+			assertThat(outcomes).filteredOn(RebuildOutcome.Queued.class::isInstance).hasSize(1);
+			assertThat(outcomes).filteredOn(RebuildOutcome.Limited.class::isInstance)
+				.singleElement()
+				.satisfies((limited) -> assertThat(((RebuildOutcome.Limited) limited).retryAfter())
+					.isBetween(Duration.ofHours(23), Duration.ofHours(24)));
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(this.jdbc.sql("SELECT count(*) FROM build WHERE state = 'PENDING'").query(Long.class).single())
+			.isEqualTo(1);
 	}
 
 	@Test

@@ -17,8 +17,8 @@ class BuildsPropertiesTest {
 	@Test
 	void defaultsAreTheDocumentedOnes() {
 		BuildsProperties defaults = bind(Map.of());
-		assertThat(defaults)
-			.isEqualTo(new BuildsProperties(4, Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofMinutes(10), 4));
+		assertThat(defaults).isEqualTo(
+				new BuildsProperties(4, Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofMinutes(10), 4, 3));
 	}
 
 	@Test
@@ -43,6 +43,10 @@ class BuildsPropertiesTest {
 			.isThrownBy(() -> bind(Map.of("wheelfarm.builds.retry-max-delay", "10s")))
 			.havingRootCause()
 			.withMessageContaining("retry-max-delay");
+		assertThatExceptionOfType(BindException.class)
+			.isThrownBy(() -> bind(Map.of("wheelfarm.builds.rebuilds-per-project-per-day", "0")))
+			.havingRootCause()
+			.withMessageContaining("wheelfarm.builds.rebuilds-per-project-per-day");
 	}
 
 	private static BuildsProperties bind(Map<String, String> values) {

@@ -64,7 +64,7 @@ class DispatcherTest {
 		this.jdbc = JdbcClient.create(this.dataSource);
 		this.ledger = new BuildLedger(this.jdbc,
 				new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)),
-				new BuildsProperties(3, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofMillis(300), 4));
+				new BuildsProperties(3, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofMillis(300), 4, 3));
 		this.jdbc.sql("INSERT INTO project (name, display_name) VALUES ('demo-pkg', 'demo-pkg')").update();
 		this.buildId = this.ledger
 			.enqueue(new BuildCandidate(ProjectName.of("demo-pkg"), "1.0", "demo_pkg-1.0.tar.gz",

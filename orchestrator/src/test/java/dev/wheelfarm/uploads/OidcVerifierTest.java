@@ -48,6 +48,21 @@ class OidcVerifierTest {
 	}
 
 	@Test
+	void theWorkflowAndRunAreReadForTheTimelineAndAMalformedRunIdIsDropped() throws Exception {
+		Map<String, Object> claims = TestOidcIssuer.claims("example-org/example");
+		claims.put("run_id", "9876543210");
+		OidcVerifier.Identity identity = verifier().verify(issuer.token(claims));
+		assertThat(identity.workflowRef())
+			.isEqualTo("example-org/example/.github/workflows/nightly.yml@refs/heads/main");
+		assertThat(identity.runId()).isEqualTo("9876543210");
+
+		claims.put("run_id", 42);
+		assertThat(verifier().verify(issuer.token(claims)).runId()).as("a number is taken too").isEqualTo("42");
+		claims.put("run_id", "42; rm -rf /");
+		assertThat(verifier().verify(issuer.token(claims)).runId()).as("not an id: not recorded").isNull();
+	}
+
+	@Test
 	void aSignatureByAnotherKeyIsRefused() {
 		String token = issuer.tokenSignedByAnotherKey(TestOidcIssuer.claims("example-org/example"));
 		assertThatExceptionOfType(CredentialRejectedException.class).isThrownBy(() -> verifier().verify(token))

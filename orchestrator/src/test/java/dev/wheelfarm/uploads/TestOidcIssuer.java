@@ -23,9 +23,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A stand-in for GitHub's OIDC issuer on 127.0.0.1: its own RSA key, a JWKS document at
  * {@code /.well-known/jwks}, and tokens signed as GitHub Actions signs them (RS256, with
- * the claims a workflow's token carries).
+ * the claims a workflow's token carries). Public for the other features maintainers
+ * authenticate to with the same tokens (rebuilds).
  */
-final class TestOidcIssuer implements AutoCloseable {
+public final class TestOidcIssuer implements AutoCloseable {
 
 	static final String ISSUER = "https://token.actions.githubusercontent.com";
 
@@ -41,7 +42,7 @@ final class TestOidcIssuer implements AutoCloseable {
 
 	private final AtomicInteger requests = new AtomicInteger();
 
-	TestOidcIssuer() throws IOException {
+	public TestOidcIssuer() throws IOException {
 		this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
 		this.server.createContext("/.well-known/jwks", (exchange) -> {
 			this.requests.incrementAndGet();
@@ -55,7 +56,7 @@ final class TestOidcIssuer implements AutoCloseable {
 		this.server.start();
 	}
 
-	URI jwksUrl() {
+	public URI jwksUrl() {
 		return URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/.well-known/jwks");
 	}
 
@@ -64,7 +65,7 @@ final class TestOidcIssuer implements AutoCloseable {
 	}
 
 	/** The claims of a push-triggered workflow run of {@code repository}. */
-	static Map<String, Object> claims(String repository) {
+	public static Map<String, Object> claims(String repository) {
 		long now = Instant.now().getEpochSecond();
 		Map<String, Object> claims = new LinkedHashMap<>();
 		claims.put("iss", ISSUER);
@@ -81,7 +82,7 @@ final class TestOidcIssuer implements AutoCloseable {
 	}
 
 	/** A token with these claims, signed by this issuer's key. */
-	String token(Map<String, Object> claims) {
+	public String token(Map<String, Object> claims) {
 		return sign(Map.of("alg", "RS256", "typ", "JWT", "kid", KID), claims, this.key);
 	}
 

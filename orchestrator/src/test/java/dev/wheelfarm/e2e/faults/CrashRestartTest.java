@@ -206,7 +206,7 @@ class CrashRestartTest {
 		SDISTS.put(name, filename);
 		OrchestratorProcess.optIn(jdbc, name);
 		BuildLedger ledger = new BuildLedger(jdbc, new TransactionTemplate(new DataSourceTransactionManager(pool)),
-				new BuildsProperties(4, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), 2));
+				new BuildsProperties(4, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), 2, 3));
 		ledger.enqueue(new BuildCandidate(ProjectName.of(name), version, filename, url.toString(), Sha256.digest(sdist),
 				BuildCandidate.Origin.WATCHER), RecipeFingerprint.of(Map.of("worker", "crash-test")));
 	}
