@@ -65,7 +65,8 @@ class ProjectStandsAloneTest {
 				.filter((path) -> !path.equals(self))
 				.toList()) {
 				String text = textOf(file);
-				for (String outside : List.of("../shared", "shared/fixtures", "shared/design", "WHEELFARM_FIXTURES")) {
+				for (String outside : List.of(".." + "/shared", "shared" + "/fixtures", "shared" + "/design",
+						"WHEELFARM_FIXTURES")) {
 					if (text.contains(outside)) {
 						offenders.add(REPOSITORY.relativize(file) + " names " + outside);
 					}
