@@ -1,4 +1,4 @@
-package db.migration;
+package dev.wheelfarm.database.legacy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,9 +11,11 @@ import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
 
 /**
- * Installs Spring Batch's job repository tables from the script that ships in the Spring
- * Batch jar, so that the batch schema is versioned with ours (one migration history, one
- * database) and always matches the Spring Batch version on the classpath at first start.
+ * The V2 migration as the farm shipped it before issue 18 (then
+ * {@code db.migration.V2__spring_batch_schema} in the db module): it read Spring Batch's
+ * DDL from the jar at run time, so Flyway recorded it as a JDBC migration without a
+ * checksum. Kept here, unchanged but for its package, only to build a database the way an
+ * existing farm has one.
  */
 public class V2__spring_batch_schema extends BaseJavaMigration {
 
