@@ -70,6 +70,17 @@ class ApplicationTest {
 	}
 
 	@Test
+	void theFarmsExecutorsAreSpringManagedAndMeasured() throws Exception {
+		String metrics = get("/actuator/prometheus").body();
+		// One local build thread per wheelfarm.builds.max-concurrent (4 by default).
+		assertThat(metrics)
+			.containsPattern("(?m)^executor_pool_max_threads\\{[^}]*name=\"localBuildExecutor\"[^}]*} 4\\.0$");
+		assertThat(metrics)
+			.containsPattern("(?m)^executor_pool_max_threads\\{[^}]*name=\"optInRegistrationExecutor\"[^}]*} 1\\.0$");
+		assertThat(metrics).containsPattern("(?m)^executor_completed_tasks_total\\{[^}]*name=\"taskScheduler\"");
+	}
+
+	@Test
 	void batchJobsAreRecordedInTheFarmDatabase() throws Exception {
 		Job job = new JobBuilder("foundation-smoke", this.jobRepository)
 			.start(new StepBuilder("only-step", this.jobRepository)

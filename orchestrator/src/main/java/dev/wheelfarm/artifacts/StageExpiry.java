@@ -2,7 +2,7 @@ package dev.wheelfarm.artifacts;
 
 import java.time.Duration;
 
-import dev.wheelfarm.scheduling.FixedDelaySchedule;
+import dev.wheelfarm.scheduling.RepeatingTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,19 +14,36 @@ import org.springframework.stereotype.Component;
  * its own, so a failure leaves the others decided and the next run tries again.
  */
 @Component
-class StageExpiry extends FixedDelaySchedule {
+class StageExpiry implements RepeatingTask {
 
 	private static final Logger logger = LoggerFactory.getLogger(StageExpiry.class);
 
 	private final Stages stages;
 
+	private final Duration interval;
+
 	StageExpiry(Stages stages, StagesProperties properties) {
-		super("stage-expiry", Duration.ofMinutes(1), properties.expiryInterval());
 		this.stages = stages;
+		this.interval = properties.expiryInterval();
 	}
 
 	@Override
-	protected void runOnce() {
+	public String name() {
+		return "stage-expiry";
+	}
+
+	@Override
+	public Duration initialDelay() {
+		return Duration.ofMinutes(1);
+	}
+
+	@Override
+	public Duration interval() {
+		return this.interval;
+	}
+
+	@Override
+	public void runOnce() {
 		int discarded = this.stages.discardExpired();
 		if (discarded > 0) {
 			logger.info("Discarded {} expired stage(s)", discarded);

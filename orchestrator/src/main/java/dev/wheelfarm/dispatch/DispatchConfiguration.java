@@ -9,14 +9,16 @@ import dev.wheelfarm.dispatch.github.WorkflowRunChanged;
 import dev.wheelfarm.dispatch.local.LocalBuilderProperties;
 import dev.wheelfarm.dispatch.local.LocalEngine;
 import dev.wheelfarm.dispatch.local.LocalWorkerRunner;
-import dev.wheelfarm.scheduling.FixedDelaySchedule;
+import dev.wheelfarm.scheduling.RepeatingTask;
 
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
  * Wires the dispatcher to the engine {@code wheelfarm.builder} selects, and runs its
@@ -25,12 +27,19 @@ import org.springframework.context.event.EventListener;
 @Configuration(proxyBeanMethods = false)
 class DispatchConfiguration {
 
-	@Bean(destroyMethod = "close")
+	/** Its metrics are Spring Boot's {@code executor_*{name="localBuildExecutor"}}. */
+	@Bean
+	@ConditionalOnProperty(name = "wheelfarm.builder", havingValue = "local", matchIfMissing = true)
+	ThreadPoolTaskExecutor localBuildExecutor(BuildsProperties builds) {
+		return LocalEngine.pool(builds.maxConcurrent());
+	}
+
+	@Bean
 	@ConditionalOnProperty(name = "wheelfarm.builder", havingValue = "local", matchIfMissing = true)
 	LocalEngine localEngine(LocalBuilderProperties properties, DataDirectoryProperties dataDirectory,
-			BuildsProperties builds) {
+			@Qualifier("localBuildExecutor") ThreadPoolTaskExecutor localBuildExecutor) {
 		return new LocalEngine(new LocalWorkerRunner(properties), dataDirectory.dataDir().resolve("local-runs"),
-				builds.maxConcurrent());
+				localBuildExecutor);
 	}
 
 	@Bean
@@ -55,8 +64,8 @@ class DispatchConfiguration {
 
 	@Bean
 	@ConditionalOnBooleanProperty(name = "wheelfarm.dispatch.enabled", matchIfMissing = true)
-	FixedDelaySchedule dispatchSchedule(Dispatcher dispatcher, DispatchProperties properties) {
-		return new FixedDelaySchedule("dispatch", Duration.ZERO, properties.interval(), dispatcher::round);
+	RepeatingTask dispatchSchedule(Dispatcher dispatcher, DispatchProperties properties) {
+		return RepeatingTask.of("dispatch", Duration.ZERO, properties.interval(), dispatcher::round);
 	}
 
 	static final class WebhookHint {

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import dev.wheelfarm.artifacts.FilesRemoved;
-import dev.wheelfarm.scheduling.FixedDelaySchedule;
+import dev.wheelfarm.scheduling.RepeatingTask;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
  * next interval: the previous export stays in place, whole.
  */
 @Component
-class ExportSchedule extends FixedDelaySchedule {
+class ExportSchedule implements RepeatingTask {
 
 	private static final Logger logger = LoggerFactory.getLogger(ExportSchedule.class);
 
@@ -27,21 +27,37 @@ class ExportSchedule extends FixedDelaySchedule {
 
 	private final Path directory;
 
+	private final Duration interval;
+
 	ExportSchedule(StaticExporter exporter, IndexProperties properties) {
-		super("index-export", Duration.ZERO, properties.exportInterval());
 		this.exporter = exporter;
 		this.directory = properties.exportDir();
+		this.interval = properties.exportInterval();
 	}
 
 	@Override
-	public void start() {
-		if (this.directory != null) {
-			super.start();
-		}
+	public String name() {
+		return "index-export";
 	}
 
 	@Override
-	protected void runOnce() {
+	public Duration initialDelay() {
+		return Duration.ZERO;
+	}
+
+	@Override
+	public Duration interval() {
+		return this.interval;
+	}
+
+	/** Only a farm with an export directory exports. */
+	@Override
+	public boolean enabled() {
+		return this.directory != null;
+	}
+
+	@Override
+	public void runOnce() {
 		exportTo(this.directory);
 	}
 

@@ -1,7 +1,9 @@
 package dev.wheelfarm.optin;
 
+import java.time.Duration;
+
 import dev.wheelfarm.scheduling.BatchJobs;
-import dev.wheelfarm.scheduling.FixedDelaySchedule;
+import dev.wheelfarm.scheduling.RepeatingTask;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -50,20 +52,38 @@ class OptInResyncJobConfiguration {
 	 */
 	@Component
 	@ConditionalOnProperty(name = "wheelfarm.optin.resync-enabled", havingValue = "true", matchIfMissing = true)
-	static class Scheduler extends FixedDelaySchedule {
+	static class Scheduler implements RepeatingTask {
 
 		private final JobOperator jobOperator;
 
 		private final Job optInResyncJob;
 
+		private final Duration interval;
+
 		Scheduler(JobOperator jobOperator, Job optInResyncJob, OptInProperties properties) {
-			super("optin-resync", properties.resyncInterval(), properties.resyncInterval());
 			this.jobOperator = jobOperator;
 			this.optInResyncJob = optInResyncJob;
+			this.interval = properties.resyncInterval();
 		}
 
 		@Override
-		protected void runOnce() {
+		public String name() {
+			return "optin-resync";
+		}
+
+		/** The first re-sync waits one interval too: registration reads a repository. */
+		@Override
+		public Duration initialDelay() {
+			return this.interval;
+		}
+
+		@Override
+		public Duration interval() {
+			return this.interval;
+		}
+
+		@Override
+		public void runOnce() {
 			BatchJobs.launch(this.jobOperator, this.optInResyncJob,
 					new JobParametersBuilder().addLong("started", System.currentTimeMillis()).toJobParameters(),
 					"the opt-in re-sync");

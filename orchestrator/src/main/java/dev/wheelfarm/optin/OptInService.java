@@ -5,11 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 import dev.wheelfarm.pypi.JsonApiClient;
 import dev.wheelfarm.pypi.PypiReadException;
@@ -18,7 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.core.task.TaskRejectedException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 
@@ -48,23 +46,18 @@ public class OptInService {
 
 	private final AddressGuard addresses;
 
-	// One registration sync at a time, queued: a burst of registrations cannot open a
-	// burst of outgoing connections.
-	private final ExecutorService registrations = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-			new LinkedBlockingQueue<>(1000), (runnable) -> {
-				Thread thread = new Thread(runnable, "optin-registration");
-				thread.setDaemon(true);
-				return thread;
-			});
+	private final TaskExecutor registrations;
 
 	OptInService(OptInRepository repository, RepositoryReader reader, JsonApiClient pypi, OptInProperties properties,
-			ApplicationEventPublisher events, AddressGuard addresses) {
+			ApplicationEventPublisher events, AddressGuard addresses,
+			@Qualifier(RegistrationQueue.EXECUTOR) TaskExecutor registrations) {
 		this.repository = repository;
 		this.reader = reader;
 		this.pypi = pypi;
 		this.properties = properties;
 		this.events = events;
 		this.addresses = addresses;
+		this.registrations = registrations;
 	}
 
 	/**
@@ -86,7 +79,7 @@ public class OptInService {
 		try {
 			this.registrations.execute(() -> syncQuietly(id));
 		}
-		catch (RejectedExecutionException ex) {
+		catch (TaskRejectedException ex) {
 			// The queue is full: the re-sync job reads this repository later anyway.
 			logger.warn("Registration queue full; {} waits for the next re-sync", url);
 		}
@@ -270,11 +263,6 @@ public class OptInService {
 
 	Optional<OptInRepository.RepositoryRow> repository(long id) {
 		return this.repository.repository(id);
-	}
-
-	@jakarta.annotation.PreDestroy
-	void stop() {
-		this.registrations.shutdownNow();
 	}
 
 }

@@ -3,7 +3,7 @@ package dev.wheelfarm.pypi;
 import java.time.Duration;
 
 import dev.wheelfarm.scheduling.BatchJobs;
-import dev.wheelfarm.scheduling.FixedDelaySchedule;
+import dev.wheelfarm.scheduling.RepeatingTask;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
@@ -18,20 +18,38 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ConditionalOnProperty(name = "wheelfarm.pypi.watch-enabled", havingValue = "true", matchIfMissing = true)
-class PypiWatchScheduler extends FixedDelaySchedule {
+class PypiWatchScheduler implements RepeatingTask {
 
 	private final JobOperator jobOperator;
 
 	private final Job pypiWatchJob;
 
+	private final Duration interval;
+
 	PypiWatchScheduler(JobOperator jobOperator, Job pypiWatchJob, PypiProperties properties) {
-		super("pypi-watch", Duration.ofSeconds(5), properties.pollInterval());
 		this.jobOperator = jobOperator;
 		this.pypiWatchJob = pypiWatchJob;
+		this.interval = properties.pollInterval();
 	}
 
 	@Override
-	protected void runOnce() {
+	public String name() {
+		return "pypi-watch";
+	}
+
+	/** A few seconds after start: the farm answers its first requests first. */
+	@Override
+	public Duration initialDelay() {
+		return Duration.ofSeconds(5);
+	}
+
+	@Override
+	public Duration interval() {
+		return this.interval;
+	}
+
+	@Override
+	public void runOnce() {
 		runCycle();
 	}
 

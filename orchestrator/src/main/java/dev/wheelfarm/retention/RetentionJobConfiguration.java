@@ -3,7 +3,7 @@ package dev.wheelfarm.retention;
 import java.time.Duration;
 
 import dev.wheelfarm.scheduling.BatchJobs;
-import dev.wheelfarm.scheduling.FixedDelaySchedule;
+import dev.wheelfarm.scheduling.RepeatingTask;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -52,7 +52,7 @@ class RetentionJobConfiguration {
 	 */
 	@Component
 	@ConditionalOnProperty(name = "wheelfarm.retention.enabled", havingValue = "true", matchIfMissing = true)
-	static class Scheduler extends FixedDelaySchedule {
+	static class Scheduler implements RepeatingTask {
 
 		static final Duration CHECK_EVERY = Duration.ofMinutes(10);
 
@@ -62,11 +62,28 @@ class RetentionJobConfiguration {
 
 		private final RetentionService service;
 
+		private final Duration checkEvery;
+
 		Scheduler(JobOperator jobOperator, Job retentionJob, RetentionService service, RetentionProperties properties) {
-			super(JOB_NAME, checkEvery(properties), checkEvery(properties));
 			this.jobOperator = jobOperator;
 			this.retentionJob = retentionJob;
 			this.service = service;
+			this.checkEvery = checkEvery(properties);
+		}
+
+		@Override
+		public String name() {
+			return JOB_NAME;
+		}
+
+		@Override
+		public Duration initialDelay() {
+			return this.checkEvery;
+		}
+
+		@Override
+		public Duration interval() {
+			return this.checkEvery;
 		}
 
 		/**
@@ -78,7 +95,7 @@ class RetentionJobConfiguration {
 		}
 
 		@Override
-		protected void runOnce() {
+		public void runOnce() {
 			if (this.service.due()) {
 				BatchJobs.launch(this.jobOperator, this.retentionJob,
 						new JobParametersBuilder().addLong("started", System.currentTimeMillis()).toJobParameters(),

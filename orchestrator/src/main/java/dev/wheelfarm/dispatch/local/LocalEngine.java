@@ -12,8 +12,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -29,6 +27,9 @@ import dev.wheelfarm.dispatch.RunStatus.Phase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.core.task.AsyncTaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
 /**
  * Builds on this machine: each run is the worker in a process of its own, on a bounded
  * pool of threads, in {@code <runs root>/<request id>/}.
@@ -39,14 +40,17 @@ import org.slf4j.LoggerFactory;
  * waited for, a finished one is collected, so its work is neither lost nor done twice.
  * Only a run that left neither a live worker nor a result (the whole process tree was
  * killed) reads as lost (cancelled), which the dispatcher retries.
+ * <p>
+ * A farm that stops normally ends its builds: the pool's shutdown interrupts each waiting
+ * thread, which kills its worker's process tree (see {@link #pool(int)}).
  */
-public class LocalEngine implements BuildEngine, AutoCloseable {
+public class LocalEngine implements BuildEngine {
 
 	private final LocalWorkerRunner runner;
 
 	private final Path runsRoot;
 
-	private final ExecutorService pool;
+	private final AsyncTaskExecutor pool;
 
 	private static final Logger logger = LoggerFactory.getLogger(LocalEngine.class);
 
@@ -60,16 +64,35 @@ public class LocalEngine implements BuildEngine, AutoCloseable {
 	/**
 	 * @param runner runs the worker
 	 * @param runsRoot where each run gets a scratch directory, removed once collected
-	 * @param parallelRuns how many workers may run at once
+	 * @param pool where each run waits for its worker, e.g. {@link #pool(int)}
 	 */
-	public LocalEngine(LocalWorkerRunner runner, Path runsRoot, int parallelRuns) {
+	public LocalEngine(LocalWorkerRunner runner, Path runsRoot, AsyncTaskExecutor pool) {
 		this.runner = runner;
 		this.runsRoot = runsRoot;
-		this.pool = Executors.newFixedThreadPool(parallelRuns, (task) -> {
-			Thread thread = new Thread(task, "local-build");
-			thread.setDaemon(true);
-			return thread;
-		});
+		this.pool = pool;
+	}
+
+	/**
+	 * The threads that wait for local workers, {@code parallelRuns} of them: the bound on
+	 * builds running at once, the rest queued. Its shutdown interrupts the waiting
+	 * threads, which kill their workers' process trees, and waits a little for them to
+	 * have done so; a queued run is dropped (the ledger re-dispatches it). It shuts down
+	 * when its bean is destroyed, not at the context's first close signal, so that the
+	 * dispatcher's last round can still hand it a run, as before the pool was a bean.
+	 * @param parallelRuns how many workers may run at once
+	 * @return the pool, to initialize (Spring does, for a bean) and shut down
+	 */
+	public static ThreadPoolTaskExecutor pool(int parallelRuns) {
+		ThreadPoolTaskExecutor pool = new ThreadPoolTaskExecutor();
+		pool.setCorePoolSize(parallelRuns);
+		pool.setMaxPoolSize(parallelRuns);
+		pool.setThreadNamePrefix("local-build-");
+		// A worker's wait must never keep the JVM alive on its own.
+		pool.setDaemon(true);
+		pool.setWaitForTasksToCompleteOnShutdown(false);
+		pool.setAcceptTasksAfterContextClose(true);
+		pool.setAwaitTerminationSeconds(10);
+		return pool;
 	}
 
 	@Override
@@ -209,11 +232,6 @@ public class LocalEngine implements BuildEngine, AutoCloseable {
 			logger.warn("Run {}: cannot remove {}: {}", requestId, directory, ex.getMessage());
 		}
 		return null;
-	}
-
-	@Override
-	public void close() {
-		this.pool.shutdownNow();
 	}
 
 	private static void copyTree(Path from, Path to) throws IOException {

@@ -3,7 +3,6 @@ package dev.wheelfarm.dispatch.local;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 
 import dev.wheelfarm.dispatch.BuildJob;
@@ -18,8 +17,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The local engine's contract with the dispatcher, on the real worker: one run per
@@ -32,7 +34,7 @@ class LocalEngineTest {
 
 	private SdistServer server;
 
-	private LocalEngine engine;
+	private StoppableEngine engine;
 
 	@BeforeEach
 	void start() throws Exception {
@@ -46,10 +48,32 @@ class LocalEngineTest {
 		this.server.close();
 	}
 
-	private LocalEngine engine() {
-		return new LocalEngine(new LocalWorkerRunner(LocalBuilderProperties.defaults(Sdists.PYTHON)
+	private StoppableEngine engine() {
+		ThreadPoolTaskExecutor pool = LocalEngine.pool(2);
+		pool.initialize();
+		return new StoppableEngine(new LocalWorkerRunner(LocalBuilderProperties.defaults(Sdists.PYTHON)
 			.withTimeout(Duration.ofMinutes(2))
-			.withFetch(0, Duration.ofMillis(10))), this.temp.resolve("runs"), 2);
+			.withFetch(0, Duration.ofMillis(10))), this.temp.resolve("runs"), pool);
+	}
+
+	/**
+	 * An engine with its pool, as the farm wires them: {@link #close()} is what a farm
+	 * that stops does to the pool.
+	 */
+	private static final class StoppableEngine extends LocalEngine implements AutoCloseable {
+
+		private final ThreadPoolTaskExecutor pool;
+
+		StoppableEngine(LocalWorkerRunner runner, Path runsRoot, ThreadPoolTaskExecutor pool) {
+			super(runner, runsRoot, pool);
+			this.pool = pool;
+		}
+
+		@Override
+		public void close() {
+			this.pool.shutdown();
+		}
+
 	}
 
 	private BuildJob job(String requestId, String name, java.util.Map<String, String> files) throws Exception {
@@ -80,7 +104,7 @@ class LocalEngineTest {
 
 	@Test
 	void aRunOfAnEarlierProcessIsReportedLost() {
-		LocalEngine restarted = engine();
+		StoppableEngine restarted = engine();
 		try {
 			assertThat(restarted.findRun("wf-7-1")).isEmpty();
 			RunStatus status = restarted.status(new RunReference("wf-7-1", null));
@@ -98,7 +122,7 @@ class LocalEngineTest {
 		assertThat(until(run, RunStatus.Phase.COMPLETED).conclusion()).isEqualTo(RunStatus.Conclusion.SUCCESS);
 
 		// The next orchestrator process knows the run only by its directory.
-		LocalEngine restarted = engine();
+		StoppableEngine restarted = engine();
 		try {
 			assertThat(restarted.findRun("wf-3-1")).contains(run);
 			RunStatus status = restarted.status(run);
@@ -120,14 +144,12 @@ class LocalEngineTest {
 		awaitFile(pidFile);
 		long worker = Long.parseLong(Files.readString(pidFile).trim().split(" ")[0]);
 
-		LocalEngine restarted = engine();
+		StoppableEngine restarted = engine();
 		try {
 			RunStatus running = restarted.status(run);
 			assertThat(running.phase()).isEqualTo(RunStatus.Phase.RUNNING);
-			Instant deadline = Instant.now().plusSeconds(120);
-			while (restarted.status(run).phase() != RunStatus.Phase.COMPLETED && Instant.now().isBefore(deadline)) {
-				Thread.sleep(100);
-			}
+			await().atMost(Duration.ofSeconds(120))
+				.until(() -> restarted.status(run).phase() == RunStatus.Phase.COMPLETED);
 			assertThat(restarted.status(run).conclusion()).isEqualTo(RunStatus.Conclusion.SUCCESS);
 			assertThat(ProcessHandle.of(worker).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true));
 			Path outputs = Files.createDirectories(this.temp.resolve("collected"));
@@ -149,14 +171,11 @@ class LocalEngineTest {
 		awaitFile(pidFile);
 		long build = Long.parseLong(Files.readString(pidFile).trim());
 
-		LocalEngine restarted = engine();
+		StoppableEngine restarted = engine();
 		try {
 			assertThat(restarted.status(run).phase()).isEqualTo(RunStatus.Phase.RUNNING);
 			restarted.cancel(run);
-			Instant gone = Instant.now().plusSeconds(15);
-			while (ProcessHandle.of(build).map(ProcessHandle::isAlive).orElse(false) && Instant.now().isBefore(gone)) {
-				Thread.sleep(100);
-			}
+			awaitGone(build);
 			assertThat(ProcessHandle.of(build).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true));
 		}
 		finally {
@@ -164,12 +183,10 @@ class LocalEngineTest {
 		}
 		// Killed with everything it started, it left no result: a third process finds
 		// nothing to adopt, and the scratch directory goes.
-		LocalEngine third = engine();
+		StoppableEngine third = engine();
 		try {
-			Instant deadline = Instant.now().plusSeconds(15);
-			while (this.engine.status(run).phase() != RunStatus.Phase.COMPLETED && Instant.now().isBefore(deadline)) {
-				Thread.sleep(100);
-			}
+			await().atMost(Duration.ofSeconds(15))
+				.until(() -> this.engine.status(run).phase() == RunStatus.Phase.COMPLETED);
 			assertThat(third.status(run).conclusion()).isEqualTo(RunStatus.Conclusion.CANCELLED);
 			assertThat(this.temp.resolve("runs/wf-5-1")).doesNotExist();
 		}
@@ -178,42 +195,46 @@ class LocalEngineTest {
 		}
 	}
 
-	private static void awaitFile(Path file) throws InterruptedException {
-		Instant deadline = Instant.now().plusSeconds(60);
-		while (!Files.exists(file) && Instant.now().isBefore(deadline)) {
-			Thread.sleep(50);
-		}
-		assertThat(file).exists();
+	@Test
+	void aFarmThatStopsEndsTheBuildsItRuns() throws Exception {
+		Path pidFile = this.temp.resolve("pid");
+		RunReference run = this.engine.dispatch(job("wf-6-1", "hangs", Sdists.hanging(pidFile)));
+		awaitFile(pidFile);
+		assertThat(this.engine.status(run).phase()).isEqualTo(RunStatus.Phase.RUNNING);
+		long build = Long.parseLong(Files.readString(pidFile).trim());
+
+		// The pool's shutdown returns once the interrupted wait has killed the tree.
+		this.engine.close();
+		assertThat(ProcessHandle.of(build).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true));
+	}
+
+	private static void awaitFile(Path file) {
+		await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(file));
+	}
+
+	/** SIGKILL is asynchronous: the process may take a moment to be reaped. */
+	private static void awaitGone(long pid) {
+		await().atMost(Duration.ofSeconds(15))
+			.until(() -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
 	}
 
 	@Test
 	void cancellingARunKillsItsBuild() throws Exception {
 		Path pidFile = this.temp.resolve("pid");
 		RunReference run = this.engine.dispatch(job("wf-2-1", "hangs", Sdists.hanging(pidFile)));
-		Instant deadline = Instant.now().plusSeconds(60);
-		while (!Files.exists(pidFile) && Instant.now().isBefore(deadline)) {
-			Thread.sleep(100);
-		}
+		awaitFile(pidFile);
 		assertThat(this.engine.status(run).phase()).isEqualTo(RunStatus.Phase.RUNNING);
 		long pid = Long.parseLong(Files.readString(pidFile).trim());
 
 		this.engine.cancel(run);
 		assertThat(until(run, RunStatus.Phase.COMPLETED).conclusion()).isEqualTo(RunStatus.Conclusion.CANCELLED);
-		Instant gone = Instant.now().plusSeconds(15);
-		while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && Instant.now().isBefore(gone)) {
-			Thread.sleep(100);
-		}
+		awaitGone(pid);
 		assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true));
 	}
 
-	private RunStatus until(RunReference run, RunStatus.Phase phase) throws InterruptedException {
-		Instant deadline = Instant.now().plusSeconds(120);
-		RunStatus status = this.engine.status(run);
-		while (status.phase() != phase && Instant.now().isBefore(deadline)) {
-			Thread.sleep(100);
-			status = this.engine.status(run);
-		}
-		return status;
+	private RunStatus until(RunReference run, RunStatus.Phase phase) {
+		return await().atMost(Duration.ofSeconds(120))
+			.until(() -> this.engine.status(run), (status) -> status.phase() == phase);
 	}
 
 }
