@@ -11,7 +11,7 @@ CREATE TABLE trusted_publisher (
     project_id              bigint      PRIMARY KEY REFERENCES project (id) ON DELETE CASCADE,
     github_repository_id    bigint      NOT NULL CHECK (github_repository_id > 0),
     github_owner_id         bigint      NOT NULL CHECK (github_owner_id > 0),
-    -- owner/name as the binding token spelled it: only for the refusal message and the operator
+    -- owner/name as the binding token spelled it, for the operator reading this table
     repository              text        NOT NULL CHECK (length(repository) BETWEEN 3 AND 200),
     bound_at                timestamptz NOT NULL DEFAULT now()
 );

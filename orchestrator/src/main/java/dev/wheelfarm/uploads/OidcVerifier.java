@@ -13,6 +13,7 @@ import com.nimbusds.jose.JOSEObject;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.source.CachingJWKSetSource;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
@@ -104,7 +105,12 @@ class OidcVerifier {
 		long cache = Math.max(JWKS_CACHE.toMillis(), 2 * minRefresh + 1);
 		return JWKSourceBuilder
 			.create(url, new DefaultResourceRetriever(JWKS_TIMEOUT_MILLIS, JWKS_TIMEOUT_MILLIS, JWKS_SIZE_LIMIT))
-			.cache(cache, JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT)
+			.cache(cache, JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT, (event) -> {
+				// The operator's record of each read (a rotation shows as a new count).
+				if (event instanceof CachingJWKSetSource.RefreshCompletedEvent<SecurityContext> read) {
+					logger.info("Read {} signing key(s) from {}", read.getJWKSet().size(), properties.jwksUrl());
+				}
+			})
 			// Refresh-ahead runs a thread per source; a fetch when the cache expires is
 			// enough for a credential checked a few times an hour.
 			.refreshAheadCache(false)

@@ -25,7 +25,7 @@ class TrustedPublishers {
 			""";
 
 	private static final String BINDING = """
-			SELECT github_repository_id, github_owner_id, repository, bound_at
+			SELECT github_repository_id, github_owner_id, bound_at
 			FROM trusted_publisher WHERE project_id = :project
 			""";
 
@@ -49,17 +49,17 @@ class TrustedPublishers {
 			.update();
 		Binding bound = this.jdbc.sql(BINDING).param("project", projectId).query(Binding.class).single();
 		if (bound.githubRepositoryId() != identity.repositoryId() || bound.githubOwnerId() != identity.ownerId()) {
-			throw new CredentialRejectedException("The OIDC token's repository " + identity.repository() + " (id "
-					+ identity.repositoryId() + ", owner id " + identity.ownerId() + ") is not the one " + project
-					+ "'s trusted publishing was bound to on " + bound.boundAt().toLocalDate() + " ("
-					+ bound.repository() + ", id " + bound.githubRepositoryId() + ", owner id " + bound.githubOwnerId()
-					+ "): the repository was re-created or transferred. A maintainer resets the binding by removing "
-					+ project + " from the repository's config and adding it back once the farm has read it"
-					+ " (docs/maintainers.md, trusted publishing)");
+			// The cause first: the status line and twine's console cut long reasons.
+			throw new CredentialRejectedException("The repository " + identity.repository()
+					+ " was re-created or transferred: its GitHub ids (repository " + identity.repositoryId()
+					+ ", owner " + identity.ownerId() + ") are not those " + project + " was bound to on "
+					+ bound.boundAt().toLocalDate() + " (repository " + bound.githubRepositoryId() + ", owner "
+					+ bound.githubOwnerId() + "). To trust it, opt " + project
+					+ " out and in again (docs/maintainers.md, trusted publishing)");
 		}
 	}
 
-	record Binding(long githubRepositoryId, long githubOwnerId, String repository, OffsetDateTime boundAt) {
+	record Binding(long githubRepositoryId, long githubOwnerId, OffsetDateTime boundAt) {
 
 	}
 
