@@ -1,62 +1,78 @@
 package dev.wheelfarm.uploads;
 
-import java.io.IOException;
-import java.math.BigInteger;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.PublicKey;
-import java.security.Signature;
-import java.security.spec.RSAPublicKeySpec;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
 
+import com.nimbusds.jose.Algorithm;
+import com.nimbusds.jose.Header;
+import com.nimbusds.jose.JOSEObject;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.source.CachingJWKSetSource;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
+import com.nimbusds.jose.proc.BadJWSException;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jwt.proc.BadJWTException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.BadJwtException;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
+import org.springframework.security.oauth2.jwt.JwtException;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.JwtValidationException;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.stereotype.Component;
 
 /**
- * Verifies a GitHub Actions OIDC token (a JWT, RFC 7519) used as an upload credential: an
- * RS256 signature by a key of the configured JWKS, the issuer, the audience
- * ({@code wheelfarm} unless configured otherwise), expiry and not-before with a small
- * clock skew, and a {@code repository} claim. Written on the JDK's {@link Signature} so
- * that exactly one algorithm is accepted: no {@code none}, no HMAC with a public key as
- * the secret.
+ * Verifies a GitHub Actions OIDC token (a JWT, RFC 7519) used as an upload credential:
+ * Spring Security's {@link NimbusJwtDecoder} checks the RS256 signature against the
+ * configured JWKS (cached and read again when GitHub rotates its keys), then the issuer,
+ * the audience ({@code wheelfarm} unless configured otherwise), and expiry and not-before
+ * with a small clock skew. The workflow's {@code repository} claim, and GitHub's ids for
+ * the repository and its owner, are what the token proves.
+ * <p>
+ * The decoder is kept to this class rather than published as a bean: a {@code JwtDecoder}
+ * bean would switch off Spring Boot's default user details set-up, and nothing on the
+ * farm logs in with a bearer token.
  */
 @Component
 class OidcVerifier {
 
 	private static final Logger logger = LoggerFactory.getLogger(OidcVerifier.class);
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
 	/** GitHub's tokens are about 1 KB; far larger input is not a token. */
 	private static final int MAX_LENGTH = 16 * 1024;
 
+	/** Nimbus's own default is half a second, short for an issuer across the internet. */
+	private static final int JWKS_TIMEOUT_MILLIS = 10_000;
+
+	/** GitHub's JWKS is a few KB; a size limit so that a wrong URL cannot fill memory. */
+	private static final int JWKS_SIZE_LIMIT = 256 * 1024;
+
+	/** How long the keys are trusted without reading them again (Nimbus's default). */
+	private static final Duration JWKS_CACHE = Duration.ofMillis(JWKSourceBuilder.DEFAULT_CACHE_TIME_TO_LIVE);
+
 	private final UploadProperties.Oidc properties;
 
-	private final Clock clock;
-
-	private final HttpClient http = HttpClient.newBuilder()
-		.connectTimeout(Duration.ofSeconds(10))
-		.followRedirects(HttpClient.Redirect.NORMAL)
-		.build();
-
-	private Map<String, PublicKey> keys = Map.of();
-
-	private Instant fetchedAt = Instant.EPOCH;
+	private final NimbusJwtDecoder decoder;
 
 	@Autowired
 	OidcVerifier(UploadProperties properties) {
@@ -65,7 +81,76 @@ class OidcVerifier {
 
 	OidcVerifier(UploadProperties properties, Clock clock) {
 		this.properties = properties.oidc();
-		this.clock = clock;
+		this.decoder = NimbusJwtDecoder.withJwkSource(keys(this.properties))
+			.jwsAlgorithm(SignatureAlgorithm.RS256)
+			.build();
+		this.decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(checks(this.properties, clock)));
+	}
+
+	/**
+	 * The issuer's keys, cached; a token naming an unknown key id reads them again (a
+	 * rotation), rate limited by {@code jwks-min-refresh} so that made-up key ids cannot
+	 * make the farm hammer the issuer.
+	 */
+	private static JWKSource<SecurityContext> keys(UploadProperties.Oidc properties) {
+		URL url;
+		try {
+			url = properties.jwksUrl().toURL();
+		}
+		catch (MalformedURLException ex) {
+			throw new IllegalArgumentException("wheelfarm.upload.oidc.jwks-url is not a URL", ex);
+		}
+		long minRefresh = properties.jwksMinRefresh().toMillis();
+		// Nimbus needs the cache to outlive the rate limit's interval.
+		long cache = Math.max(JWKS_CACHE.toMillis(), 2 * minRefresh + 1);
+		return JWKSourceBuilder
+			.create(url, new DefaultResourceRetriever(JWKS_TIMEOUT_MILLIS, JWKS_TIMEOUT_MILLIS, JWKS_SIZE_LIMIT))
+			.cache(cache, JWKSourceBuilder.DEFAULT_CACHE_REFRESH_TIMEOUT, (event) -> {
+				// The operator's record of each read (a rotation shows as a new count).
+				if (event instanceof CachingJWKSetSource.RefreshCompletedEvent<SecurityContext> read) {
+					logger.info("Read {} signing key(s) from {}", read.getJWKSet().size(), properties.jwksUrl());
+				}
+			})
+			// Refresh-ahead runs a thread per source; a fetch when the cache expires is
+			// enough for a credential checked a few times an hour.
+			.refreshAheadCache(false)
+			.rateLimited(minRefresh)
+			.build();
+	}
+
+	/**
+	 * Spring Security's validators decide; each refusal is then phrased for the uploader,
+	 * in order: issuer, audience, time.
+	 */
+	private static List<OAuth2TokenValidator<Jwt>> checks(UploadProperties.Oidc properties, Clock clock) {
+		JwtTimestampValidator time = new JwtTimestampValidator(properties.clockSkew());
+		time.setClock(clock);
+		time.setAllowEmptyExpiryClaim(false);
+		return List.of(
+				refusing(new JwtIssuerValidator(properties.issuer()),
+						(jwt) -> "The OIDC token's issuer is " + jwt.getClaimAsString("iss") + ", not "
+								+ properties.issuer()),
+				refusing(new JwtAudienceValidator(properties.audience()),
+						(jwt) -> "The OIDC token's audience is " + jwt.getAudience() + ", not \""
+								+ properties.audience() + "\" (request it with getIDToken('" + properties.audience()
+								+ "') or ?audience=" + properties.audience() + ")"),
+				refusing(time, (jwt) -> {
+					if (jwt.getExpiresAt() == null) {
+						return "The OIDC token has no expiry (exp)";
+					}
+					if (clock.instant().isAfter(jwt.getExpiresAt())) {
+						return "The OIDC token expired at " + jwt.getExpiresAt();
+					}
+					return "The OIDC token is not valid before " + jwt.getNotBefore();
+				}));
+	}
+
+	private static OAuth2TokenValidator<Jwt> refusing(OAuth2TokenValidator<Jwt> check,
+			java.util.function.Function<Jwt, String> reason) {
+		return (jwt) -> check.validate(jwt).hasErrors()
+				? OAuth2TokenValidatorResult
+					.failure(new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN, reason.apply(jwt), null))
+				: OAuth2TokenValidatorResult.success();
 	}
 
 	/** A JWT is three base64url parts; its JSON header starts {@code eyJ}. */
@@ -81,166 +166,101 @@ class OidcVerifier {
 		if (token.length() > MAX_LENGTH) {
 			throw new CredentialRejectedException("The OIDC token is too long to be one");
 		}
-		String[] parts = token.split("\\.", -1);
-		if (parts.length != 3) {
-			throw new CredentialRejectedException("The OIDC token is not a JWT (three base64url parts)");
-		}
-		JsonNode header = decode(parts[0], "header");
-		JsonNode claims = decode(parts[1], "claims");
-		if (!"RS256".equals(text(header, "alg"))) {
-			throw new CredentialRejectedException(
-					"The OIDC token must be signed with RS256, not " + text(header, "alg"));
-		}
-		PublicKey key = key(text(header, "kid"));
-		checkSignature(key, parts);
-		checkClaims(claims);
-		String repository = text(claims, "repository");
+		JWSHeader header = rs256Header(token);
+		Jwt jwt = decode(token, header.getKeyID());
+		String repository = jwt.getClaimAsString("repository");
 		if (repository == null || repository.isBlank()) {
 			throw new CredentialRejectedException(
 					"The OIDC token has no repository claim (is it from GitHub Actions?)");
 		}
-		String ref = text(claims, "ref");
+		Long repositoryId = githubId(jwt.getClaim("repository_id"));
+		Long ownerId = githubId(jwt.getClaim("repository_owner_id"));
+		if (repositoryId == null || ownerId == null) {
+			throw new CredentialRejectedException("The OIDC token has no repository_id and repository_owner_id"
+					+ " claims (is it from GitHub Actions?)");
+		}
+		String ref = jwt.getClaimAsString("ref");
 		String label = "oidc:" + repository + ((ref != null) ? "@" + ref : "");
 		// Recorded with each file (at most 512 characters); GitHub's claims are far
 		// shorter.
-		return new Identity(repository, ref, (label.length() > 512) ? label.substring(0, 512) : label,
-				bounded(text(claims, "workflow_ref"), 512), bounded(runId(claims), 64));
-	}
-
-	private void checkSignature(PublicKey key, String[] parts) throws CredentialRejectedException {
-		byte[] signature;
-		try {
-			signature = Base64.getUrlDecoder().decode(parts[2]);
-		}
-		catch (IllegalArgumentException ex) {
-			throw new CredentialRejectedException("The OIDC token's signature is not base64url", ex);
-		}
-		try {
-			Signature verifier = Signature.getInstance("SHA256withRSA");
-			verifier.initVerify(key);
-			verifier.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
-			if (!verifier.verify(signature)) {
-				throw new CredentialRejectedException("The OIDC token's signature does not verify");
-			}
-		}
-		catch (GeneralSecurityException ex) {
-			throw new CredentialRejectedException("The OIDC token's signature does not verify", ex);
-		}
-	}
-
-	private void checkClaims(JsonNode claims) throws CredentialRejectedException {
-		if (!this.properties.issuer().equals(text(claims, "iss"))) {
-			throw new CredentialRejectedException(
-					"The OIDC token's issuer is " + text(claims, "iss") + ", not " + this.properties.issuer());
-		}
-		JsonNode audience = claims.path("aud");
-		boolean audienceMatches = audience.isString() && this.properties.audience().equals(audience.stringValue());
-		if (audience.isArray()) {
-			for (JsonNode one : audience) {
-				audienceMatches |= one.isString() && this.properties.audience().equals(one.stringValue());
-			}
-		}
-		if (!audienceMatches) {
-			throw new CredentialRejectedException("The OIDC token's audience is " + audience + ", not \""
-					+ this.properties.audience() + "\" (request it with getIDToken('" + this.properties.audience()
-					+ "') or ?audience=" + this.properties.audience() + ")");
-		}
-		long now = this.clock.instant().getEpochSecond();
-		long skew = this.properties.clockSkew().toSeconds();
-		JsonNode expires = claims.path("exp");
-		if (!expires.isNumber()) {
-			throw new CredentialRejectedException("The OIDC token has no expiry (exp)");
-		}
-		if (now > expires.longValue() + skew) {
-			throw new CredentialRejectedException(
-					"The OIDC token expired at " + Instant.ofEpochSecond(expires.longValue()));
-		}
-		JsonNode notBefore = claims.path("nbf");
-		if (notBefore.isNumber() && now + skew < notBefore.longValue()) {
-			throw new CredentialRejectedException(
-					"The OIDC token is not valid before " + Instant.ofEpochSecond(notBefore.longValue()));
-		}
+		return new Identity(repository, repositoryId, ownerId, ref, bounded(label, 512),
+				bounded(jwt.getClaimAsString("workflow_ref"), 512), bounded(runId(jwt.getClaim("run_id")), 64));
 	}
 
 	/**
-	 * The signing key; an unknown key id fetches the issuer's keys again (GitHub rotates
-	 * them), at most once per {@code jwks-min-refresh}.
+	 * The header, read before the decoder so that a token of another algorithm is refused
+	 * by name; the decoder itself accepts RS256 only as well.
 	 */
-	private synchronized PublicKey key(String kid) throws CredentialRejectedException {
-		PublicKey key = this.keys.get(kid);
-		if (key != null) {
-			return key;
-		}
-		Instant now = this.clock.instant();
-		if (Duration.between(this.fetchedAt, now).compareTo(this.properties.jwksMinRefresh()) >= 0) {
-			this.keys = fetchKeys();
-			this.fetchedAt = now;
-			key = this.keys.get(kid);
-		}
-		if (key == null) {
-			throw new CredentialRejectedException(
-					"The OIDC token is signed by key " + kid + ", which the issuer does not publish");
-		}
-		return key;
-	}
-
-	private Map<String, PublicKey> fetchKeys() throws CredentialRejectedException {
-		HttpRequest request = HttpRequest.newBuilder(this.properties.jwksUrl())
-			.timeout(Duration.ofSeconds(10))
-			.header("Accept", "application/json")
-			.build();
+	private static JWSHeader rs256Header(String token) throws CredentialRejectedException {
+		Header header;
 		try {
-			HttpResponse<String> response = this.http.send(request, HttpResponse.BodyHandlers.ofString());
-			if (response.statusCode() != 200) {
-				throw new CredentialRejectedException(
-						"The issuer's keys could not be read (HTTP " + response.statusCode() + "); try again later");
-			}
-			Map<String, PublicKey> fetched = new HashMap<>();
-			for (JsonNode jwk : JSON.readTree(response.body()).path("keys")) {
-				if ("RSA".equals(text(jwk, "kty")) && text(jwk, "kid") != null && text(jwk, "n") != null
-						&& text(jwk, "e") != null) {
-					fetched.put(text(jwk, "kid"), rsaKey(text(jwk, "n"), text(jwk, "e")));
-				}
-			}
-			logger.info("Read {} signing key(s) from {}", fetched.size(), this.properties.jwksUrl());
-			return Map.copyOf(fetched);
+			header = Header.parse(JOSEObject.split(token)[0]);
 		}
-		catch (IOException | JacksonException | GeneralSecurityException | IllegalArgumentException ex) {
-			logger.warn("Could not read the OIDC keys from {}: {}", this.properties.jwksUrl(), ex.getMessage());
-			throw new CredentialRejectedException("The issuer's keys could not be read; try again later", ex);
+		catch (ParseException ex) {
+			throw new CredentialRejectedException("The OIDC token is not a JWT (three base64url parts)", ex);
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new CredentialRejectedException("Interrupted while reading the issuer's keys", ex);
+		Algorithm algorithm = header.getAlgorithm();
+		if (!(header instanceof JWSHeader jws) || !JWSAlgorithm.RS256.equals(algorithm)) {
+			throw new CredentialRejectedException("The OIDC token must be signed with RS256, not "
+					+ ((algorithm != null) ? algorithm.getName() : "nothing"));
 		}
+		return jws;
 	}
 
-	private static PublicKey rsaKey(String modulus, String exponent) throws GeneralSecurityException {
-		BigInteger n = new BigInteger(1, Base64.getUrlDecoder().decode(modulus));
-		BigInteger e = new BigInteger(1, Base64.getUrlDecoder().decode(exponent));
-		return KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(n, e));
-	}
-
-	private static JsonNode decode(String part, String what) throws CredentialRejectedException {
+	private Jwt decode(String token, String kid) throws CredentialRejectedException {
 		try {
-			JsonNode node = JSON.readTree(Base64.getUrlDecoder().decode(part));
-			if (!node.isObject()) {
-				throw new CredentialRejectedException("The OIDC token's " + what + " is not a JSON object");
+			return this.decoder.decode(token);
+		}
+		catch (JwtValidationException ex) {
+			String reason = ex.getErrors()
+				.stream()
+				.map(OAuth2Error::getDescription)
+				.findFirst()
+				.orElse(ex.getMessage());
+			throw new CredentialRejectedException(reason, ex);
+		}
+		catch (BadJwtException ex) {
+			if (ex.getCause() instanceof BadJWSException) {
+				throw new CredentialRejectedException("The OIDC token's signature does not verify", ex);
 			}
-			return node;
+			if (ex.getCause() instanceof BadJWTException || ex.getCause() instanceof ParseException) {
+				throw new CredentialRejectedException("The OIDC token's claims are not a JSON object", ex);
+			}
+			// Nimbus found no key for the header (DefaultJWTProcessor's "no matching
+			// key(s)"), after reading the keys again.
+			throw notPublished(kid, ex);
 		}
-		catch (IllegalArgumentException | JacksonException ex) {
-			throw new CredentialRejectedException("The OIDC token's " + what + " is not base64url JSON", ex);
+		catch (JwtException ex) {
+			if (ex.getCause() instanceof RateLimitReachedException) {
+				// Read within jwks-min-refresh already: the key is not there.
+				throw notPublished(kid, ex);
+			}
+			if (ex.getCause() instanceof KeySourceException) {
+				logger.warn("Could not read the OIDC keys from {}: {}", this.properties.jwksUrl(),
+						ex.getCause().getMessage());
+				throw new CredentialRejectedException("The issuer's keys could not be read; try again later", ex);
+			}
+			throw new CredentialRejectedException("The OIDC token could not be verified", ex);
 		}
+	}
+
+	private static CredentialRejectedException notPublished(String kid, Exception cause) {
+		return new CredentialRejectedException(
+				"The OIDC token is signed by key " + kid + ", which the issuer does not publish", cause);
+	}
+
+	/** GitHub sends its numeric ids as strings; a number is taken as well. */
+	private static Long githubId(Object value) {
+		String id = (value instanceof Number || value instanceof String) ? value.toString() : null;
+		if (id == null || !id.matches("[1-9][0-9]{0,17}")) {
+			return null;
+		}
+		return Long.valueOf(id);
 	}
 
 	/** GitHub sends {@code run_id} as a string; a number is taken as well. */
-	private static String runId(JsonNode claims) {
-		JsonNode value = claims.get("run_id");
-		if (value == null) {
-			return null;
-		}
-		String id = value.isNumber() ? value.asString() : text(claims, "run_id");
+	private static String runId(Object value) {
+		String id = (value instanceof Number || value instanceof String) ? value.toString() : null;
 		return (id != null && id.matches("[0-9]{1,20}")) ? id : null;
 	}
 
@@ -248,21 +268,20 @@ class OidcVerifier {
 		return (value == null || value.length() <= length) ? value : value.substring(0, length);
 	}
 
-	private static String text(JsonNode node, String field) {
-		JsonNode value = node.get(field);
-		return (value != null && value.isString()) ? value.stringValue() : null;
-	}
-
 	/**
 	 * The workflow run a token was issued to.
 	 *
 	 * @param repository the {@code repository} claim, {@code owner/name}
+	 * @param repositoryId the {@code repository_id} claim: GitHub's id for the
+	 * repository, never reused, unlike its name
+	 * @param ownerId the {@code repository_owner_id} claim: GitHub's id for its owner
 	 * @param ref the {@code ref} claim (e.g. {@code refs/heads/main}), or null
 	 * @param label how uploads with it are recorded
 	 * @param workflowRef the {@code workflow_ref} claim
 	 * @param runId the {@code run_id} claim
 	 */
-	record Identity(String repository, String ref, String label, String workflowRef, String runId) {
+	record Identity(String repository, long repositoryId, long ownerId, String ref, String label, String workflowRef,
+			String runId) {
 
 	}
 

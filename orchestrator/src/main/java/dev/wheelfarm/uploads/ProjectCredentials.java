@@ -19,9 +19,11 @@ import org.springframework.stereotype.Component;
  * Decides whether a secret may write one project's files. A credential is valid for one
  * project only: a project token is accepted when its SHA-256 is listed by that project's
  * own repository config ({@code upload-token-sha256}), and a GitHub Actions OIDC token
- * when its {@code repository} claim is that project's opted-in repository. Nothing else
- * grants anything: another project's token or workflow is refused like a wrong one. The
- * same proof lets a maintainer ask for a rebuild ({@code dev.wheelfarm.rebuilds}).
+ * when its {@code repository} claim is that project's opted-in repository and its
+ * repository and owner ids are the ones the project's first accepted OIDC token carried
+ * ({@link TrustedPublishers}). Nothing else grants anything: another project's token or
+ * workflow is refused like a wrong one. The same proof lets a maintainer ask for a
+ * rebuild ({@code dev.wheelfarm.rebuilds}).
  */
 @Component
 public class ProjectCredentials {
@@ -41,9 +43,12 @@ public class ProjectCredentials {
 
 	private final OidcVerifier oidc;
 
-	ProjectCredentials(JdbcClient jdbc, OidcVerifier oidc) {
+	private final TrustedPublishers publishers;
+
+	ProjectCredentials(JdbcClient jdbc, OidcVerifier oidc, TrustedPublishers publishers) {
 		this.jdbc = jdbc;
 		this.oidc = oidc;
+		this.publishers = publishers;
 	}
 
 	/**
@@ -70,6 +75,7 @@ public class ProjectCredentials {
 				throw new CredentialRejectedException("The OIDC token's repository " + identity.repository()
 						+ " is not " + project + "'s opted-in repository");
 			}
+			this.publishers.check(found.id(), project.toString(), identity);
 			return new Uploader(found.id(), project, identity.label(), null, new Uploader.Workflow(
 					identity.repository(), identity.workflowRef(), identity.ref(), identity.runId()));
 		}

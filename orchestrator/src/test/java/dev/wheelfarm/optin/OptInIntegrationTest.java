@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -61,6 +62,9 @@ class OptInIntegrationTest {
 
 	@Autowired
 	private MockMvc mvc;
+
+	@Autowired
+	private JdbcClient jdbc;
 
 	@DynamicPropertySource
 	static void pypi(DynamicPropertyRegistry registry) {
@@ -311,6 +315,43 @@ class OptInIntegrationTest {
 			.andExpect(status().isBadRequest())
 			.andExpect(jsonPath("$.detail").value(containsString("only https://")));
 		this.mvc.perform(get("/api/opt-ins/never-named")).andExpect(status().isNotFound());
+	}
+
+	@Test
+	void pausingAndResumingThroughTheRepositoryForgetsTheTrustedPublishingBinding() {
+		try (BareRepository git = BareRepository.create(repositories, "rebind")) {
+			pypi.project("rebind-pkg").projectUrl("Source", git.url());
+			git.put("wheelfarm.toml", "projects = [\"rebind-pkg\"]\n").commit("opt in");
+			long id = sync(git.url());
+			assertThat(this.rows.project("rebind-pkg").orElseThrow().optinState()).isEqualTo("OPTED_IN");
+			// As the project's first accepted OIDC token binds it
+			// (uploads.TrustedPublishers).
+			this.jdbc.sql("""
+					INSERT INTO trusted_publisher (project_id, github_repository_id, github_owner_id, repository)
+					SELECT id, 101, 202, 'example-org/rebind' FROM project WHERE name = 'rebind-pkg'
+					""").update();
+
+			this.service.sync(id);
+			git.put("wheelfarm.toml", "projects = [\"rebind-pkg\"]\nsince = \"1.0\"\n").commit("a setting");
+			this.service.sync(id);
+			assertThat(binding("rebind-pkg")).as("a routine re-sync or a changed setting keeps it").isEqualTo(1);
+
+			git.put("wheelfarm.toml", "projects = [\"rebind-pkg\"]\nenabled = false\n").commit("pause");
+			this.service.sync(id);
+			assertThat(this.rows.project("rebind-pkg").orElseThrow().optinState()).isEqualTo("DISABLED");
+			git.put("wheelfarm.toml", "projects = [\"rebind-pkg\"]\n").commit("resume");
+			this.service.sync(id);
+			assertThat(this.rows.project("rebind-pkg").orElseThrow().optinState()).isEqualTo("OPTED_IN");
+			assertThat(binding("rebind-pkg")).as("opted in again: the next accepted token binds anew").isZero();
+		}
+	}
+
+	private int binding(String project) {
+		return this.jdbc
+			.sql("SELECT count(*) FROM trusted_publisher t JOIN project p ON p.id = t.project_id WHERE p.name = :name")
+			.param("name", project)
+			.query(Integer.class)
+			.single();
 	}
 
 	private long sync(String url) {

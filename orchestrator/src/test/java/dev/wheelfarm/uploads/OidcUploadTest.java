@@ -1,5 +1,9 @@
 package dev.wheelfarm.uploads;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Trusted publishing with real twine: a GitHub Actions OIDC token, signed by the test's
  * own issuer, used directly as the upload password. Accepted for the project's opted-in
- * repository; refused for another repository, another audience, or after it expired.
+ * repository; refused for another repository, another audience, after it expired, or from
+ * a repository of the same name with other GitHub ids than the first accepted one.
  */
 @IntegrationTest
 @TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.index.page-cache-ttl=0s" })
@@ -43,6 +48,7 @@ class OidcUploadTest extends UploadTestBase {
 		// Registered with another spelling than the claim: GitHub names ignore case.
 		rows.optedIn("trusted", "https://github.com/Example-Org/Trusted.git", "immediate");
 		rows.optedIn("neighbour", "https://github.com/example-org/neighbour", "immediate");
+		rows.optedIn("renamed", "https://github.com/example-org/renamed", "immediate");
 	}
 
 	@Test
@@ -92,6 +98,65 @@ class OidcUploadTest extends UploadTestBase {
 		assertThat(upload.exitCode()).isNotZero();
 		assertThat(upload.output()).contains("403").contains("expired");
 		assertThat(this.rows.files(wheel.getFileName().toString())).isZero();
+	}
+
+	@Test
+	void theFirstAcceptedTokenBindsTheRepositorysIdsAndARecreatedOrTransferredOneIsRefused() throws Exception {
+		Map<String, Object> original = TestOidcIssuer.claims("example-org/renamed");
+		original.put("repository_id", "5550001");
+		original.put("repository_owner_id", "7770001");
+		Path first = wheel("renamed", "2.0.dev1");
+		Venv.Result accepted = this.clients.twine(legacy(), issuer.token(original), first);
+		assertThat(accepted.exitCode()).as(accepted.output()).isZero();
+		assertThat(this.jdbc.sql("""
+				SELECT t.github_repository_id || '/' || t.github_owner_id || '/' || t.repository
+				FROM trusted_publisher t JOIN project p ON p.id = t.project_id WHERE p.name = 'renamed'
+				""").query(String.class).single()).isEqualTo("5550001/7770001/example-org/renamed");
+
+		// The original was renamed away and someone created a repository of the old
+		// name: same owner, the name matches, the repository id does not.
+		Map<String, Object> recreated = TestOidcIssuer.claims("example-org/renamed");
+		recreated.put("repository_id", "5550002");
+		recreated.put("repository_owner_id", "7770001");
+		Path second = wheel("renamed", "2.0.dev2");
+		Venv.Result refused = this.clients.twine(legacy(), issuer.token(recreated), second);
+		assertThat(refused.exitCode()).isNotZero();
+		// twine's console wraps long lines
+		assertThat(refused.output().replaceAll("\\s+", " ")).contains("403")
+			.contains("example-org/renamed was re-created or transferred");
+		assertThat(this.rows.files(second.getFileName().toString())).isZero();
+
+		// The organisation was deleted and its name taken by another owner.
+		Map<String, Object> transferred = TestOidcIssuer.claims("example-org/renamed");
+		transferred.put("repository_id", "5550001");
+		transferred.put("repository_owner_id", "7770002");
+		refused = this.clients.twine(legacy(), issuer.token(transferred), second);
+		assertThat(refused.exitCode()).isNotZero();
+		// twine's console wraps long lines
+		assertThat(refused.output().replaceAll("\\s+", " ")).contains("403")
+			.contains("example-org/renamed was re-created or transferred");
+		assertThat(this.rows.files(second.getFileName().toString())).isZero();
+
+		// The original repository still publishes.
+		accepted = this.clients.twine(legacy(), issuer.token(original), second);
+		assertThat(accepted.exitCode()).as(accepted.output()).isZero();
+	}
+
+	@Test
+	void aBearerTokenChangesNothingOnThePublicPages() throws Exception {
+		// Verifying JWTs must not have switched on a resource server: the pages stay
+		// public, with or without a token, and nothing asks for one.
+		String token = issuer.token(TestOidcIssuer.claims("example-org/trusted"));
+		for (String authorization : new String[] { null, "Bearer " + token, "Bearer not-a-token" }) {
+			HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url("/")));
+			if (authorization != null) {
+				request.header("Authorization", authorization);
+			}
+			HttpResponse<String> page = HttpClient.newHttpClient()
+				.send(request.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(page.statusCode()).as(String.valueOf(authorization)).isEqualTo(200);
+			assertThat(page.headers().firstValue("WWW-Authenticate")).as(String.valueOf(authorization)).isEmpty();
+		}
 	}
 
 	private static Path wheel(String name, String version) throws Exception {

@@ -32,8 +32,12 @@ class OidcVerifierTest {
 	}
 
 	private OidcVerifier verifier(Clock clock) {
-		return new OidcVerifier(new UploadProperties(new UploadProperties.Oidc(issuer.jwksUrl(), TestOidcIssuer.ISSUER,
-				"wheelfarm", Duration.ofSeconds(60), Duration.ofSeconds(30))), clock);
+		return verifier(issuer, clock, Duration.ofSeconds(30));
+	}
+
+	private static OidcVerifier verifier(TestOidcIssuer from, Clock clock, Duration jwksMinRefresh) {
+		return new OidcVerifier(new UploadProperties(new UploadProperties.Oidc(from.jwksUrl(), TestOidcIssuer.ISSUER,
+				"wheelfarm", Duration.ofSeconds(60), jwksMinRefresh)), clock);
 	}
 
 	private OidcVerifier verifier() {
@@ -45,6 +49,30 @@ class OidcVerifierTest {
 		OidcVerifier.Identity identity = verifier().verify(issuer.token(TestOidcIssuer.claims("example-org/example")));
 		assertThat(identity.repository()).isEqualTo("example-org/example");
 		assertThat(identity.label()).isEqualTo("oidc:example-org/example@refs/heads/main");
+	}
+
+	@Test
+	void gitHubsIdsForTheRepositoryAndItsOwnerAreRead() throws Exception {
+		Map<String, Object> claims = TestOidcIssuer.claims("example-org/example");
+		claims.put("repository_id", "690312345");
+		claims.put("repository_owner_id", 4711);
+		OidcVerifier.Identity identity = verifier().verify(issuer.token(claims));
+		assertThat(identity.repositoryId()).isEqualTo(690312345L);
+		assertThat(identity.ownerId()).as("a number is taken too").isEqualTo(4711L);
+	}
+
+	@Test
+	void aTokenWithoutGitHubsIdsIsRefused() {
+		Map<String, Object> noIds = TestOidcIssuer.claims("example-org/example");
+		noIds.remove("repository_id");
+		assertThatExceptionOfType(CredentialRejectedException.class)
+			.isThrownBy(() -> verifier().verify(issuer.token(noIds)))
+			.withMessageContaining("no repository_id and repository_owner_id");
+		Map<String, Object> notAnId = TestOidcIssuer.claims("example-org/example");
+		notAnId.put("repository_owner_id", "12 OR 1=1");
+		assertThatExceptionOfType(CredentialRejectedException.class)
+			.isThrownBy(() -> verifier().verify(issuer.token(notAnId)))
+			.withMessageContaining("no repository_id and repository_owner_id");
 	}
 
 	@Test
@@ -81,6 +109,18 @@ class OidcVerifierTest {
 				.getBytes(java.nio.charset.StandardCharsets.UTF_8));
 		assertThatExceptionOfType(CredentialRejectedException.class)
 			.isThrownBy(() -> verifier().verify(parts[0] + "." + forged + "." + parts[2]))
+			.withMessageContaining("signature does not verify");
+	}
+
+	@Test
+	void aTamperedSignatureIsRefused() {
+		String token = issuer.token(TestOidcIssuer.claims("example-org/example"));
+		String[] parts = token.split("\\.");
+		byte[] signature = java.util.Base64.getUrlDecoder().decode(parts[2]);
+		signature[signature.length / 2] ^= 0x01;
+		String tampered = parts[0] + "." + parts[1] + "."
+				+ java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
+		assertThatExceptionOfType(CredentialRejectedException.class).isThrownBy(() -> verifier().verify(tampered))
 			.withMessageContaining("signature does not verify");
 	}
 
@@ -132,15 +172,68 @@ class OidcVerifierTest {
 	void anUnknownKeyIdFetchesTheKeysAgainButNotForEveryToken() throws Exception {
 		OidcVerifier verifier = verifier();
 		verifier.verify(issuer.token(TestOidcIssuer.claims("example-org/example")));
-		int fetched = issuer.jwksRequests();
+		int read = issuer.jwksRequests();
 		String unknown = TestOidcIssuer.sign(Map.of("alg", "RS256", "kid", "rotated-away"),
 				TestOidcIssuer.claims("example-org/example"), issuer.key());
+		assertThatExceptionOfType(CredentialRejectedException.class).isThrownBy(() -> verifier.verify(unknown))
+			.withMessageContaining("which the issuer does not publish");
+		// Nimbus's rate limit allows a second read in an interval, so that a rotation
+		// just
+		// after a routine read is still seen: the first unknown id reads the keys again.
+		int fetched = issuer.jwksRequests();
+		assertThat(fetched).isEqualTo(read + 1);
 		for (int i = 0; i < 5; i++) {
 			assertThatExceptionOfType(CredentialRejectedException.class).isThrownBy(() -> verifier.verify(unknown))
 				.withMessageContaining("which the issuer does not publish");
 		}
 		// Fetched within the minimum refresh interval: no new request for made-up ids.
 		assertThat(issuer.jwksRequests()).isEqualTo(fetched);
+	}
+
+	@Test
+	void withoutAMinimumRefreshEveryUnknownKeyIdReadsTheKeys() throws Exception {
+		OidcVerifier verifier = verifier(issuer, Clock.systemUTC(), Duration.ZERO);
+		verifier.verify(issuer.token(TestOidcIssuer.claims("example-org/example")));
+		int fetched = issuer.jwksRequests();
+		String unknown = TestOidcIssuer.sign(Map.of("alg", "RS256", "kid", "rotated-away"),
+				TestOidcIssuer.claims("example-org/example"), issuer.key());
+		for (int i = 0; i < 3; i++) {
+			assertThatExceptionOfType(CredentialRejectedException.class).isThrownBy(() -> verifier.verify(unknown))
+				.withMessageContaining("which the issuer does not publish");
+		}
+		assertThat(issuer.jwksRequests()).isEqualTo(fetched + 3);
+	}
+
+	@Test
+	void aRotatedKeyIsReadAndAcceptedAndTheRetiredOneRefused() throws Exception {
+		try (TestOidcIssuer rotating = new TestOidcIssuer()) {
+			OidcVerifier verifier = verifier(rotating, Clock.systemUTC(), Duration.ofSeconds(30));
+			String beforeRotation = rotating.token(TestOidcIssuer.claims("example-org/example"));
+			verifier.verify(beforeRotation);
+			int fetched = rotating.jwksRequests();
+
+			rotating.rotate("wheelfarm-test-key-2");
+			OidcVerifier.Identity identity = verifier
+				.verify(rotating.token(TestOidcIssuer.claims("example-org/example")));
+			assertThat(identity.repository()).isEqualTo("example-org/example");
+			assertThat(rotating.jwksRequests()).as("the new key id read the keys again").isEqualTo(fetched + 1);
+			// The cache now holds the new key only, and the read for the retired id is
+			// within the rate limit: refused without asking the issuer.
+			assertThatExceptionOfType(CredentialRejectedException.class)
+				.isThrownBy(() -> verifier.verify(beforeRotation))
+				.withMessageContaining("signed by key " + TestOidcIssuer.KID + ", which the issuer does not publish");
+			assertThat(rotating.jwksRequests()).isEqualTo(fetched + 1);
+		}
+	}
+
+	@Test
+	void unreadableKeysAreATemporaryRefusal() {
+		OidcVerifier verifier = new OidcVerifier(new UploadProperties(
+				new UploadProperties.Oidc(java.net.URI.create(issuer.jwksUrl().resolve("/nowhere").toString()),
+						TestOidcIssuer.ISSUER, "wheelfarm", Duration.ofSeconds(60), Duration.ofSeconds(30))));
+		assertThatExceptionOfType(CredentialRejectedException.class)
+			.isThrownBy(() -> verifier.verify(issuer.token(TestOidcIssuer.claims("example-org/example"))))
+			.withMessageContaining("The issuer's keys could not be read; try again later");
 	}
 
 	@Test

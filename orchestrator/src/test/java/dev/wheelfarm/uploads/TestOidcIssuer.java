@@ -23,8 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A stand-in for GitHub's OIDC issuer on 127.0.0.1: its own RSA key, a JWKS document at
  * {@code /.well-known/jwks}, and tokens signed as GitHub Actions signs them (RS256, with
- * the claims a workflow's token carries). Public for the other features maintainers
- * authenticate to with the same tokens (rebuilds).
+ * the claims a workflow's token carries). It can rotate its key as GitHub does: the JWKS
+ * then publishes only the new key, under a new key id. Public for the other features
+ * maintainers authenticate to with the same tokens (rebuilds).
  */
 public final class TestOidcIssuer implements AutoCloseable {
 
@@ -36,7 +37,8 @@ public final class TestOidcIssuer implements AutoCloseable {
 
 	private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
-	private final KeyPair key = generate();
+	/** The signing key and its id, swapped together so the JWKS never mixes two keys. */
+	private volatile SigningKey signing = new SigningKey(generate(), KID);
 
 	private final HttpServer server;
 
@@ -73,6 +75,10 @@ public final class TestOidcIssuer implements AutoCloseable {
 		claims.put("sub", "repo:" + repository + ":ref:refs/heads/main");
 		claims.put("repository", repository);
 		claims.put("repository_owner", repository.split("/")[0]);
+		// GitHub's numeric ids, sent as strings; one per name here, as long as nobody
+		// re-creates the repository (a test that does sets other ids).
+		claims.put("repository_id", String.valueOf(githubId(repository)));
+		claims.put("repository_owner_id", String.valueOf(githubId(repository.split("/")[0])));
 		claims.put("ref", "refs/heads/main");
 		claims.put("workflow_ref", repository + "/.github/workflows/nightly.yml@refs/heads/main");
 		claims.put("iat", now - 5);
@@ -81,14 +87,25 @@ public final class TestOidcIssuer implements AutoCloseable {
 		return claims;
 	}
 
-	/** A token with these claims, signed by this issuer's key. */
-	public String token(Map<String, Object> claims) {
-		return sign(Map.of("alg", "RS256", "typ", "JWT", "kid", KID), claims, this.key);
+	/** A stable id for a GitHub name: names are case-insensitive, ids positive. */
+	static long githubId(String name) {
+		return Math.floorMod(name.toLowerCase(java.util.Locale.ROOT).hashCode(), 1_000_000_000) + 1L;
 	}
 
-	/** A token signed by a key the issuer does not publish, under the same key id. */
+	/** A token with these claims, signed by this issuer's current key. */
+	public String token(Map<String, Object> claims) {
+		SigningKey current = this.signing;
+		return sign(Map.of("alg", "RS256", "typ", "JWT", "kid", current.kid()), claims, current.key());
+	}
+
+	/** A token signed by a key the issuer does not publish, under the current key id. */
 	String tokenSignedByAnotherKey(Map<String, Object> claims) {
-		return sign(Map.of("alg", "RS256", "typ", "JWT", "kid", KID), claims, generate());
+		return sign(Map.of("alg", "RS256", "typ", "JWT", "kid", this.signing.kid()), claims, generate());
+	}
+
+	/** A new key under a new key id; the old one is no longer published. */
+	void rotate(String newKid) {
+		this.signing = new SigningKey(generate(), newKid);
 	}
 
 	static String sign(Map<String, Object> header, Map<String, Object> claims, KeyPair key) {
@@ -106,12 +123,13 @@ public final class TestOidcIssuer implements AutoCloseable {
 	}
 
 	private String jwks() {
-		RSAPublicKey publicKey = (RSAPublicKey) this.key.getPublic();
+		SigningKey current = this.signing;
+		RSAPublicKey publicKey = (RSAPublicKey) current.key().getPublic();
 		Map<String, Object> jwk = new LinkedHashMap<>();
 		jwk.put("kty", "RSA");
 		jwk.put("alg", "RS256");
 		jwk.put("use", "sig");
-		jwk.put("kid", KID);
+		jwk.put("kid", current.kid());
 		jwk.put("n", BASE64URL.encodeToString(unsigned(publicKey.getModulus().toByteArray())));
 		jwk.put("e", BASE64URL.encodeToString(unsigned(publicKey.getPublicExponent().toByteArray())));
 		return JSON.writeValueAsString(Map.of("keys", List.of(jwk)));
@@ -134,7 +152,11 @@ public final class TestOidcIssuer implements AutoCloseable {
 	}
 
 	KeyPair key() {
-		return this.key;
+		return this.signing.key();
+	}
+
+	private record SigningKey(KeyPair key, String kid) {
+
 	}
 
 	@Override
