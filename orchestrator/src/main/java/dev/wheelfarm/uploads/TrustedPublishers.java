@@ -11,7 +11,7 @@ import org.springframework.stereotype.Component;
  * transfer; its ids do not. Opt-in reads repositories over git and never learns the ids,
  * so the first OIDC token accepted for a project records them (trust on first use), and a
  * later token of the same name with other ids is refused. Opting the project out and in
- * again forgets the binding (a trigger, see {@code V13__trusted_publisher.sql}).
+ * again forgets the binding (a trigger, see {@code V18__trusted_publisher.sql}).
  */
 @Component
 class TrustedPublishers {
