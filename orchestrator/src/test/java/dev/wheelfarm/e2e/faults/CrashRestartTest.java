@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -206,7 +207,8 @@ class CrashRestartTest {
 		SDISTS.put(name, filename);
 		OrchestratorProcess.optIn(jdbc, name);
 		BuildLedger ledger = new BuildLedger(jdbc, new TransactionTemplate(new DataSourceTransactionManager(pool)),
-				new BuildsProperties(4, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), 2, 3));
+				new BuildsProperties(4, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), 2, 3),
+				Clock.systemUTC());
 		ledger.enqueue(new BuildCandidate(ProjectName.of(name), version, filename, url.toString(), Sha256.digest(sdist),
 				BuildCandidate.Origin.WATCHER), RecipeFingerprint.of(Map.of("worker", "crash-test")));
 	}
