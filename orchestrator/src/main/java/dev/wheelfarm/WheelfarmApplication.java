@@ -1,5 +1,6 @@
 package dev.wheelfarm;
 
+import java.time.Clock;
 import java.util.Arrays;
 
 import dev.wheelfarm.database.DataDirectoryLocking;
@@ -9,6 +10,7 @@ import dev.wheelfarm.dispatch.install.InstallWorkflowCommand;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Bean;
 
 /**
  * The Wheelfarm orchestrator: one process that watches PyPI, keeps the build ledger,
@@ -39,6 +41,17 @@ public class WheelfarmApplication {
 		SpringApplication application = new SpringApplication(WheelfarmApplication.class);
 		application.addInitializers(new DataDirectoryLocking(), new EmbeddedPostgresEarlyStart());
 		return application;
+	}
+
+	/**
+	 * The farm's one clock. The ledger hands its time to SQL as a parameter rather than
+	 * using the database's {@code now()}, so that tests move leases, backoffs and run
+	 * limits by replacing this bean instead of sleeping. Instances sharing a database
+	 * must keep their clocks in step (NTP): a lease is read against each one's clock.
+	 */
+	@Bean
+	Clock clock() {
+		return Clock.systemUTC();
 	}
 
 }

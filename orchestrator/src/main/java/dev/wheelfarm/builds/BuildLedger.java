@@ -3,8 +3,11 @@ package dev.wheelfarm.builds;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,6 +27,13 @@ import org.springframework.transaction.support.TransactionOperations;
  * checked and recorded in the timeline by the database's trigger. Transactions are
  * explicit (a {@link TransactionOperations}) so that the claim's lock and its update are
  * visibly one unit, with or without Spring's proxies.
+ *
+ * <p>
+ * The times that decide who may build what and when (claims, leases, retry delays, engine
+ * refusals, the rebuild window) are read from the farm's {@link Clock} and handed to each
+ * statement as {@code :now}, so that a test moves them without waiting. The rows'
+ * {@code created_at}/{@code updated_at} and the timeline's times stay the database's: its
+ * trigger writes them.
  */
 @Repository
 public class BuildLedger {
@@ -41,9 +51,9 @@ public class BuildLedger {
 	// that unique key is what stops the farm from building the same thing twice.
 	private static final String ENQUEUE = """
 			INSERT INTO build (project_id, version, sdist_filename, sdist_url, sdist_sha256,
-			                   recipe_fingerprint, origin, reason, options)
+			                   recipe_fingerprint, origin, reason, options, next_attempt_at)
 			SELECT p.id, :version, :sdistFilename, :sdistUrl, :sdistSha256, :recipe, :origin, :reason,
-			       CAST(:options AS jsonb)
+			       CAST(:options AS jsonb), CAST(:now AS timestamptz)
 			FROM project p WHERE p.name = :project
 			ON CONFLICT (project_id, version, sdist_sha256, recipe_fingerprint) DO NOTHING
 			RETURNING id
@@ -85,17 +95,18 @@ public class BuildLedger {
 	// names is until the oldest counted one leaves.
 	private static final String REBUILDS_IN_WINDOW = """
 			SELECT count(*) AS used,
-			       coalesce(ceil(extract(epoch FROM min(requested_at) + interval '1 day' - now())), 0)::bigint
+			       coalesce(ceil(extract(epoch FROM min(requested_at) + interval '1 day' - CAST(:now AS timestamptz))), 0)::bigint
 			           AS seconds_to_free
 			FROM rebuild_request
-			WHERE project_id = :projectId AND requested_at > now() - interval '1 day'
+			WHERE project_id = :projectId AND requested_at > CAST(:now AS timestamptz) - interval '1 day'
 			""";
 
 	// The FAILED -> PENDING move, with a fresh retry allowance and no failure left on the
 	// row (the timeline keeps the failure's event). Attempts keep counting: the next
 	// attempt's request id must not be one a run of the first life already carries.
 	private static final String REQUEUE_FAILED = """
-			UPDATE build SET state = 'PENDING', attempts_at_revival = attempts, next_attempt_at = now(),
+			UPDATE build SET state = 'PENDING', attempts_at_revival = attempts,
+			                 next_attempt_at = CAST(:now AS timestamptz),
 			                 reason = :reason,
 			                 engine_refused_since = NULL,
 			                 request_id = NULL, external_run_id = NULL, external_run_url = NULL,
@@ -106,9 +117,9 @@ public class BuildLedger {
 	// The event the trigger has just written for that move, in this transaction.
 	private static final String RECORD_REBUILD_REQUEST = """
 			INSERT INTO rebuild_request (project_id, build_id, event_id, credential, token_fingerprint,
-			                             oidc_repository, oidc_workflow_ref, oidc_ref, oidc_run_id, note)
+			                             oidc_repository, oidc_workflow_ref, oidc_ref, oidc_run_id, note, requested_at)
 			SELECT :projectId, :id, max(e.id), :credential, :tokenFingerprint, :repository, :workflowRef, :ref,
-			       :runId, :note
+			       :runId, :note, CAST(:now AS timestamptz)
 			FROM build_event e WHERE e.build_id = :id AND e.to_state = 'PENDING'
 			""";
 
@@ -123,7 +134,7 @@ public class BuildLedger {
 	// so that the claim itself only looks at unclaimed rows (the build_claimable index).
 	private static final String EXPIRE_CLAIMS = """
 			UPDATE build SET claimed_by = NULL, lease_expires_at = NULL
-			WHERE claimed_by IS NOT NULL AND lease_expires_at <= now() AND state = 'PENDING'
+			WHERE claimed_by IS NOT NULL AND lease_expires_at <= CAST(:now AS timestamptz) AND state = 'PENDING'
 			""";
 
 	private static final String CLAIM = """
@@ -132,13 +143,13 @@ public class BuildLedger {
 			    WHERE state IN ('DISPATCHED', 'RUNNING') OR (state = 'PENDING' AND claimed_by IS NOT NULL)
 			), next AS (
 			    SELECT id FROM build
-			    WHERE state = 'PENDING' AND claimed_by IS NULL AND next_attempt_at <= now()
+			    WHERE state = 'PENDING' AND claimed_by IS NULL AND next_attempt_at <= CAST(:now AS timestamptz)
 			    ORDER BY next_attempt_at, id
 			    LIMIT greatest(0, least(:limit, :maxConcurrent - (SELECT n FROM busy)))
 			    FOR UPDATE SKIP LOCKED
 			)
 			UPDATE build b SET claimed_by = :owner,
-			                   lease_expires_at = now() + :leaseMillis * interval '1 millisecond',
+			                   lease_expires_at = CAST(:now AS timestamptz) + :leaseMillis * interval '1 millisecond',
 			                   attempts = b.attempts + 1,
 			                   request_id = coalesce(b.request_id, 'wf-' || b.id || '-' || (b.attempts + 1))
 			FROM next, project p
@@ -152,13 +163,14 @@ public class BuildLedger {
 	// against.
 	private static final String RELEASE = """
 			UPDATE build SET claimed_by = NULL, lease_expires_at = NULL, attempts = greatest(attempts - 1, 0),
-			                 next_attempt_at = now() + :delayMillis * interval '1 millisecond', reason = :reason,
-			                 engine_refused_since = coalesce(engine_refused_since, now())
+			                 next_attempt_at = CAST(:now AS timestamptz) + :delayMillis * interval '1 millisecond',
+			                 reason = :reason,
+			                 engine_refused_since = coalesce(engine_refused_since, CAST(:now AS timestamptz))
 			WHERE id = :id AND state = 'PENDING' AND claimed_by = :owner
 			""";
 
 	private static final String REFUSED_FOR = """
-			SELECT (extract(epoch FROM now() - engine_refused_since) * 1000)::bigint FROM build
+			SELECT (extract(epoch FROM CAST(:now AS timestamptz) - engine_refused_since) * 1000)::bigint FROM build
 			WHERE id = :id AND engine_refused_since IS NOT NULL
 			""";
 
@@ -174,15 +186,16 @@ public class BuildLedger {
 	// it from everyone for ever when the instance comes back under the same name; left
 	// alone, its lease runs out and the next claim looks for its run first.
 	private static final String RENEW_LEASES = """
-			UPDATE build SET lease_expires_at = now() + :leaseMillis * interval '1 millisecond'
+			UPDATE build SET lease_expires_at = CAST(:now AS timestamptz) + :leaseMillis * interval '1 millisecond'
 			WHERE claimed_by = :owner AND state IN ('DISPATCHED', 'RUNNING')
 			""";
 
 	// Builds whose instance died while they were with a builder: someone must keep
 	// watching them.
 	private static final String ADOPT_ORPHANS = """
-			UPDATE build SET claimed_by = :owner, lease_expires_at = now() + :leaseMillis * interval '1 millisecond'
-			WHERE state IN ('DISPATCHED', 'RUNNING') AND lease_expires_at <= now()
+			UPDATE build SET claimed_by = :owner,
+			                 lease_expires_at = CAST(:now AS timestamptz) + :leaseMillis * interval '1 millisecond'
+			WHERE state IN ('DISPATCHED', 'RUNNING') AND lease_expires_at <= CAST(:now AS timestamptz)
 			RETURNING id
 			""";
 
@@ -210,7 +223,7 @@ public class BuildLedger {
 	private static final String MARK_FAILED = """
 			UPDATE build SET state = CASE WHEN :retry THEN 'PENDING' ELSE 'FAILED' END,
 			                 request_id = NULL, external_run_id = NULL, external_run_url = NULL,
-			                 next_attempt_at = now() + :delayMillis * interval '1 millisecond',
+			                 next_attempt_at = CAST(:now AS timestamptz) + :delayMillis * interval '1 millisecond',
 			                 failure_kind = :failureKind, failure_class = :failureClass,
 			                 reason = :reason, log_excerpt = :logExcerpt,
 			                 claimed_by = NULL, lease_expires_at = NULL, engine_refused_since = NULL
@@ -220,7 +233,8 @@ public class BuildLedger {
 	private static final String ATTEMPTS_AT_REVIVAL = "SELECT attempts_at_revival FROM build WHERE id = :id";
 
 	// Succeeded a while ago and neither published nor refused by the ingest: its event
-	// was lost.
+	// was lost. updated_at is written by the database's trigger, so it is compared with
+	// the database's now(), not with the farm's clock.
 	private static final String STRANDED = "SELECT " + COLUMNS + """
 			 FROM build b JOIN project p ON p.id = b.project_id
 			WHERE b.state = 'SUCCEEDED' AND b.updated_at < now() - :graceMillis * interval '1 millisecond'
@@ -236,7 +250,8 @@ public class BuildLedger {
 	// Like a maintainer's rebuild: attempts keep counting so that request ids never
 	// repeat, and the retry allowance starts again.
 	private static final String FORCE_RETRY = """
-			UPDATE build SET state = 'PENDING', attempts_at_revival = attempts, next_attempt_at = now(),
+			UPDATE build SET state = 'PENDING', attempts_at_revival = attempts,
+			                 next_attempt_at = CAST(:now AS timestamptz),
 			                 reason = :reason,
 			                 engine_refused_since = NULL,
 			                 request_id = NULL, external_run_id = NULL, external_run_url = NULL,
@@ -258,10 +273,18 @@ public class BuildLedger {
 
 	private final BuildsProperties properties;
 
-	public BuildLedger(JdbcClient jdbc, TransactionOperations transactions, BuildsProperties properties) {
+	private final Clock clock;
+
+	public BuildLedger(JdbcClient jdbc, TransactionOperations transactions, BuildsProperties properties, Clock clock) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.properties = properties;
+		this.clock = clock;
+	}
+
+	/** The clock's time as a statement's {@code :now}. */
+	private OffsetDateTime now() {
+		return OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC);
 	}
 
 	/**
@@ -296,6 +319,7 @@ public class BuildLedger {
 			.param("origin", candidate.origin().code())
 			.param("reason", "queued by " + candidate.origin().code())
 			.param("options", options)
+			.param("now", now())
 			.query(Long.class)
 			.optional();
 		if (created.isPresent()) {
@@ -319,8 +343,12 @@ public class BuildLedger {
 	public List<Build> claim(String owner, int limit) {
 		List<Build> claimed = this.transactions.execute((status) -> {
 			this.jdbc.sql(CLAIM_LOCK).query().singleValue();
-			this.jdbc.sql(EXPIRE_CLAIMS).update();
+			// One instant for both statements, as the database's now() was one per
+			// transaction.
+			OffsetDateTime now = now();
+			this.jdbc.sql(EXPIRE_CLAIMS).param("now", now).update();
 			return this.jdbc.sql(CLAIM)
+				.param("now", now)
 				.param("owner", owner)
 				.param("limit", limit)
 				.param("maxConcurrent", this.properties.maxConcurrent())
@@ -341,6 +369,7 @@ public class BuildLedger {
 			.param("owner", owner)
 			.param("reason", reason)
 			.param("delayMillis", delay.toMillis())
+			.param("now", now())
 			.update() == 1;
 	}
 
@@ -351,6 +380,7 @@ public class BuildLedger {
 	public Optional<java.time.Duration> engineRefusedFor(long id) {
 		return this.jdbc.sql(REFUSED_FOR)
 			.param("id", id)
+			.param("now", now())
 			.query(Long.class)
 			.optional()
 			.map(java.time.Duration::ofMillis);
@@ -368,6 +398,7 @@ public class BuildLedger {
 	public int renewLeases(String owner) {
 		return this.jdbc.sql(RENEW_LEASES)
 			.param("owner", owner)
+			.param("now", now())
 			.param("leaseMillis", this.properties.lease().toMillis())
 			.update();
 	}
@@ -379,6 +410,7 @@ public class BuildLedger {
 	public List<Long> adoptOrphans(String owner) {
 		return this.jdbc.sql(ADOPT_ORPHANS)
 			.param("owner", owner)
+			.param("now", now())
 			.param("leaseMillis", this.properties.lease().toMillis())
 			.query(Long.class)
 			.list();
@@ -448,6 +480,7 @@ public class BuildLedger {
 			.param("failureClass", failure.code())
 			.param("reason", fullReason)
 			.param("logExcerpt", truncate(logExcerpt))
+			.param("now", now())
 			.update();
 		return (updated == 1) ? Optional.of(retry ? BuildState.PENDING : BuildState.FAILED) : Optional.empty();
 	}
@@ -468,7 +501,11 @@ public class BuildLedger {
 
 	/** An operator's retry of an ended build, whatever its failure class. */
 	public boolean forceRetry(long id, String reason) {
-		return this.jdbc.sql(FORCE_RETRY).param("id", id).param("reason", "forced retry: " + reason).update() == 1;
+		return this.jdbc.sql(FORCE_RETRY)
+			.param("id", id)
+			.param("reason", "forced retry: " + reason)
+			.param("now", now())
+			.update() == 1;
 	}
 
 	/**
@@ -479,6 +516,7 @@ public class BuildLedger {
 	 */
 	public RebuildOutcome requestRebuild(String project, String version, RebuildRequester requester) {
 		return this.transactions.execute((status) -> {
+			OffsetDateTime now = now();
 			Optional<Long> projectId = this.jdbc.sql(LOCK_PROJECT)
 				.param("project", project)
 				.query(Long.class)
@@ -503,6 +541,7 @@ public class BuildLedger {
 			}
 			Map<String, Object> window = this.jdbc.sql(REBUILDS_IN_WINDOW)
 				.param("projectId", projectId.get())
+				.param("now", now)
 				.query()
 				.singleRow();
 			int used = ((Number) window.get("used")).intValue();
@@ -511,7 +550,11 @@ public class BuildLedger {
 				long seconds = Math.max(1, ((Number) window.get("seconds_to_free")).longValue());
 				return new RebuildOutcome.Limited(id, limit, Duration.ofSeconds(seconds));
 			}
-			this.jdbc.sql(REQUEUE_FAILED).param("id", id).param("reason", requester.describe()).update();
+			this.jdbc.sql(REQUEUE_FAILED)
+				.param("id", id)
+				.param("reason", requester.describe())
+				.param("now", now)
+				.update();
 			this.jdbc.sql(RECORD_REBUILD_REQUEST)
 				.param("projectId", projectId.get())
 				.param("id", id)
@@ -522,6 +565,7 @@ public class BuildLedger {
 				.param("ref", requester.ref())
 				.param("runId", requester.runId())
 				.param("note", requester.note())
+				.param("now", now)
 				.update();
 			return new RebuildOutcome.Queued(id, limit - used - 1);
 		});

@@ -1,6 +1,10 @@
 package dev.wheelfarm.builds;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -18,7 +22,9 @@ import org.springframework.stereotype.Component;
  * The ledger as gauges: {@code wheelfarm_builds{state}} (builds in each state) and
  * {@code wheelfarm_queue_age_seconds} (how long the longest-waiting due build has been
  * waiting for a builder). Both come from one grouped query, run at most once per
- * {@link #MAX_AGE} however many scrapers ask, so metrics never load the database.
+ * {@link #MAX_AGE} however many scrapers ask, so metrics never load the database. Ages
+ * and the snapshot's own age are read from the farm's {@link Clock}, the one the ledger
+ * writes its due times with.
  */
 @Component
 class BuildMetrics implements MeterBinder {
@@ -31,18 +37,22 @@ class BuildMetrics implements MeterBinder {
 	// from when it was first queued: a retry that waits out its backoff is not late.
 	private static final String COUNTS = """
 			SELECT state, count(*) AS builds,
-			       coalesce(extract(epoch FROM now() - min(next_attempt_at)
-			                FILTER (WHERE claimed_by IS NULL AND next_attempt_at <= now())), 0) AS waited
+			       coalesce(extract(epoch FROM CAST(:now AS timestamptz) - min(next_attempt_at)
+			                FILTER (WHERE claimed_by IS NULL AND next_attempt_at <= CAST(:now AS timestamptz))), 0)
+			           AS waited
 			FROM build
 			GROUP BY state
 			""";
 
 	private final JdbcClient jdbc;
 
+	private final Clock clock;
+
 	private volatile Snapshot snapshot;
 
-	BuildMetrics(JdbcClient jdbc) {
+	BuildMetrics(JdbcClient jdbc, Clock clock) {
 		this.jdbc = jdbc;
+		this.clock = clock;
 	}
 
 	@Override
@@ -61,12 +71,12 @@ class BuildMetrics implements MeterBinder {
 
 	private Snapshot current() {
 		Snapshot known = this.snapshot;
-		if (known != null && System.nanoTime() - known.readAt() < MAX_AGE.toNanos()) {
+		if (fresh(known)) {
 			return known;
 		}
 		synchronized (this) {
 			known = this.snapshot;
-			if (known == null || System.nanoTime() - known.readAt() >= MAX_AGE.toNanos()) {
+			if (!fresh(known)) {
 				known = read();
 				this.snapshot = known;
 			}
@@ -74,11 +84,21 @@ class BuildMetrics implements MeterBinder {
 		}
 	}
 
+	private boolean fresh(Snapshot known) {
+		if (known == null) {
+			return false;
+		}
+		Duration age = Duration.between(known.readAt(), this.clock.instant());
+		// A clock set back (a wall clock corrected) must not keep an old snapshot alive.
+		return !age.isNegative() && age.compareTo(MAX_AGE) < 0;
+	}
+
 	private Snapshot read() {
+		Instant now = this.clock.instant();
 		Map<BuildState, Long> counts = new EnumMap<>(BuildState.class);
 		double[] waited = { 0 };
 		try {
-			this.jdbc.sql(COUNTS).query((rs) -> {
+			this.jdbc.sql(COUNTS).param("now", OffsetDateTime.ofInstant(now, ZoneOffset.UTC)).query((rs) -> {
 				BuildState state = BuildState.valueOf(rs.getString("state"));
 				counts.put(state, rs.getLong("builds"));
 				if (state == BuildState.PENDING) {
@@ -89,12 +109,12 @@ class BuildMetrics implements MeterBinder {
 		catch (DataAccessException ex) {
 			// A scrape must not fail with the database: say "unknown" until it answers.
 			logger.warn("Build metrics unavailable: {}", ex.getMostSpecificCause().getMessage());
-			return new Snapshot(null, Double.NaN, System.nanoTime());
+			return new Snapshot(null, Double.NaN, now);
 		}
-		return new Snapshot(counts, waited[0], System.nanoTime());
+		return new Snapshot(counts, waited[0], now);
 	}
 
-	private record Snapshot(Map<BuildState, Long> counts, double queueAgeSeconds, long readAt) {
+	private record Snapshot(Map<BuildState, Long> counts, double queueAgeSeconds, Instant readAt) {
 
 		double count(BuildState state) {
 			return (this.counts != null) ? this.counts.getOrDefault(state, 0L) : Double.NaN;

@@ -1,5 +1,6 @@
 package dev.wheelfarm.dispatch;
 
+import java.time.Clock;
 import java.time.Duration;
 
 import dev.wheelfarm.builds.BuildLedger;
@@ -44,12 +45,12 @@ class DispatchConfiguration {
 
 	@Bean
 	Dispatcher dispatcher(BuildLedger ledger, BuildEngine engine, BuildOutputs outputs,
-			ApplicationEventPublisher events, DispatchProperties properties, EngineSelection selection) {
+			ApplicationEventPublisher events, DispatchProperties properties, EngineSelection selection, Clock clock) {
 		if (!engine.name().equalsIgnoreCase(selection.builder().name())) {
 			throw new IllegalStateException(
 					"wheelfarm.builder is " + selection.builder() + " but the engine is " + engine.name());
 		}
-		return new Dispatcher(ledger, engine, outputs, events, properties);
+		return new Dispatcher(ledger, engine, outputs, events, properties, clock);
 	}
 
 	/**

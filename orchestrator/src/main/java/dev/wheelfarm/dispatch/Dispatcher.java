@@ -3,6 +3,7 @@ package dev.wheelfarm.dispatch;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -47,13 +48,18 @@ public class Dispatcher {
 
 	private final String owner;
 
+	// The farm's clock, the one the ledger times claims with: a run's time limit is read
+	// against it.
+	private final Clock clock;
+
 	public Dispatcher(BuildLedger ledger, BuildEngine engine, BuildOutputs outputs, ApplicationEventPublisher events,
-			DispatchProperties properties) {
+			DispatchProperties properties, Clock clock) {
 		this.ledger = ledger;
 		this.engine = engine;
 		this.outputs = outputs;
 		this.events = events;
 		this.properties = properties;
+		this.clock = clock;
 		this.owner = properties.instanceName().isEmpty() ? defaultInstanceName() : properties.instanceName();
 	}
 
@@ -200,7 +206,7 @@ public class Dispatcher {
 
 	private void enforceTimeLimit(Build build, RunReference run) {
 		Instant dispatchedAt = this.ledger.dispatchedAt(build.id()).orElse(build.updatedAt());
-		Duration elapsed = Duration.between(dispatchedAt, Instant.now());
+		Duration elapsed = Duration.between(dispatchedAt, this.clock.instant());
 		if (elapsed.compareTo(this.properties.runTimeout()) <= 0) {
 			return;
 		}

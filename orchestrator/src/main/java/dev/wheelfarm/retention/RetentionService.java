@@ -57,13 +57,13 @@ public class RetentionService {
 	private final Clock clock;
 
 	RetentionService(RetentionRepository repository, TransactionOperations transactions,
-			ApplicationEventPublisher events, BlobStore blobs, RetentionProperties properties) {
+			ApplicationEventPublisher events, BlobStore blobs, RetentionProperties properties, Clock clock) {
 		this.repository = repository;
 		this.transactions = transactions;
 		this.events = events;
 		this.blobs = blobs;
 		this.properties = properties;
-		this.clock = Clock.systemUTC();
+		this.clock = clock;
 	}
 
 	/**

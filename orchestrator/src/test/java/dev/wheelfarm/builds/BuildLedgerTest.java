@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
+import dev.wheelfarm.testsupport.MutableClock;
 import dev.wheelfarm.testsupport.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +40,9 @@ class BuildLedgerTest {
 
 	private HikariDataSource dataSource;
 
+	// Leases and backoffs run out when the test moves this clock, not by waiting.
+	private final MutableClock clock = MutableClock.startingNow();
+
 	@AfterEach
 	void closePool() {
 		this.dataSource.close();
@@ -54,7 +58,12 @@ class BuildLedgerTest {
 
 	private BuildLedger ledger(BuildsProperties properties) {
 		return new BuildLedger(this.jdbc, new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)),
-				properties);
+				properties, this.clock);
+	}
+
+	/** Moves the clock past any retry delay {@link #properties} allows. */
+	private void waitOutTheBackoff() {
+		this.clock.advance(Duration.ofHours(1));
 	}
 
 	private static BuildsProperties properties(int maxAttempts, int maxConcurrent, Duration lease) {
@@ -114,7 +123,7 @@ class BuildLedgerTest {
 		assertThat(waiting.nextAttemptAt()).isAfter(waiting.updatedAt().plusSeconds(50));
 		assertThat(ledger.claim("a", 1)).as("not before the backoff has passed").isEmpty();
 
-		this.jdbc.sql("UPDATE build SET next_attempt_at = now() WHERE id = ?").param(id).update();
+		waitOutTheBackoff();
 		assertThat(ledger.claim("a", 1)).extracting(Build::attempts).containsExactly(2);
 		ledger.markDispatched(id, "a", "github", "78", null);
 		assertThat(ledger.markFailed(id, "a", FailureClass.TIMEOUT, "job exceeded 2h", "..."))
@@ -142,7 +151,7 @@ class BuildLedgerTest {
 		long id = ledger.enqueue(candidate("7.0"), RECIPE).id();
 		// A transient failure that used up its attempts.
 		for (int attempt = 1; attempt <= 2; attempt++) {
-			this.jdbc.sql("UPDATE build SET next_attempt_at = now() WHERE id = ?").param(id).update();
+			waitOutTheBackoff();
 			assertThat(ledger.claim("a", 1)).extracting(Build::requestId).containsExactly("wf-" + id + "-" + attempt);
 			ledger.markDispatched(id, "a", "local", "run-" + attempt, null);
 			ledger.markFailed(id, "a", FailureClass.NETWORK, "no route", null);
@@ -218,25 +227,27 @@ class BuildLedgerTest {
 
 		ledger.markDispatched(id, "b", "local", "run-9", null);
 		ledger.markFailed(id, "b", FailureClass.NETWORK, "sdist not on the CDN yet", null);
-		this.jdbc.sql("UPDATE build SET next_attempt_at = now() WHERE id = ?").param(id).update();
+		waitOutTheBackoff();
 		Build retry = ledger.claim("b", 1).get(0);
 		assertThat(retry.requestId()).as("a new attempt is a new run").isEqualTo("wf-" + id + "-2");
 		assertThat(retry.externalRunId()).isNull();
 	}
 
 	@Test
-	void anInstanceThatLostItsLeaseChangesNothing() throws Exception {
-		BuildLedger ledger = ledger(properties(3, 10, Duration.ofMillis(200)));
+	void anInstanceThatLostItsLeaseChangesNothing() {
+		Duration lease = Duration.ofMinutes(5);
+		BuildLedger ledger = ledger(properties(3, 10, lease));
 		long id = ledger.enqueue(candidate("3.0"), RECIPE).id();
 		assertThat(ledger.claim("crashed", 1)).hasSize(1);
+		this.clock.advance(lease.minusSeconds(1));
 		assertThat(ledger.claim("survivor", 1)).as("held by a live lease").isEmpty();
-		Thread.sleep(400);
+		this.clock.advance(Duration.ofSeconds(1));
 		assertThat(ledger.claim("survivor", 1)).extracting(Build::id).containsExactly(id);
 		assertThat(ledger.markDispatched(id, "crashed", "local", "x", null)).isFalse();
 		assertThat(ledger.markFailed(id, "crashed", FailureClass.COMPILE_ERROR, "late", null)).isEmpty();
 		assertThat(ledger.markDispatched(id, "survivor", "local", "y", null)).isTrue();
 
-		Thread.sleep(400);
+		this.clock.advance(lease);
 		assertThat(ledger.adoptOrphans("watcher")).as("a dispatched build whose owner is gone").containsExactly(id);
 		assertThat(ledger.markSucceeded(id, "survivor", "build")).isFalse();
 		assertThat(ledger.markSucceeded(id, "watcher", "build")).isTrue();

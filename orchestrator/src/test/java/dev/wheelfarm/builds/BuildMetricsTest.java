@@ -1,6 +1,11 @@
 package dev.wheelfarm.builds;
 
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
 import com.zaxxer.hikari.HikariDataSource;
+import dev.wheelfarm.testsupport.MutableClock;
 import dev.wheelfarm.testsupport.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -21,12 +26,14 @@ class BuildMetricsTest {
 
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
+	private final MutableClock clock = MutableClock.startingNow();
+
 	@BeforeEach
 	void setUp() {
 		this.pool = TestDatabase.freshDatabase().migrate().pool(2);
 		this.jdbc = JdbcClient.create(this.pool);
 		this.jdbc.sql("INSERT INTO project (name, display_name) VALUES ('gauged', 'gauged')").update();
-		new BuildMetrics(this.jdbc).bindTo(this.registry);
+		new BuildMetrics(this.jdbc, this.clock).bindTo(this.registry);
 	}
 
 	@AfterEach
@@ -39,13 +46,14 @@ class BuildMetricsTest {
 		assertThat(gauge("PENDING")).isZero();
 		assertThat(queueAge()).as("nothing waits").isZero();
 
-		build("1.0", "now() - interval '90 seconds'");
+		build("1.0", Duration.ofSeconds(-90));
 		// Waiting out a retry backoff is not waiting for a builder.
-		build("1.1", "now() + interval '1 hour'");
-		build("1.2", "now() - interval '5 seconds'");
-		this.jdbc
-			.sql("UPDATE build SET claimed_by = 'someone', lease_expires_at = now() + interval '1 minute',"
-					+ " next_attempt_at = now() - interval '1 hour' WHERE version = '1.2'")
+		build("1.1", Duration.ofHours(1));
+		build("1.2", Duration.ofSeconds(-5));
+		this.jdbc.sql(
+				"UPDATE build SET claimed_by = 'someone', lease_expires_at = CAST(:now AS timestamptz) + interval '1 minute',"
+						+ " next_attempt_at = CAST(:now AS timestamptz) - interval '1 hour' WHERE version = '1.2'")
+			.param("now", now())
 			.update();
 		waitOutTheCache();
 
@@ -54,14 +62,21 @@ class BuildMetricsTest {
 		assertThat(queueAge()).isCloseTo(90.0, within(10.0));
 	}
 
-	private void build(String version, String due) {
+	/**
+	 * A build that became due {@code dueIn} from the clock's now (negative: in the past).
+	 */
+	private void build(String version, Duration dueIn) {
 		this.jdbc.sql("""
 				INSERT INTO build (project_id, version, sdist_filename, sdist_url, sdist_sha256, recipe_fingerprint,
 				                   origin, next_attempt_at)
 				SELECT id, :version, 'gauged-' || :version || '.tar.gz', 'https://files.example/gauged.tar.gz',
-				       repeat('a', 64), repeat(md5(:version), 2), 'watcher', %s
+				       repeat('a', 64), repeat(md5(:version), 2), 'watcher', :due
 				FROM project WHERE name = 'gauged'
-				""".formatted(due)).param("version", version).update();
+				""").param("version", version).param("due", now().plus(dueIn)).update();
+	}
+
+	private OffsetDateTime now() {
+		return OffsetDateTime.ofInstant(this.clock.instant(), ZoneOffset.UTC);
 	}
 
 	private double gauge(String state) {
@@ -72,13 +87,8 @@ class BuildMetricsTest {
 		return this.registry.get("wheelfarm.queue.age").gauge().value();
 	}
 
-	private static void waitOutTheCache() {
-		try {
-			Thread.sleep(BuildMetrics.MAX_AGE.toMillis() + 100);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+	private void waitOutTheCache() {
+		this.clock.advance(BuildMetrics.MAX_AGE);
 	}
 
 }

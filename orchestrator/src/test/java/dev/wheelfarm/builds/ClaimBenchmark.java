@@ -1,6 +1,7 @@
 package dev.wheelfarm.builds;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -50,8 +51,8 @@ class ClaimBenchmark {
 		try (HikariDataSource pool = TestDatabase.freshDatabase().migrate().pool(claimers + 1)) {
 			JdbcClient jdbc = JdbcClient.create(pool);
 			BuildLedger ledger = new BuildLedger(jdbc, new TransactionTemplate(new DataSourceTransactionManager(pool)),
-					new BuildsProperties(3, Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofHours(1), BUILDS,
-							3));
+					new BuildsProperties(3, Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofHours(1), BUILDS, 3),
+					Clock.systemUTC());
 			jdbc.sql("INSERT INTO project (name, display_name) VALUES ('bench', 'bench')").update();
 			RecipeFingerprint recipe = RecipeFingerprint.of(Map.of("worker", "bench"));
 			for (int i = 0; i < BUILDS; i++) {

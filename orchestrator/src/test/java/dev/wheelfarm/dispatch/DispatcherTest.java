@@ -21,6 +21,7 @@ import dev.wheelfarm.builds.RecipeFingerprint;
 import dev.wheelfarm.database.DataDirectoryProperties;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
+import dev.wheelfarm.testsupport.MutableClock;
 import dev.wheelfarm.testsupport.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,6 +57,12 @@ class DispatcherTest {
 
 	private final List<Object> events = new ArrayList<>();
 
+	// Leases, retry delays, refusal limits and run limits pass when the test moves this
+	// clock.
+	private final MutableClock clock = MutableClock.startingNow();
+
+	private static final Duration LEASE = Duration.ofMillis(300);
+
 	private long buildId;
 
 	@BeforeEach
@@ -64,7 +71,7 @@ class DispatcherTest {
 		this.jdbc = JdbcClient.create(this.dataSource);
 		this.ledger = new BuildLedger(this.jdbc,
 				new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)),
-				new BuildsProperties(3, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofMillis(300), 4, 3));
+				new BuildsProperties(3, Duration.ofMillis(1), Duration.ofMillis(1), LEASE, 4, 3), this.clock);
 		this.jdbc.sql("INSERT INTO project (name, display_name) VALUES ('demo-pkg', 'demo-pkg')").update();
 		this.buildId = this.ledger
 			.enqueue(new BuildCandidate(ProjectName.of("demo-pkg"), "1.0", "demo_pkg-1.0.tar.gz",
@@ -81,7 +88,8 @@ class DispatcherTest {
 	private Dispatcher dispatcher(String name, Duration runTimeout) {
 		return new Dispatcher(this.ledger, this.engine, new BuildOutputs(new DataDirectoryProperties(this.dataDir)),
 				this.events::add,
-				new DispatchProperties(true, Duration.ofSeconds(1), 10, runTimeout, Duration.ofMillis(1), name));
+				new DispatchProperties(true, Duration.ofSeconds(1), 10, runTimeout, Duration.ofMillis(1), name),
+				this.clock);
 	}
 
 	private Dispatcher dispatcher() {
@@ -157,7 +165,7 @@ class DispatcherTest {
 		Build claimed = this.ledger.claim("dead-instance", 1).get(0);
 		this.engine.dispatch(new BuildJob(claimed.requestId(), ProjectName.of("demo-pkg"), "1.0", claimed.sdistUrl(),
 				Sha256.of(claimed.sdistSha256()), "{}"));
-		Thread.sleep(400); // its lease runs out
+		this.clock.advance(LEASE); // its lease runs out
 
 		dispatcher("instance-b", Duration.ofHours(1)).round();
 		assertThat(this.engine.dispatched).as("not dispatched a second time").hasSize(1);
@@ -167,7 +175,7 @@ class DispatcherTest {
 	}
 
 	@Test
-	void anUnavailableEngineLeavesTheBuildQueuedWithoutSpendingAnAttempt() throws Exception {
+	void anUnavailableEngineLeavesTheBuildQueuedWithoutSpendingAnAttempt() {
 		this.engine.dispatchFailures.add(new EngineException("502 Bad Gateway", true));
 		Dispatcher dispatcher = dispatcher();
 		dispatcher.round();
@@ -177,22 +185,22 @@ class DispatcherTest {
 		assertThat(waiting.attempts()).isZero();
 		assertThat(waiting.reason()).contains("502 Bad Gateway");
 
-		Thread.sleep(5);
+		this.clock.advance(Duration.ofMillis(1)); // the engine-retry-delay
 		dispatcher.round();
 		assertThat(build().state()).isEqualTo(BuildState.RUNNING);
 		assertThat(this.engine.dispatched).hasSize(1);
 	}
 
 	@Test
-	void aClaimLeftByAnEarlierLifeOfTheSameInstanceIsNotKeptAliveForever() throws Exception {
+	void aClaimLeftByAnEarlierLifeOfTheSameInstanceIsNotKeptAliveForever() {
 		// The instance claimed the build and died before dispatching it; it comes back
 		// under the same configured name.
 		assertThat(this.ledger.claim("instance-a", 1)).hasSize(1);
 		Dispatcher restarted = dispatcher();
-		Instant deadline = Instant.now().plusSeconds(10);
-		while (build().state() == BuildState.PENDING && Instant.now().isBefore(deadline)) {
+		Instant deadline = this.clock.instant().plusSeconds(10);
+		while (build().state() == BuildState.PENDING && this.clock.instant().isBefore(deadline)) {
 			restarted.round();
-			Thread.sleep(50);
+			this.clock.advance(Duration.ofMillis(50));
 		}
 		assertThat(build().state()).as("dispatched once the stale claim's lease ran out")
 			.isIn(BuildState.DISPATCHED, BuildState.RUNNING, BuildState.SUCCEEDED);
@@ -200,14 +208,14 @@ class DispatcherTest {
 	}
 
 	@Test
-	void aDispatchWhoseAnswerWasLostIsFoundNotRepeated() throws Exception {
+	void aDispatchWhoseAnswerWasLostIsFoundNotRepeated() {
 		this.engine.lostAnswers.add(new EngineException("request timed out", true));
 		Dispatcher dispatcher = dispatcher();
 		dispatcher.round();
 		assertThat(build().state()).isEqualTo(BuildState.PENDING);
 		assertThat(build().attempts()).as("a refusal spends no attempt").isZero();
 
-		Thread.sleep(5);
+		this.clock.advance(Duration.ofMillis(1)); // the engine-retry-delay
 		dispatcher.round();
 		assertThat(this.engine.dispatched).as("the run the lost answer started is adopted, not repeated").hasSize(1);
 		assertThat(build().externalRunId()).isEqualTo("run-1");
@@ -223,24 +231,25 @@ class DispatcherTest {
 		assertThat(waiting.state()).isEqualTo(BuildState.PENDING);
 		assertThat(waiting.attempts()).isZero();
 		assertThat(waiting.nextAttemptAt()).as("Retry-After, not the 1 ms engine-retry-delay")
-			.isAfter(Instant.now().plus(Duration.ofMinutes(9)));
+			.isAfter(this.clock.instant().plus(Duration.ofMinutes(9)));
 	}
 
 	@Test
-	void aPermanentOutageEndsTheBuildAfterItsAttemptsNotNever() throws Exception {
+	void aPermanentOutageEndsTheBuildAfterItsAttemptsNotNever() {
 		for (int i = 0; i < 1000; i++) {
 			this.engine.dispatchFailures.add(new EngineException("HTTP 500 Internal Server Error", true));
 		}
 		Dispatcher dispatcher = new Dispatcher(this.ledger, this.engine,
 				new BuildOutputs(new DataDirectoryProperties(this.dataDir)), this.events::add,
 				new DispatchProperties(true, Duration.ofSeconds(1), 10, Duration.ofHours(1), Duration.ofMillis(1),
-						"instance-a", Duration.ofMinutes(2), Duration.ofMillis(40)));
+						"instance-a", Duration.ofMinutes(2), Duration.ofMillis(40)),
+				this.clock);
 		dispatcher.round();
 		assertThat(build().state()).as("a short outage costs no attempt").isEqualTo(BuildState.PENDING);
 		assertThat(build().attempts()).isZero();
-		Instant deadline = Instant.now().plusSeconds(30);
-		while (build().state() != BuildState.FAILED && Instant.now().isBefore(deadline)) {
-			Thread.sleep(10);
+		Instant deadline = this.clock.instant().plusSeconds(30);
+		while (build().state() != BuildState.FAILED && this.clock.instant().isBefore(deadline)) {
+			this.clock.advance(Duration.ofMillis(10));
 			dispatcher.round();
 		}
 		Build failed = build();
@@ -282,7 +291,7 @@ class DispatcherTest {
 	}
 
 	@Test
-	void aTransientWorkerFailureIsRetried() throws Exception {
+	void aTransientWorkerFailureIsRetried() {
 		this.engine.nextRuns.add(ScriptedEngine.Run.ending(RunStatus.Conclusion.SUCCESS)
 			.withFailure("network", "sdist not on the CDN yet"));
 		this.engine.nextRuns
@@ -290,7 +299,7 @@ class DispatcherTest {
 		Dispatcher dispatcher = dispatcher();
 		dispatcher.round();
 		assertThat(build().state()).isEqualTo(BuildState.PENDING);
-		Thread.sleep(5);
+		this.clock.advance(Duration.ofMillis(1)); // the retry delay
 		dispatcher.round();
 		dispatcher.round();
 		assertThat(build().state()).isEqualTo(BuildState.SUCCEEDED);
@@ -319,12 +328,17 @@ class DispatcherTest {
 	}
 
 	@Test
-	void aRunOverTheTimeLimitIsCancelledAndCountsAsATimeout() throws Exception {
+	void aRunOverTheTimeLimitIsCancelledAndCountsAsATimeout() {
 		this.engine.nextRuns.add(ScriptedEngine.Run.stuck());
-		Dispatcher dispatcher = dispatcher("instance-a", Duration.ofMillis(250));
+		// The limit is far above the milliseconds the database's dispatch time may lie
+		// ahead of the clock's.
+		Duration limit = Duration.ofMinutes(10);
+		Dispatcher dispatcher = dispatcher("instance-a", limit);
 		dispatcher.round();
 		assertThat(build().state()).isEqualTo(BuildState.RUNNING);
-		Thread.sleep(300);
+		dispatcher.round();
+		assertThat(this.engine.cancelled).as("within the limit").isEmpty();
+		this.clock.advance(limit.plusMinutes(1));
 		dispatcher.round();
 		assertThat(this.engine.cancelled).containsExactly("run-1");
 		assertThat(this.ledger.timeline(this.buildId)).extracting(BuildEvent::reason)

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.function.Predicate;
 
 import dev.wheelfarm.artifacts.TestWheels;
+import dev.wheelfarm.dispatch.Dispatcher;
 import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.optin.BareRepository;
 import dev.wheelfarm.optin.OptInService;
@@ -56,6 +57,9 @@ class LocalFarmTest {
 
 	@Autowired
 	OptInService optIn;
+
+	@Autowired
+	Dispatcher dispatcher;
 
 	@DynamicPropertySource
 	static void world(DynamicPropertyRegistry registry) {
@@ -196,7 +200,11 @@ class LocalFarmTest {
 		this.watcher.watch(PypiWatcher.Mode.FULL);
 		this.optIn.resyncAll();
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
-		sleep(Duration.ofSeconds(2));
+		// Rounds run here, as the schedule would run them (a round is synchronized, so
+		// these and the schedule's do not overlap).
+		for (int round = 0; round < 10; round++) {
+			this.dispatcher.round();
+		}
 		assertThat(farm.buildOf("fragile-pkg", "1.0")).isEqualTo(first);
 		assertThat(farm.getJson("/api/builds/" + first).path("attempts").asInt()).isEqualTo(1);
 		assertThat(farm.pypi.requestCount(sdistPath)).as("no second run").isEqualTo(1);
@@ -273,16 +281,6 @@ class LocalFarmTest {
 		assertThat(pureOnly.path("plan").path("strategy").asString()).isEqualTo("pure");
 		assertThat(pureOnly.path("timeline").toString()).contains("turns the platform build off");
 		assertThat(pureOnly.path("wheels").isEmpty()).as("no native wheel without the fallback").isTrue();
-	}
-
-	private static void sleep(Duration duration) {
-		try {
-			Thread.sleep(duration.toMillis());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	@Test

@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Map;
 
 import dev.wheelfarm.builds.BuildLedger;
@@ -154,7 +155,7 @@ class RebuildRequestsTest {
 
 		// Another replica (or this one after a restart): a ledger with no memory of its
 		// own, over the same database.
-		BuildLedger replica = new BuildLedger(this.jdbc, this.transactions, this.properties);
+		BuildLedger replica = new BuildLedger(this.jdbc, this.transactions, this.properties, Clock.systemUTC());
 		RebuildRequester requester = RebuildRequester.token(Sha256.digest(TOKEN.getBytes(StandardCharsets.UTF_8)).hex(),
 				null);
 		assertThat(replica.requestRebuild("limited-pkg", "2.0", requester)).isInstanceOf(RebuildOutcome.Limited.class);

@@ -1,36 +1,16 @@
 package dev.wheelfarm.requests;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 
+import dev.wheelfarm.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RequestRateLimiterTest {
 
-	private Instant now = Instant.parse("2026-11-22T10:00:00Z");
-
-	private final Clock clock = new Clock() {
-
-		@Override
-		public ZoneOffset getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(java.time.ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return RequestRateLimiterTest.this.now;
-		}
-
-	};
+	private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
 
 	@Test
 	void aClientGetsItsShareAndIsToldHowLongToWait() {
@@ -38,10 +18,10 @@ class RequestRateLimiterTest {
 				this.clock);
 		assertThat(limiter.tryAcquire("a")).isEmpty();
 		assertThat(limiter.tryAcquire("a")).isEmpty();
-		this.now = this.now.plusSeconds(20);
+		this.clock.advance(Duration.ofSeconds(20));
 		assertThat(limiter.tryAcquire("a")).contains(Duration.ofSeconds(40));
 		assertThat(limiter.tryAcquire("b")).as("others are not affected").isEmpty();
-		this.now = this.now.plusSeconds(40);
+		this.clock.advance(Duration.ofSeconds(40));
 		assertThat(limiter.tryAcquire("a")).as("a new window").isEmpty();
 	}
 

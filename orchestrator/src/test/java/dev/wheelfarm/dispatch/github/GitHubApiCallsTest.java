@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.wheelfarm.dispatch.EngineException;
 import dev.wheelfarm.dispatch.RunReference;
 import dev.wheelfarm.dispatch.RunStatus.Phase;
+import dev.wheelfarm.testsupport.MutableClock;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;

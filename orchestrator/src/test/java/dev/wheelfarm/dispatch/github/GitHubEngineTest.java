@@ -27,6 +27,7 @@ import dev.wheelfarm.dispatch.RunStatus.Conclusion;
 import dev.wheelfarm.dispatch.RunStatus.Phase;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
+import dev.wheelfarm.testsupport.MutableClock;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.wheelfarm.dispatch.install.WorkflowBundle;
 import dev.wheelfarm.dispatch.install.WorkflowBundles;
+import dev.wheelfarm.testsupport.MutableClock;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;

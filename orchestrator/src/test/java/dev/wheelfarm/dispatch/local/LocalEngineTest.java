@@ -139,7 +139,8 @@ class LocalEngineTest {
 
 	@Test
 	void aWorkerThatOutlivedItsOrchestratorIsWaitedForAndItsWheelKept() throws Exception {
-		RunReference run = this.engine.dispatch(job("wf-4-1", "slowpkg", Sdists.slow("slowpkg", "1.0", 3)));
+		Path gate = this.temp.resolve("gate-slowpkg");
+		RunReference run = this.engine.dispatch(job("wf-4-1", "slowpkg", Sdists.gated("slowpkg", "1.0", gate)));
 		Path pidFile = this.temp.resolve("runs/wf-4-1/" + LocalWorkerRunner.PID_FILE);
 		awaitFile(pidFile);
 		long worker = Long.parseLong(Files.readString(pidFile).trim().split(" ")[0]);
@@ -148,6 +149,7 @@ class LocalEngineTest {
 		try {
 			RunStatus running = restarted.status(run);
 			assertThat(running.phase()).isEqualTo(RunStatus.Phase.RUNNING);
+			Sdists.open(gate);
 			await().atMost(Duration.ofSeconds(120))
 				.until(() -> restarted.status(run).phase() == RunStatus.Phase.COMPLETED);
 			assertThat(restarted.status(run).conclusion()).isEqualTo(RunStatus.Conclusion.SUCCESS);

@@ -1,6 +1,7 @@
 package dev.wheelfarm.dispatch.local;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,17 +106,36 @@ public final class Sdists {
 	}
 
 	/**
-	 * A pure setuptools project whose {@code setup.py} sleeps before it builds: a build
-	 * that is certainly still running for a while after its worker started.
+	 * A pure setuptools project whose {@code setup.py} waits until the file {@code gate}
+	 * exists before it builds: a build that is certainly still running until the test
+	 * creates the file, however loaded the machine, and that ends soon after. It gives up
+	 * (a failed build) if the gate stays shut for ten minutes.
 	 */
-	public static Map<String, String> slow(String name, String version, double seconds) {
-		return Map.of("setup.py", """
-				import time
-				time.sleep(%s)
-				from setuptools import setup
-				setup(name=%s, version=%s, packages=[%s], package_dir={"": "src"})
-				""".formatted(seconds, pythonString(name), pythonString(version), pythonString(name.replace('-', '_'))),
+	public static Map<String, String> gated(String name, String version, Path gate) {
+		return Map.of("setup.py",
+				"""
+						import os, time
+						deadline = time.monotonic() + 600
+						while not os.path.exists(%s):
+						    if time.monotonic() > deadline:
+						        raise SystemExit("the test never opened the gate")
+						    time.sleep(0.05)
+						from setuptools import setup
+						setup(name=%s, version=%s, packages=[%s], package_dir={"": "src"})
+						""".formatted(pythonString(gate.toString()), pythonString(name), pythonString(version),
+						pythonString(name.replace('-', '_'))),
 				"src/" + name.replace('-', '_') + "/__init__.py", "ANSWER = 42\n");
+	}
+
+	/** Opens a gate a {@link #gated} build waits at. */
+	public static void open(Path gate) {
+		try {
+			Files.createDirectories(gate.getParent());
+			Files.writeString(gate, "open\n");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	/** Packs {@code files} as {@code <name>-<version>.tar.gz} and returns its bytes. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -102,11 +103,15 @@ class CrashRestartTest {
 
 	@Test
 	void killedAtEveryStageTheFarmEndsWithEveryBuildOnceAndEveryWheelOnce() throws Exception {
-		// Two slow builds first (the cap of 2 takes them), then three that wait. The
-		// first one's worker ends while no orchestrator runs; the second's is still busy
-		// when the next orchestrator takes the build over.
-		enqueue("slow-one", "1.0", Sdists.slow("slow-one", "1.0", 2.5));
-		enqueue("slow-two", "1.0", Sdists.slow("slow-two", "1.0", 15));
+		// Two gated builds first (the cap of 2 takes them), then three that wait. Each
+		// gated build runs until the test opens its gate, so that the stages below
+		// happen in this order however slow the machine: the first one's worker ends
+		// while no orchestrator runs; the second's is still busy when the next
+		// orchestrator takes the build over.
+		Path slowOneGate = scratch.resolve("gates/slow-one");
+		Path slowTwoGate = scratch.resolve("gates/slow-two");
+		enqueue("slow-one", "1.0", Sdists.gated("slow-one", "1.0", slowOneGate));
+		enqueue("slow-two", "1.0", Sdists.gated("slow-two", "1.0", slowTwoGate));
 		enqueue("quick-one", "1.0", Sdists.pure("quick-one", "1.0"));
 		enqueue("quick-two", "1.0", Sdists.pure("quick-two", "1.0"));
 		enqueue("needsheader", "1.1", Sdists.MISSING_HEADER);
@@ -117,10 +122,17 @@ class CrashRestartTest {
 
 		// 1. Killed with a worker busy and builds pending.
 		orchestrator = OrchestratorProcess.start("crash-1", properties());
-		awaitOrFail(() -> !running().isEmpty() && count("state = 'PENDING'") > 0, "a busy worker and pending builds");
+		awaitOrFail(() -> running().size() == 2 && count("state = 'PENDING'") > 0, "busy workers and pending builds");
 		List<Long> runningAtKill = running();
+		String firstOwner = claimedBy("slow-two");
 		orchestrator.kill();
 		assertThat(count("state = 'PENDING'")).as("builds still pending at the kill").isPositive();
+
+		// The first build's worker finishes while no orchestrator runs.
+		long slowOneWorker = workerPid("slow-one").orElseThrow();
+		Sdists.open(slowOneGate);
+		awaitOrFail(() -> !ProcessHandle.of(slowOneWorker).map(ProcessHandle::isAlive).orElse(false),
+				"the end of slow-one's worker");
 
 		// 2. Killed with successes whose publication could not finish.
 		Path files = dataDir.resolve("files");
@@ -132,6 +144,13 @@ class CrashRestartTest {
 		orchestrator = OrchestratorProcess.start("crash-2", properties());
 		assertThat(workers).as("a worker of the killed process still running when the next one starts")
 			.anyMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+		// Its worker still busy, the second build is taken over once the dead
+		// instance's lease runs out; only then may it finish.
+		awaitOrFail(() -> {
+			String owner = claimedBy("slow-two");
+			return owner != null && !owner.equals(firstOwner);
+		}, "the next orchestrator taking slow-two over");
+		Sdists.open(slowTwoGate);
 		awaitOrFail(
 				() -> count("state IN ('PENDING', 'DISPATCHED', 'RUNNING')") == 0 && count("state = 'SUCCEEDED'") > 0,
 				"successes waiting for their publication");
@@ -206,7 +225,8 @@ class CrashRestartTest {
 		SDISTS.put(name, filename);
 		OrchestratorProcess.optIn(jdbc, name);
 		BuildLedger ledger = new BuildLedger(jdbc, new TransactionTemplate(new DataSourceTransactionManager(pool)),
-				new BuildsProperties(4, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), 2, 3));
+				new BuildsProperties(4, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), 2, 3),
+				Clock.systemUTC());
 		ledger.enqueue(new BuildCandidate(ProjectName.of(name), version, filename, url.toString(), Sha256.digest(sdist),
 				BuildCandidate.Origin.WATCHER), RecipeFingerprint.of(Map.of("worker", "crash-test")));
 	}
@@ -229,6 +249,25 @@ class CrashRestartTest {
 			});
 		}
 		return running;
+	}
+
+	private static String claimedBy(String project) {
+		String owner = jdbc.sql(
+				"SELECT coalesce(b.claimed_by, '') FROM build b JOIN project p ON p.id = b.project_id WHERE p.name = ?")
+			.param(project)
+			.query(String.class)
+			.single();
+		return owner.isEmpty() ? null : owner;
+	}
+
+	/** The worker process of {@code project}'s build, from its run directory. */
+	private static Optional<Long> workerPid(String project) {
+		String requestId = jdbc
+			.sql("SELECT b.request_id FROM build b JOIN project p ON p.id = b.project_id WHERE p.name = ?")
+			.param(project)
+			.query(String.class)
+			.single();
+		return workerPid(dataDir.resolve("local-runs").resolve(requestId));
 	}
 
 	private static Optional<Long> workerPid(Path runDirectory) {

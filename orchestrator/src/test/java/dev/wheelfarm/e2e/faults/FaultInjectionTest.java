@@ -1,6 +1,7 @@
 package dev.wheelfarm.e2e.faults;
 
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -125,7 +126,12 @@ class FaultInjectionTest {
 		// Ended means ended: no more dispatches, and the process is still serving.
 		int dispatches = dispatchCalls(github);
 		int betaReads = pypi.requestCount("/pypi/beta/json");
-		OrchestratorProcess.sleep(2500);
+		// Two more watch cycles over beta (each records its error) are the while to wait:
+		// the dispatcher, on a shorter interval, has had several rounds in them.
+		for (int cycle = 0; cycle < 2; cycle++) {
+			Instant checked = betaCheckedAt(jdbc);
+			awaitOrFail(() -> betaCheckedAt(jdbc).isAfter(checked), jdbc, "another watch cycle over beta");
+		}
 		assertThat(dispatchCalls(github)).as("dispatches after the build ended").isEqualTo(dispatches);
 		assertThat(pypi.requestCount("/pypi/beta/json")).as("the watcher keeps trying, a cycle at a time")
 			.isGreaterThan(betaReads)
@@ -263,6 +269,12 @@ class FaultInjectionTest {
 
 	private static int dispatchCalls(GitHubStandIn github) {
 		return github.requests(postRequestedFor(urlPathEqualTo(GitHubStandIn.DISPATCHES)));
+	}
+
+	private static Instant betaCheckedAt(JdbcClient jdbc) {
+		return jdbc.sql("""
+				SELECT c.checked_at FROM pypi_cursor c JOIN project p ON p.id = c.project_id WHERE p.name = 'beta'
+				""").query(Timestamp.class).single().toInstant();
 	}
 
 	private static long count(JdbcClient jdbc, String condition) {

@@ -246,7 +246,7 @@ final class OrchestratorProcess implements AutoCloseable {
 				"no " + what + " within " + limit + "; ledger: " + FarmInvariants.builds(jdbc) + "\n" + tail(80));
 	}
 
-	static void sleep(long millis) {
+	private static void sleep(long millis) {
 		try {
 			Thread.sleep(millis);
 		}
