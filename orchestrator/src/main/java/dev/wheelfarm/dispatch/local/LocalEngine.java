@@ -16,6 +16,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -57,6 +59,8 @@ public class LocalEngine implements BuildEngine, AutoCloseable {
 
 	private final Map<String, LocalRun> runs = new ConcurrentHashMap<>();
 
+	private final Supplier<Optional<String>> cibuildwheelCheck;
+
 	/**
 	 * @param runner runs the worker
 	 * @param runsRoot where each run gets a scratch directory, removed once collected
@@ -65,6 +69,7 @@ public class LocalEngine implements BuildEngine, AutoCloseable {
 	public LocalEngine(LocalWorkerRunner runner, Path runsRoot, int parallelRuns) {
 		this.runner = runner;
 		this.runsRoot = runsRoot;
+		this.cibuildwheelCheck = memoized(() -> runner.cibuildwheelUnavailable(runsRoot.resolve(".check")));
 		this.pool = Executors.newFixedThreadPool(parallelRuns, (task) -> {
 			Thread thread = new Thread(task, "local-build");
 			thread.setDaemon(true);
@@ -75,6 +80,16 @@ public class LocalEngine implements BuildEngine, AutoCloseable {
 	@Override
 	public String name() {
 		return "local";
+	}
+
+	/**
+	 * Why this machine's builds do not run cibuildwheel (so only the settings
+	 * {@code python -m build} takes apply), or empty when they run it. Checked once, by
+	 * the worker, the first time it is asked: the answer only changes when the operator
+	 * installs or removes cibuildwheel or a container engine, which a restart picks up.
+	 */
+	public Optional<String> cibuildwheelUnavailable() {
+		return this.cibuildwheelCheck.get();
 	}
 
 	@Override
@@ -166,6 +181,18 @@ public class LocalEngine implements BuildEngine, AutoCloseable {
 				LocalWorkerRunner.destroyTree(run.adoptedWorker);
 			}
 		}
+	}
+
+	private static <T> Supplier<T> memoized(Supplier<T> supplier) {
+		AtomicReference<T> value = new AtomicReference<>();
+		return () -> {
+			T known = value.get();
+			if (known == null) {
+				known = supplier.get();
+				value.compareAndSet(null, known);
+			}
+			return value.get();
+		};
 	}
 
 	/** The run with this id: one of this process, or one adopted from its directory. */
