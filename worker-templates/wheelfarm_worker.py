@@ -10,6 +10,7 @@ Sub-commands (see docs/worker-protocol.md for the full protocol):
   pure      fetch + pure build; says whether a platform build is needed (workflow job 1)
   platform  fetch + cibuildwheel for one platform (one workflow matrix job)
   assemble  merge the partial results of the stages into the final result.json
+  check     say (JSON on stdout) whether this machine's builds run cibuildwheel
 
 Exit status: 0 = result.json written and the build succeeded; 1 = result.json written
 and the build failed or had nothing to build; 2 = bad command line (no result.json).
