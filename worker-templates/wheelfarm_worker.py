@@ -10,6 +10,7 @@ Sub-commands (see docs/worker-protocol.md for the full protocol):
   pure      fetch + pure build; says whether a platform build is needed (workflow job 1)
   platform  fetch + cibuildwheel for one platform (one workflow matrix job)
   assemble  merge the partial results of the stages into the final result.json
+  check     say (JSON on stdout) whether this machine's builds run cibuildwheel
 
 Exit status: 0 = result.json written and the build succeeded; 1 = result.json written
 and the build failed or had nothing to build; 2 = bad command line (no result.json).
@@ -1169,6 +1170,19 @@ def command_assemble(args):
 # ---------------------------------------------------------------- command line
 
 
+def command_check(args):
+    """Says whether this machine's builds run cibuildwheel, without building anything:
+    the local engine asks once, so that a build's plan can show which of the
+    maintainer's cibuildwheel settings a local build does not apply."""
+    platform_id = native_platform_id()
+    if args.cibuildwheel == "plan":
+        reason = "cibuildwheel planned only (--cibuildwheel plan)"
+    else:
+        reason = cibuildwheel_unavailable(args, platform_id)
+    print(json.dumps({"platform": platform_id, "cibuildwheel_unavailable": reason}))
+    return 0
+
+
 def add_request_arguments(parser):
     parser.add_argument("--request-id", required=True, help="the farm's build request id")
     parser.add_argument("--project", required=True, help="the PyPI project name")
@@ -1212,8 +1226,17 @@ def main(argv=None):
     assemble = commands.add_parser("assemble", help="merge partial results into the final result.json")
     assemble.add_argument("--parts", required=True, help="directory holding the stages' result.json files and wheels")
     assemble.add_argument("--out", required=True)
+    check = commands.add_parser("check", help="say whether cibuildwheel runs on this machine (JSON on stdout)")
+    check.add_argument("--python", default=sys.executable, help="interpreter that would run cibuildwheel")
+    check.add_argument("--cibuildwheel", choices=("auto", "never", "plan"), default="auto")
     args = parser.parse_args(argv)
-    handler = {"run": command_run, "pure": command_pure, "platform": command_platform, "assemble": command_assemble}
+    handler = {
+        "run": command_run,
+        "pure": command_pure,
+        "platform": command_platform,
+        "assemble": command_assemble,
+        "check": command_check,
+    }
     return handler[args.command](args)
 
 

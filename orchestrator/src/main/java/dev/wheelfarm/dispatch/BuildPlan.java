@@ -24,9 +24,11 @@ import tools.jackson.databind.json.JsonMapper;
  * @param environment the maintainer's environment (a table of variables or cibuildwheel's
  * {@code NAME=value} text), or null
  * @param cibuildwheel every cibuildwheel option the maintainer set, by option name
+ * @param settings each cibuildwheel option the maintainer set, with whether the build
+ * applies it (a local build without cibuildwheel applies only the environment)
  */
 public record BuildPlan(String strategy, List<PlannedPlatform> platforms, String build, String skip,
-		JsonNode environment, JsonNode cibuildwheel) {
+		JsonNode environment, JsonNode cibuildwheel, List<PlannedSetting> settings) {
 
 	/** The engine that runs builds on this machine (see LocalEngine#name). */
 	static final String LOCAL_ENGINE = "local";
@@ -46,12 +48,37 @@ public record BuildPlan(String strategy, List<PlannedPlatform> platforms, String
 	}
 
 	/**
-	 * The plan of a build's options on an engine.
+	 * One cibuildwheel option of the plan.
+	 *
+	 * @param key the option's name ({@code before-all}, {@code environment}, ...)
+	 * @param status {@code planned}, or {@code skipped} when the build does not apply it
+	 * @param reason why it is skipped, else null
+	 */
+	public record PlannedSetting(String key, String status, String reason) {
+
+	}
+
+	/**
+	 * The plan of a build's options on an engine that runs cibuildwheel wherever it runs
+	 * a platform.
 	 * @param options the options sent (a JSON object; {@code {}} = every default)
 	 * @param engine the engine that runs it ({@code local}, {@code github}), or null when
 	 * not dispatched yet
 	 */
 	public static BuildPlan of(String options, String engine) {
+		return of(options, engine, null);
+	}
+
+	/**
+	 * The plan of a build's options on an engine.
+	 * @param options the options sent (a JSON object; {@code {}} = every default)
+	 * @param engine the engine that runs it ({@code local}, {@code github}), or null when
+	 * not dispatched yet
+	 * @param noCibuildwheelHere why the local builder does not run cibuildwheel (it
+	 * builds with {@code python -m build} instead), or null when it does; read only for
+	 * local builds
+	 */
+	public static BuildPlan of(String options, String engine, String noCibuildwheelHere) {
 		JsonNode sent = JSON.readTree((options != null) ? options : "{}");
 		String here = hostPlatform();
 		List<PlannedPlatform> platforms = new ArrayList<>();
@@ -69,10 +96,21 @@ public record BuildPlan(String strategy, List<PlannedPlatform> platforms, String
 			}
 		}
 		JsonNode cibuildwheel = sent.path("cibuildwheel");
+		boolean withoutCibuildwheel = LOCAL_ENGINE.equals(engine) && noCibuildwheelHere != null;
+		List<PlannedSetting> settings = new ArrayList<>();
+		for (String key : cibuildwheel.propertyNames()) {
+			if (withoutCibuildwheel && !BuildOptions.appliedWithoutCibuildwheel(key)) {
+				settings.add(new PlannedSetting(key, "skipped", "the local builder does not run cibuildwheel ("
+						+ noCibuildwheelHere + "); python -m build applies only the environment"));
+			}
+			else {
+				settings.add(new PlannedSetting(key, "planned", null));
+			}
+		}
 		return new BuildPlan(sent.path("strategy").asString(BuildOptions.STRATEGY_AUTO), platforms,
 				sent.path("build").asString(null), sent.path("skip").asString(null),
 				cibuildwheel.isObject() ? cibuildwheel.get("environment") : null,
-				cibuildwheel.isObject() ? cibuildwheel : JSON.createObjectNode());
+				cibuildwheel.isObject() ? cibuildwheel : JSON.createObjectNode(), List.copyOf(settings));
 	}
 
 	/** This machine's platform id, as the worker names it (native_platform_id). */

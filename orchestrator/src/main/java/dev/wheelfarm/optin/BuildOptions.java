@@ -50,6 +50,7 @@ public final class BuildOptions {
 		.withDefaultDialect(Dialect.builder(Dialects.getDraft202012())
 			.keyword(new AnnotationKeyword("x-wheelfarm-env"))
 			.keyword(new AnnotationKeyword("x-wheelfarm-join"))
+			.keyword(new AnnotationKeyword("x-wheelfarm-without-cibuildwheel"))
 			.keyword(new AnnotationKeyword("x-wheelfarm-platforms"))
 			.build())
 		.getSchema(SCHEMA_JSON);
@@ -100,6 +101,20 @@ public final class BuildOptions {
 	/** The cibuildwheel options a maintainer may set. */
 	public static Set<String> cibuildwheelKeys() {
 		return new TreeSet<>(SCHEMA_JSON.path("properties").path("cibuildwheel").path("properties").propertyNames());
+	}
+
+	/**
+	 * Whether a build applies this cibuildwheel option when cibuildwheel does not run
+	 * (the schema's {@code x-wheelfarm-without-cibuildwheel}): the local builder then
+	 * builds with {@code python -m build}, which takes the environment and nothing else.
+	 */
+	public static boolean appliedWithoutCibuildwheel(String cibuildwheelKey) {
+		return SCHEMA_JSON.path("properties")
+			.path("cibuildwheel")
+			.path("properties")
+			.path(cibuildwheelKey)
+			.path("x-wheelfarm-without-cibuildwheel")
+			.asBoolean(false);
 	}
 
 	/** The CIBW_* variable a cibuildwheel option (or build, skip) becomes. */

@@ -7,7 +7,9 @@ import dev.wheelfarm.builds.Build;
 import dev.wheelfarm.builds.BuildEvent;
 import dev.wheelfarm.builds.BuildLedger;
 import dev.wheelfarm.dispatch.BuildPlan;
+import dev.wheelfarm.dispatch.local.LocalEngine;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -59,16 +61,32 @@ class StatusQueries {
 
 	private final BuildLedger ledger;
 
-	StatusQueries(JdbcClient jdbc, BuildLedger ledger) {
+	private final ObjectProvider<LocalEngine> localEngine;
+
+	StatusQueries(JdbcClient jdbc, BuildLedger ledger, ObjectProvider<LocalEngine> localEngine) {
 		this.jdbc = jdbc;
 		this.ledger = ledger;
+		this.localEngine = localEngine;
 	}
 
 	Optional<BuildView> build(long id) {
 		return this.ledger.find(id)
 			.map((build) -> new BuildView(build, this.ledger.timeline(id),
 					this.jdbc.sql(WHEELS_OF_BUILD).param("build", id).query(WheelView.class).list(),
-					BuildPlan.of(build.options(), build.builder())));
+					BuildPlan.of(build.options(), build.builder(), noCibuildwheelHere(build))));
+	}
+
+	/**
+	 * Why a local build ran without cibuildwheel, as this farm's local builder answers
+	 * it; null for other builds, and when this farm no longer runs the local builder
+	 * (nothing here can say what that one had).
+	 */
+	private String noCibuildwheelHere(Build build) {
+		if (!"local".equals(build.builder())) {
+			return null;
+		}
+		LocalEngine engine = this.localEngine.getIfAvailable();
+		return (engine != null) ? engine.cibuildwheelUnavailable().orElse(null) : null;
 	}
 
 	Optional<ProjectView> project(String name) {

@@ -134,6 +134,13 @@ class GitHubBuildSettingsTest {
 			.map((p) -> p.path("platform").asString() + "@" + p.path("runner").asString() + ":"
 					+ p.path("status").asString())
 			.toList()).containsExactly("linux-x86_64@ubuntu-latest:planned", "linux-aarch64@ubuntu-24.04-arm:planned");
+		// The workflow runs cibuildwheel on every platform: no setting of the
+		// maintainer's is skipped (the local builder without cibuildwheel skips
+		// test-command).
+		assertThat(plan.path("settings")
+			.valueStream()
+			.map((s) -> s.path("key").asString() + ":" + s.path("status").asString())
+			.toList()).containsExactly("environment:planned", "test-command:planned");
 		assertThat(farm.send(HttpRequest.newBuilder(URI.create(farm.url("/builds/" + id))).GET()).body())
 			.contains("ubuntu-24.04-arm", "pp* *-musllinux_*", "WHEELFARM_FLAVOUR");
 	}

@@ -234,14 +234,18 @@ class LocalFarmTest {
 	}
 
 	@Test
-	void platformsTheLocalBuilderCannotRunAreReportedSkippedAndTheEnvironmentReachesTheBuild() {
+	void platformsAndSettingsTheLocalBuilderCannotApplyAreReportedSkippedAndTheEnvironmentReachesTheBuild() {
 		farm.sdistRelease("local-native", "1.0", Sdists.nativeExtension("local-native", "1.0", "LOCAL_NATIVE_OK"));
+		// This machine's interpreter has no cibuildwheel: the build is python -m build's,
+		// which takes the environment; before-all and test-command need cibuildwheel.
 		farm.optIn("local-native", """
 				projects = ["local-native"]
 				platforms = ["linux", "macos-arm64"]
 
 				[cibuildwheel]
 				environment = { CFLAGS = "-DLOCAL_NATIVE_OK" }
+				before-all = "yum install -y libffi-devel"
+				test-command = "python -c 'import local_native'"
 				""");
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
 		long id = farm.buildOf("local-native", "1.0");
@@ -255,8 +259,22 @@ class LocalFarmTest {
 			.toList()).containsExactly("linux-x86_64:planned", "linux-aarch64:skipped", "macos-arm64:skipped");
 		assertThat(build.path("plan").path("platforms").path(2).path("reason").asString())
 			.isEqualTo("the local builder runs on linux-x86_64 only; macos-arm64 needs the GitHub engine");
-		assertThat(farm.send(HttpRequest.newBuilder(URI.create(farm.url("/builds/" + id))).GET()).body())
-			.contains("macos-arm64", "macos-latest", "skipped", "needs the GitHub engine", "LOCAL_NATIVE_OK");
+		assertThat(build.path("plan")
+			.path("settings")
+			.valueStream()
+			.map((p) -> p.path("key").asString() + ":" + p.path("status").asString())
+			.toList()).containsExactly("before-all:skipped", "environment:planned", "test-command:skipped");
+		assertThat(build.path("plan").path("settings").path(0).path("reason").asString())
+			.isEqualTo("the local builder does not run cibuildwheel (cibuildwheel is not installed for " + Sdists.PYTHON
+					+ "); python -m build applies only the environment");
+		assertThat(build.path("plan").path("settings").path(1).path("reason").isNull()).isTrue();
+		String page = farm.send(HttpRequest.newBuilder(URI.create(farm.url("/builds/" + id))).GET()).body();
+		assertThat(page).contains("macos-arm64", "macos-latest", "skipped", "needs the GitHub engine",
+				"LOCAL_NATIVE_OK");
+		assertThat(page)
+			.containsPattern("(?s)data-setting=\"before-all\".*?skipped.*?does not run cibuildwheel"
+					+ " \\(cibuildwheel is not installed for [^)]*\\)")
+			.containsPattern("(?s)data-setting=\"environment\".*?planned");
 	}
 
 	@Test

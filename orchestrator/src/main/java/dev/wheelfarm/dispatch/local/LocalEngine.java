@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -61,6 +63,8 @@ public class LocalEngine implements BuildEngine {
 
 	private final Map<String, LocalRun> runs = new ConcurrentHashMap<>();
 
+	private final Supplier<Optional<String>> cibuildwheelCheck;
+
 	/**
 	 * @param runner runs the worker
 	 * @param runsRoot where each run gets a scratch directory, removed once collected
@@ -69,6 +73,7 @@ public class LocalEngine implements BuildEngine {
 	public LocalEngine(LocalWorkerRunner runner, Path runsRoot, AsyncTaskExecutor pool) {
 		this.runner = runner;
 		this.runsRoot = runsRoot;
+		this.cibuildwheelCheck = memoized(() -> runner.cibuildwheelUnavailable(runsRoot.resolve(".check")));
 		this.pool = pool;
 	}
 
@@ -98,6 +103,16 @@ public class LocalEngine implements BuildEngine {
 	@Override
 	public String name() {
 		return "local";
+	}
+
+	/**
+	 * Why this machine's builds do not run cibuildwheel (so only the settings
+	 * {@code python -m build} takes apply), or empty when they run it. Checked once, by
+	 * the worker, the first time it is asked: the answer only changes when the operator
+	 * installs or removes cibuildwheel or a container engine, which a restart picks up.
+	 */
+	public Optional<String> cibuildwheelUnavailable() {
+		return this.cibuildwheelCheck.get();
 	}
 
 	@Override
@@ -189,6 +204,18 @@ public class LocalEngine implements BuildEngine {
 				LocalWorkerRunner.destroyTree(run.adoptedWorker);
 			}
 		}
+	}
+
+	private static <T> Supplier<T> memoized(Supplier<T> supplier) {
+		AtomicReference<T> value = new AtomicReference<>();
+		return () -> {
+			T known = value.get();
+			if (known == null) {
+				known = supplier.get();
+				value.compareAndSet(null, known);
+			}
+			return value.get();
+		};
 	}
 
 	/** The run with this id: one of this process, or one adopted from its directory. */

@@ -21,6 +21,8 @@ import java.util.concurrent.TimeoutException;
 import dev.wheelfarm.builds.FailureClass;
 import dev.wheelfarm.dispatch.WorkerResult;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs the worker script on this machine: the local builder engine. The script is the one
@@ -47,6 +49,11 @@ public class LocalWorkerRunner {
 	static final String PID_FILE = "worker.pid";
 
 	private static final int CONSOLE_TAIL_CHARS = 4000;
+
+	/** Probing docker or podman may take a while; nothing longer is worth waiting for. */
+	private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(90);
+
+	private static final JsonMapper CHECK_JSON = JsonMapper.builder().build();
 
 	private final LocalBuilderProperties properties;
 
@@ -82,6 +89,43 @@ public class LocalWorkerRunner {
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot run the worker in " + runDirectory, ex);
+		}
+	}
+
+	/**
+	 * Why this machine's builds do not run cibuildwheel, as the worker's {@code check}
+	 * finds it (the same test a build makes: the mode, whether the interpreter imports
+	 * cibuildwheel, a container engine for Linux); empty when they do run it.
+	 * @param scratch a directory the worker is extracted to
+	 */
+	public Optional<String> cibuildwheelUnavailable(Path scratch) {
+		try {
+			Path script = extractWorker(Files.createDirectories(scratch));
+			Path answer = scratch.resolve("check.json");
+			Process process = new ProcessBuilder(this.properties.python(), script.toString(), "check", "--python",
+					this.properties.python(), "--cibuildwheel",
+					this.properties.cibuildwheel().name().toLowerCase(Locale.ROOT))
+				.redirectErrorStream(true)
+				.redirectOutput(answer.toFile())
+				.redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
+				.start();
+			if (!process.waitFor(CHECK_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+				destroyTree(process.toHandle());
+				return Optional.of("the check whether cibuildwheel runs here took longer than " + CHECK_TIMEOUT);
+			}
+			String output = Files.readString(answer, StandardCharsets.UTF_8);
+			if (process.exitValue() != 0) {
+				return Optional.of("the check whether cibuildwheel runs here failed: " + output.strip());
+			}
+			JsonNode reason = CHECK_JSON.readTree(output).path("cibuildwheel_unavailable");
+			return reason.isString() ? Optional.of(reason.asString()) : Optional.empty();
+		}
+		catch (IOException | JacksonException ex) {
+			return Optional.of("the check whether cibuildwheel runs here failed: " + ex.getMessage());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return Optional.of("the check whether cibuildwheel runs here was interrupted");
 		}
 	}
 

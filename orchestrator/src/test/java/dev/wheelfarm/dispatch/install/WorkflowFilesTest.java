@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +23,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WorkflowFilesTest {
 
 	private static final String BUILD_REQUIREMENTS = WorkflowBundle.WORKER_DIR + "build-requirements.txt";
+
+	private static final String CIBUILDWHEEL_REQUIREMENTS = WorkflowBundle.WORKER_DIR + "cibuildwheel-requirements.txt";
+
+	private static final String CIBUILDWHEEL = "cibuildwheel";
+
+	private static final Pattern HASHED_INSTALL = Pattern
+		.compile("python -m pip install --require-hashes --no-deps -r (\\S+)");
+
+	private static final Pattern CHECKOUT_INSTALL = Pattern
+		.compile("python -m pip install --no-index --no-deps --no-build-isolation \\./(\\S+)");
+
+	private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
 
 	private static final Pattern PINNED = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}");
 
@@ -54,24 +67,51 @@ class WorkflowFilesTest {
 	}
 
 	@Test
-	void theBuildToolsAreInstalledOnlyThroughTheHashPinnedRequirementsFile() {
-		Map<String, byte[]> bundle = WorkflowBundle.fromClasspath().files();
-		String requirements = new String(bundle.get(BUILD_REQUIREMENTS), StandardCharsets.UTF_8);
-		List<String> pins = requirementLines(requirements);
-		assertThat(pins).extracting((line) -> line.split("[=; ]")[0]).contains("build", "packaging", "pyproject-hooks");
-		assertThat(pins).allSatisfy((line) -> assertThat(line).as("pinned by version and hash")
-			.matches("[A-Za-z0-9._-]+==[0-9][A-Za-z0-9.]*( *;[^\\\\]+)? +--hash=sha256:[0-9a-f]{64}"));
+	void everyShippedRequirementsFileIsPinnedByVersionAndHash() {
+		Map<String, String> files = requirementFiles();
+		assertThat(files).containsKeys(BUILD_REQUIREMENTS, CIBUILDWHEEL_REQUIREMENTS);
+		files.forEach((path, text) -> {
+			List<String> pins = requirementLines(text);
+			assertThat(pins).as(path).isNotEmpty();
+			assertThat(pins).as(path)
+				.allSatisfy((line) -> assertThat(line).as("pinned by version and hash")
+					.matches("[A-Za-z0-9._-]+==[0-9][A-Za-z0-9.]*( *;[^\\\\]+)?( +--hash=sha256:[0-9a-f]{64})+"));
+		});
+	}
 
+	@Test
+	void eachRequirementsFilePinsEveryRequirementOfWhatItInstallsAndNothingElse() {
+		ToolRequirements recorded = ToolRequirements.load();
+		assertThat(pinProblems(requirementFiles().get(CIBUILDWHEEL_REQUIREMENTS), recorded,
+				List.of(CIBUILDWHEEL + " " + recorded.cibuildwheelVersion())))
+			.isEmpty();
+		assertThat(pinProblems(requirementFiles().get(BUILD_REQUIREMENTS), recorded, List.of("build"))).isEmpty();
+	}
+
+	@Test
+	void thePinCheckCatchesAMissingAStrayAndATooOldPin() {
+		ToolRequirements recorded = ToolRequirements.load();
+		String hash = " --hash=sha256:" + "0".repeat(64);
+		String file = String.join("\n", "build==1.6.1" + hash, "packaging==19.0" + hash,
+				"colorama==0.4.6 ; os_name == \"nt\"" + hash, "humanize==4.16.0" + hash);
+		assertThat(pinProblems(file, recorded, List.of("build")))
+			.anySatisfy((p) -> assertThat(p).contains("pyproject-hooks").contains("not pinned"))
+			.anySatisfy((p) -> assertThat(p).contains("packaging==19.0").contains(">=24.0"))
+			.anySatisfy((p) -> assertThat(p).contains("humanize").contains("nothing requires"));
+	}
+
+	@Test
+	void theWorkflowInstallsToolsOnlyFromShippedHashPinnedFilesOrACommitPinnedCheckout() {
 		String text = new String(workflows().get(".github/workflows/wheelfarm-build.yml"), StandardCharsets.UTF_8);
-		assertThat(pipInstalls(text)).as("every pip install in the workflow")
-			.allSatisfy((install) -> assertThat(install).satisfiesAnyOf(
-					(command) -> assertThat(command)
-						.isEqualTo("python -m pip install --require-hashes -r " + BUILD_REQUIREMENTS),
-					// cibuildwheel's wheels are not hashed yet (see the workflow's
-					// comment): the one install allowed to go by version alone.
-					(command) -> assertThat(command)
-						.isEqualTo("python -m pip install \"cibuildwheel==${CIBUILDWHEEL_VERSION}\"")))
-			.anySatisfy((install) -> assertThat(install).contains("--require-hashes"));
+		assertThat(installProblems(text, requirementFiles().keySet())).isEmpty();
+		assertThat(pipInstalls(text)).contains(
+				"python -m pip install --require-hashes --no-deps -r " + BUILD_REQUIREMENTS,
+				"python -m pip install --require-hashes --no-deps -r " + CIBUILDWHEEL_REQUIREMENTS);
+		// The cibuildwheel tree the platform jobs install is the one whose requirements
+		// are recorded.
+		assertThat(text).contains("repository: pypa/cibuildwheel",
+				"ref: " + ToolRequirements.load().cibuildwheelCommit() + " # v"
+						+ ToolRequirements.load().cibuildwheelVersion());
 	}
 
 	@Test
@@ -81,8 +121,22 @@ class WorkflowFilesTest {
 				  pure:
 				    steps:
 				      - run: python -m pip install build==1.6.1
+				      - run: python -m pip install --require-hashes --no-deps -r .wheelfarm/worker/elsewhere.txt
+				      - uses: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0
+				        with:
+				          repository: pypa/cibuildwheel
+				          ref: v4.1.0
+				          path: tools/cibw
+				      - run: python -m pip install --no-index --no-deps --no-build-isolation ./tools/cibw
+				      - run: python -m pip install --no-deps --no-build-isolation ./tools/other
 				""";
-		assertThat(pipInstalls(workflow)).containsExactly("python -m pip install build==1.6.1");
+		assertThat(pipInstalls(workflow)).contains("python -m pip install build==1.6.1");
+		assertThat(installProblems(workflow, Set.of(BUILD_REQUIREMENTS)))
+			.anySatisfy((p) -> assertThat(p).contains("build==1.6.1"))
+			.anySatisfy((p) -> assertThat(p).contains("elsewhere.txt").contains("not shipped"))
+			.anySatisfy((p) -> assertThat(p).contains("tools/cibw").contains("commit"))
+			.anySatisfy((p) -> assertThat(p).contains("tools/other"))
+			.hasSize(4);
 		assertThat(requirementLines("build==1.6.1\npackaging==26.3 \\\n    --hash=sha256:" + "0".repeat(64) + "\n"))
 			.containsExactly("build==1.6.1", "packaging==26.3 --hash=sha256:" + "0".repeat(64));
 	}
@@ -115,6 +169,154 @@ class WorkflowFilesTest {
 			.anySatisfy((v) -> assertThat(v).contains("permissions"))
 			.anySatisfy((v) -> assertThat(v).contains("timeout-minutes"))
 			.anySatisfy((v) -> assertThat(v).contains("concurrency"));
+	}
+
+	/**
+	 * Every {@code pip install} of the workflow that may bring in something not pinned by
+	 * a hash: allowed are an install of a shipped requirements file in hash-checking mode
+	 * without dependency resolution, and an offline install (no index, no dependencies,
+	 * no build isolation) of a tree an earlier step of the same job checked out at a full
+	 * commit id.
+	 */
+	static List<String> installProblems(String workflowText, Set<String> shippedFiles) {
+		List<String> problems = new ArrayList<>();
+		map(load(workflowText).get("jobs")).forEach((name, job) -> {
+			Map<String, String> checkedOut = new java.util.HashMap<>();
+			if (!(map(job).get("steps") instanceof List<?> steps)) {
+				return;
+			}
+			for (Object step : steps) {
+				Map<String, Object> with = map(map(step).get("with"));
+				if (String.valueOf(map(step).get("uses")).startsWith("actions/checkout@") && with.get("path") != null) {
+					checkedOut.put(String.valueOf(with.get("path")), String.valueOf(with.get("ref")));
+				}
+				if (!(map(step).get("run") instanceof String script)) {
+					continue;
+				}
+				for (String command : commands(script)) {
+					if (!command.matches(".*\\bpip3?\\b.*\\binstall\\b.*")) {
+						continue;
+					}
+					Matcher hashed = HASHED_INSTALL.matcher(command);
+					Matcher tree = CHECKOUT_INSTALL.matcher(command);
+					if (hashed.matches()) {
+						if (!shippedFiles.contains(hashed.group(1))) {
+							problems
+								.add(name + ": " + command + ": the requirements file is not shipped in the bundle");
+						}
+					}
+					else if (tree.matches()) {
+						String ref = checkedOut.get(tree.group(1));
+						if (ref == null || !COMMIT.matcher(ref).matches()) {
+							problems.add(name + ": " + command + ": not a tree checked out at a full commit id (ref "
+									+ ref + ")");
+						}
+					}
+					else {
+						problems.add(name + ": " + command
+								+ ": installs without --require-hashes from a shipped file or a commit-pinned checkout");
+					}
+				}
+			}
+		});
+		return problems;
+	}
+
+	/**
+	 * What is wrong with a requirements file as the install of {@code roots} ("name" or
+	 * "name version" of a recorded tool): every requirement of every installed package
+	 * that applies to CPython 3.13 on some runner must be pinned at a version it allows
+	 * (a Windows-only one with its marker), every pinned package's requirements must be
+	 * recorded, and nothing may be pinned that nothing requires.
+	 */
+	static List<String> pinProblems(String requirementsText, ToolRequirements recorded, List<String> roots) {
+		Map<String, Pin> pins = new java.util.TreeMap<>();
+		for (String line : requirementLines(requirementsText)) {
+			Pin pin = Pin.parse(line);
+			pins.put(pin.name(), pin);
+		}
+		List<String> problems = new ArrayList<>();
+		Set<String> reached = new java.util.TreeSet<>();
+		java.util.Deque<String> pending = new java.util.ArrayDeque<>();
+		for (String root : roots) {
+			String[] parts = root.split(" ");
+			String name = ToolRequirements.normalize(parts[0]);
+			String version = (parts.length > 1) ? parts[1] : (pins.containsKey(name) ? pins.get(name).version() : null);
+			if (version == null) {
+				problems.add(name + " is not pinned");
+				continue;
+			}
+			reached.add(name);
+			pending.add(name + " " + version);
+		}
+		while (!pending.isEmpty()) {
+			String installed = pending.poll();
+			List<ToolRequirements.Requirement> requirements = recorded.of(installed);
+			if (requirements == null) {
+				problems.add(installed + ": its Requires-Dist is not recorded in tool-requirements.txt");
+				continue;
+			}
+			for (ToolRequirements.Requirement requirement : requirements) {
+				if (!requirement.appliesOnSomeRunner()) {
+					continue;
+				}
+				Pin pin = pins.get(requirement.name());
+				if (pin == null) {
+					problems.add(installed + " requires " + requirement + ", which is not pinned");
+					continue;
+				}
+				if (!requirement.allows(pin.version())) {
+					problems.add(installed + " requires " + requirement + ", but " + pin.line() + " is pinned");
+				}
+				if (requirement.marker() != null && !requirement.marker().equals(pin.marker())) {
+					problems.add(installed + " requires " + requirement + " only where its marker holds, but "
+							+ pin.line() + " has another marker");
+				}
+				if (reached.add(requirement.name())) {
+					pending.add(requirement.name() + " " + pin.version());
+				}
+			}
+		}
+		pins.keySet()
+			.stream()
+			.filter((name) -> !reached.contains(name))
+			.forEach((name) -> problems.add(pins.get(name).line() + ": nothing requires it"));
+		return problems;
+	}
+
+	/** One pinned line of a requirements file. */
+	record Pin(String name, String version, String marker, String line) {
+
+		static Pin parse(String line) {
+			Matcher m = Pattern.compile("([A-Za-z0-9._-]+)==([^ ;]+) *(?:; *([^-][^\\\\]*?))?( +--hash=.*)?")
+				.matcher(line);
+			if (!m.matches()) {
+				throw new IllegalArgumentException("not a pinned requirement: " + line);
+			}
+			return new Pin(ToolRequirements.normalize(m.group(1)), m.group(2),
+					(m.group(3) != null) ? m.group(3).strip() : null, line.replaceAll(" +--hash=.*", ""));
+		}
+
+	}
+
+	private static Map<String, String> requirementFiles() {
+		Map<String, String> files = new java.util.TreeMap<>();
+		WorkflowBundle.fromClasspath().files().forEach((path, bytes) -> {
+			if (path.startsWith(WorkflowBundle.WORKER_DIR) && path.endsWith("-requirements.txt")) {
+				files.put(path, new String(bytes, StandardCharsets.UTF_8));
+			}
+		});
+		return files;
+	}
+
+	private static List<String> commands(String script) {
+		List<String> commands = new ArrayList<>();
+		for (String command : script.replace("\\\n", " ").split("\n|&&|;")) {
+			if (!command.isBlank()) {
+				commands.add(command.strip());
+			}
+		}
+		return commands;
 	}
 
 	/** Every rule broken by {@code text}; empty when the workflow is acceptable. */
@@ -195,9 +397,9 @@ class WorkflowFilesTest {
 			if (map(job).get("steps") instanceof List<?> steps) {
 				for (Object step : steps) {
 					if (map(step).get("run") instanceof String script) {
-						for (String command : script.replace("\\\n", " ").split("\n|&&|;")) {
+						for (String command : commands(script)) {
 							if (command.matches(".*\\bpip3?\\b.*\\binstall\\b.*")) {
-								installs.add(command.strip());
+								installs.add(command);
 							}
 						}
 					}

