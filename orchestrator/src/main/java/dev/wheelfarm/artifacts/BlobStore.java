@@ -13,11 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -81,13 +77,13 @@ public class BlobStore {
 		Files.createDirectories(target.getParent());
 		Path temporary = Files.createTempFile(target.getParent(), INCOMING, ".tmp");
 		try {
-			MessageDigest digest = sha256();
-			try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temporary), digest)) {
+			Sha256.Hasher digest = Sha256.hasher();
+			try (OutputStream out = digest.writingTo(Files.newOutputStream(temporary))) {
 				in.transferTo(out);
 			}
-			String actual = HexFormat.of().formatHex(digest.digest());
-			if (!actual.equals(expected.hex())) {
-				throw new IOException("the bytes hash to " + actual + ", not " + expected.hex());
+			Sha256 actual = digest.finish();
+			if (!actual.equals(expected)) {
+				throw new IOException("the bytes hash to " + actual.hex() + ", not " + expected.hex());
 			}
 			try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
 				channel.force(true);
@@ -183,15 +179,6 @@ public class BlobStore {
 		}
 		catch (AtomicMoveNotSupportedException ex) {
 			throw new UncheckedIOException("the blob store needs atomic renames within " + target.getParent(), ex);
-		}
-	}
-
-	private static MessageDigest sha256() {
-		try {
-			return MessageDigest.getInstance("SHA-256");
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is required of every Java platform", ex);
 		}
 	}
 

@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,13 +14,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 
 import dev.wheelfarm.shared.InvalidSdistFilenameException;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.SdistFilename;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.shared.Version;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.apache.commons.compress.archivers.tar.TarUtils;
 
 import org.springframework.stereotype.Component;
 
@@ -33,8 +37,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class SdistVerifier {
-
-	private static final int BLOCK = 512;
 
 	private final ArtifactsProperties limits;
 
@@ -104,50 +106,41 @@ public class SdistVerifier {
 	/** Walks every member, checking each, and returns {@code <root>PKG-INFO}. */
 	private byte[] readPkgInfo(Path path, String filename, String root) throws WheelRejectedException {
 		long cap = this.limits.maxUncompressedSize().toBytes();
-		try (InputStream in = new Capped(new GZIPInputStream(Files.newInputStream(path), 64 * 1024), cap)) {
+		long metadataCap = this.limits.maxMetadataSize().toBytes();
+		InputStream file;
+		try {
+			file = Files.newInputStream(path);
+		}
+		catch (IOException ex) {
+			throw new WheelRejectedException(describe(filename) + " could not be read: " + ex.getMessage(), ex);
+		}
+		// The JDK's gzip reader, like Python's, reads a concatenated gzip as one stream.
+		try (file;
+				TarArchiveInputStream tar = new BoundedHeaders(new Capped(new GZIPInputStream(file, 64 * 1024), cap),
+						metadataCap)) {
 			byte[] pkgInfo = null;
 			Set<String> seen = new HashSet<>();
-			String longName = null;
-			String paxPath = null;
 			int entries = 0;
-			byte[] header = new byte[BLOCK];
-			while (true) {
-				if (!readBlock(in, header)) {
-					reject(filename, "the tar archive ends without its end-of-archive blocks");
-				}
-				if (isZero(header)) {
-					break;
-				}
-				checkChecksum(header, filename);
-				char type = (char) header[156];
-				long size = octal(header, 124, 12, filename);
-				if (type == 'x' || type == 'g' || type == 'L') {
-					byte[] data = readData(in, size, this.limits.maxMetadataSize().toBytes(), filename);
-					if (type == 'L') {
-						longName = cString(data, 0, data.length);
-					}
-					else if (type == 'x') {
-						paxPath = paxPath(data, filename);
-					}
-					continue;
-				}
-				String member = (paxPath != null) ? paxPath : (longName != null) ? longName : ustarName(header);
-				paxPath = null;
-				longName = null;
+			TarArchiveEntry entry;
+			while ((entry = tar.getNextEntry()) != null) {
+				String member = entry.getName();
 				if (++entries > this.limits.maxEntries()) {
 					reject(filename, "it has more than " + this.limits.maxEntries() + " members");
 				}
-				checkMember(member, type, root, filename);
+				checkMember(member, (char) entry.getLinkFlag(), root, filename);
 				String normalized = member.endsWith("/") ? member.substring(0, member.length() - 1) : member;
-				if (type != '5' && !seen.add(normalized)) {
+				if (entry.getLinkFlag() != TarConstants.LF_DIR && !seen.add(normalized)) {
 					reject(filename, "the member " + WheelVerifier.quote(member)
 							+ " appears twice, so which copy is unpacked is" + " ambiguous");
 				}
 				if (normalized.equals(root + "PKG-INFO")) {
-					pkgInfo = readData(in, size, this.limits.maxMetadataSize().toBytes(), filename);
+					pkgInfo = readData(tar, entry.getSize(), metadataCap, filename);
 				}
-				else {
-					skip(in, size);
+				else if (tar.transferTo(OutputStream.nullOutputStream()) < entry.getSize()) {
+					// Read, not skipped: the library notices a member cut short only
+					// while
+					// reading it, and the bytes are inflated either way.
+					throw new EOFException("the archive is truncated");
 				}
 			}
 			if (pkgInfo == null) {
@@ -155,23 +148,28 @@ public class SdistVerifier {
 			}
 			return pkgInfo;
 		}
-		catch (ExpandsTooFar ex) {
+		catch (Refused ex) {
 			throw new WheelRejectedException(describe(filename) + " refused: " + ex.getMessage(), ex);
 		}
-		catch (ZipException | EOFException ex) {
+		catch (IOException | IllegalArgumentException ex) {
+			// commons-compress reports a bad header, a checksum that does not match or a
+			// truncated member as an IOException (an IllegalArgumentException for a few
+			// malformed fields); the file itself was opened above, so the archive is at
+			// fault.
 			throw new WheelRejectedException(describe(filename) + " is not a valid .tar.gz archive: " + ex.getMessage(),
 					ex);
-		}
-		catch (IOException ex) {
-			throw new WheelRejectedException(describe(filename) + " could not be read: " + ex.getMessage(), ex);
 		}
 	}
 
 	private static void checkMember(String member, char type, String root, String filename)
 			throws WheelRejectedException {
 		// Regular files and directories only: a link can point anywhere once unpacked,
-		// and devices and FIFOs have no place in a source tree.
-		if (type != '0' && type != '\0' && type != '5' && type != '7') {
+		// and devices and FIFOs have no place in a source tree. commons-compress drops
+		// the leading slashes of PAX and GNU long names, as pip (split_leading_dir) and
+		// tarfile's data filter do when they unpack; a short absolute name reaches the
+		// name check below as written.
+		if (type != TarConstants.LF_NORMAL && type != TarConstants.LF_OLDNORM && type != TarConstants.LF_DIR
+				&& type != TarConstants.LF_CONTIG) {
 			reject(filename, "the member " + WheelVerifier.quote(member) + " is a link or special file (tar type '"
 					+ type + "'); only files and directories are accepted");
 		}
@@ -185,104 +183,6 @@ public class SdistVerifier {
 		}
 	}
 
-	private static String ustarName(byte[] header) {
-		String name = cString(header, 0, 100);
-		boolean ustar = header[257] == 'u' && header[258] == 's' && header[259] == 't' && header[260] == 'a'
-				&& header[261] == 'r';
-		String prefix = ustar ? cString(header, 345, 155) : "";
-		return prefix.isEmpty() ? name : prefix + "/" + name;
-	}
-
-	/** The {@code path} record of a PAX extended header, if it has one. */
-	private static String paxPath(byte[] data, String filename) throws WheelRejectedException {
-		String text = new String(data, StandardCharsets.UTF_8);
-		int at = 0;
-		String path = null;
-		while (at < text.length()) {
-			int space = text.indexOf(' ', at);
-			if (space < 0) {
-				reject(filename, "it has a malformed PAX header");
-			}
-			int length;
-			try {
-				length = Integer.parseInt(text.substring(at, space));
-			}
-			catch (NumberFormatException ex) {
-				throw new WheelRejectedException(describe(filename) + " refused: it has a malformed PAX header", ex);
-			}
-			// Lengths count bytes; the records of a real archive are ASCII or short.
-			int end = Math.min(text.length(), at + length);
-			if (length <= 0 || end <= space) {
-				reject(filename, "it has a malformed PAX header");
-			}
-			String record = text.substring(space + 1, end);
-			if (record.endsWith("\n")) {
-				record = record.substring(0, record.length() - 1);
-			}
-			if (record.startsWith("path=")) {
-				path = record.substring("path=".length());
-			}
-			at = end;
-		}
-		return path;
-	}
-
-	private static void checkChecksum(byte[] header, String filename) throws WheelRejectedException {
-		long expected = octal(header, 148, 8, filename);
-		long sum = 0;
-		for (int i = 0; i < BLOCK; i++) {
-			sum += (i >= 148 && i < 156) ? ' ' : (header[i] & 0xff);
-		}
-		if (sum != expected) {
-			reject(filename, "it is not a tar archive (a header checksum does not match)");
-		}
-	}
-
-	private static long octal(byte[] header, int offset, int length, String filename) throws WheelRejectedException {
-		if ((header[offset] & 0x80) != 0) {
-			reject(filename, "it has a member larger than a tar header can say in octal");
-		}
-		long value = 0;
-		boolean any = false;
-		for (int i = offset; i < offset + length; i++) {
-			byte b = header[i];
-			if (b == 0 || (b == ' ' && any)) {
-				break;
-			}
-			if (b == ' ') {
-				continue;
-			}
-			if (b < '0' || b > '7') {
-				reject(filename, "it is not a tar archive (a header has a malformed number)");
-			}
-			value = value * 8 + (b - '0');
-			any = true;
-		}
-		return value;
-	}
-
-	private static String cString(byte[] bytes, int offset, int length) {
-		int end = offset;
-		while (end < offset + length && bytes[end] != 0) {
-			end++;
-		}
-		return new String(bytes, offset, end - offset, StandardCharsets.UTF_8);
-	}
-
-	private static boolean isZero(byte[] block) {
-		for (byte b : block) {
-			if (b != 0) {
-				return false;
-			}
-		}
-		return true;
-	}
-
-	private static boolean readBlock(InputStream in, byte[] block) throws IOException {
-		int read = in.readNBytes(block, 0, BLOCK);
-		return read == BLOCK;
-	}
-
 	private static byte[] readData(InputStream in, long size, long cap, String filename)
 			throws IOException, WheelRejectedException {
 		if (size > cap) {
@@ -292,18 +192,7 @@ public class SdistVerifier {
 		if (data.length != size) {
 			throw new EOFException("the archive is truncated");
 		}
-		skipPadding(in, size);
 		return data;
-	}
-
-	private static void skip(InputStream in, long size) throws IOException {
-		long padded = (size + BLOCK - 1) / BLOCK * BLOCK;
-		in.skipNBytes(padded);
-	}
-
-	private static void skipPadding(InputStream in, long size) throws IOException {
-		long padding = (BLOCK - size % BLOCK) % BLOCK;
-		in.skipNBytes(padding);
 	}
 
 	private static void reject(String filename, String problem) throws WheelRejectedException {
@@ -358,19 +247,79 @@ public class SdistVerifier {
 		private void count(long read) throws IOException {
 			this.count += read;
 			if (this.count > this.cap) {
-				throw new ExpandsTooFar(this.cap);
+				throw new Refused("it expands to more than " + this.cap + " bytes (a gzip bomb?)");
 			}
 		}
 
 	}
 
-	/** The archive expands past the cap. */
-	private static final class ExpandsTooFar extends IOException {
+	/**
+	 * Refuses a PAX extended header or a GNU long name larger than the metadata cap
+	 * before commons-compress reads it into memory (the library bounds such a header only
+	 * by what the archive expands to), and an archive without its end-of-archive block.
+	 */
+	private static final class BoundedHeaders extends TarArchiveInputStream {
+
+		private static final int TYPE_OFFSET = TarConstants.NAMELEN + TarConstants.MODELEN + TarConstants.UIDLEN
+				+ TarConstants.GIDLEN + TarConstants.SIZELEN + TarConstants.MODTIMELEN + TarConstants.CHKSUMLEN;
+
+		private static final int SIZE_OFFSET = TarConstants.NAMELEN + TarConstants.MODELEN + TarConstants.UIDLEN
+				+ TarConstants.GIDLEN;
+
+		private final long cap;
+
+		private boolean ended;
+
+		BoundedHeaders(InputStream in, long cap) {
+			// Member names in plain headers are UTF-8 in every sdist tool we know of;
+			// PAX names are UTF-8 by definition.
+			super(in, StandardCharsets.UTF_8.name());
+			this.cap = cap;
+		}
+
+		@Override
+		protected byte[] readRecord() throws IOException {
+			byte[] record = super.readRecord();
+			if (record == null) {
+				// The library takes a short read for the end; an archive cut off before
+				// its end-of-archive block is a truncated upload, not a complete one.
+				if (!this.ended) {
+					throw new Refused("the tar archive ends without its end-of-archive blocks");
+				}
+				return null;
+			}
+			if (isEOFRecord(record)) {
+				this.ended = true;
+				return record;
+			}
+			byte type = record[TYPE_OFFSET];
+			if (type == TarConstants.LF_PAX_EXTENDED_HEADER_LC || type == TarConstants.LF_PAX_EXTENDED_HEADER_UC
+					|| type == TarConstants.LF_PAX_GLOBAL_EXTENDED_HEADER || type == TarConstants.LF_GNUTYPE_LONGNAME
+					|| type == TarConstants.LF_GNUTYPE_LONGLINK) {
+				long size;
+				try {
+					size = TarUtils.parseOctalOrBinary(record, SIZE_OFFSET, TarConstants.SIZELEN);
+				}
+				catch (IllegalArgumentException ex) {
+					// The library parses the header next and reports it as malformed.
+					return record;
+				}
+				if (size > this.cap) {
+					throw new Refused("a header or PKG-INFO is larger than the limit of " + this.cap + " bytes");
+				}
+			}
+			return record;
+		}
+
+	}
+
+	/** What the archive does that the checks refuse, found while the library reads it. */
+	private static final class Refused extends IOException {
 
 		private static final long serialVersionUID = 1L;
 
-		ExpandsTooFar(long cap) {
-			super("it expands to more than " + cap + " bytes (a gzip bomb?)");
+		Refused(String problem) {
+			super(problem);
 		}
 
 	}

@@ -9,6 +9,7 @@ import java.util.Optional;
 import dev.wheelfarm.builds.BuildLedger;
 import dev.wheelfarm.builds.BuildSucceeded;
 import dev.wheelfarm.builds.BuildSucceeded.BuiltWheel;
+import dev.wheelfarm.pypi.PypiFilenames;
 import dev.wheelfarm.shared.ProjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,10 +50,6 @@ public class WheelIngest {
 
 	private static final String STORED_NAME = "SELECT sha256, removed_at FROM wheel WHERE filename = :filename";
 
-	// PyPI never lets a filename be reused, even after a deletion: deleted rows count
-	// too.
-	private static final String ON_PYPI = "SELECT count(*) FROM pypi_file WHERE filename = :filename";
-
 	private static final String INSERT_WHEEL = """
 			INSERT INTO wheel (build_id, project_id, version, filename, sha256, size, metadata_sha256, requires_python,
 			                   stage_id)
@@ -79,9 +76,12 @@ public class WheelIngest {
 
 	private final Stages stages;
 
+	private final PypiFilenames pypiFilenames;
+
 	public WheelIngest(WheelVerifier verifier, BlobStore blobs, JdbcClient jdbc, TransactionOperations transactions,
-			BuildLedger ledger, ApplicationEventPublisher events, Stages stages) {
+			BuildLedger ledger, ApplicationEventPublisher events, Stages stages, PypiFilenames pypiFilenames) {
 		this.stages = stages;
+		this.pypiFilenames = pypiFilenames;
 		this.verifier = verifier;
 		this.blobs = blobs;
 		this.jdbc = jdbc;
@@ -187,7 +187,7 @@ public class WheelIngest {
 			throw new WheelRejectedException("wheel '" + wheel.filename()
 					+ "' refused: that filename is already taken by different bytes, and a filename is immutable");
 		}
-		if (this.jdbc.sql(ON_PYPI).param("filename", wheel.filename()).query(Long.class).single() > 0) {
+		if (this.pypiFilenames.taken(wheel.filename())) {
 			throw new WheelRejectedException("wheel '" + wheel.filename()
 					+ "' refused: PyPI already has a file of that name, which the farm must never shadow");
 		}

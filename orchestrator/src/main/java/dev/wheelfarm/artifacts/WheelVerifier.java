@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Enumeration;
@@ -26,6 +25,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 import dev.wheelfarm.shared.InvalidWheelFilenameException;
+import dev.wheelfarm.shared.MessageDigests;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.shared.Version;
@@ -263,7 +263,7 @@ public class WheelVerifier {
 			if (algorithm == null) {
 				reject(filename, "RECORD has no sha256 (or stronger) hash for " + quote(member));
 			}
-			digest = digest(algorithm);
+			digest = MessageDigests.of(algorithm);
 		}
 		CRC32 crc = new CRC32();
 		long size = 0;
@@ -299,16 +299,6 @@ public class WheelVerifier {
 			reject(filename, "the size of " + quote(member) + " is " + size + ", RECORD says " + quote(line.size()));
 		}
 		return size;
-	}
-
-	private static MessageDigest digest(String algorithm) {
-		try {
-			return MessageDigest.getInstance(algorithm);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			// SHA-256, SHA-384 and SHA-512 are required of every Java platform.
-			throw new IllegalStateException(algorithm + " is not available", ex);
-		}
 	}
 
 	private static void reject(String filename, String problem) throws WheelRejectedException {

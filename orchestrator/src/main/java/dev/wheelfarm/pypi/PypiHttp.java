@@ -29,12 +29,20 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.util.backoff.BackOff;
+import org.springframework.util.backoff.BackOffExecution;
+import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * The HTTP manners every PyPI client shares: a User-Agent with a contact, timeouts, a
  * size cap enforced while the body streams in, conditional GETs, redirects to the
- * normalized name, and backoff on 429/5xx that honours {@code Retry-After}.
+ * normalized name, and retries with backoff on 429/5xx (Spring's {@link RetryTemplate})
+ * that honour {@code Retry-After}.
  */
 @Component
 final class PypiHttp {
@@ -47,9 +55,17 @@ final class PypiHttp {
 
 	private final MeterRegistry meters;
 
+	private final Pauses pauses;
+
+	@Autowired
 	PypiHttp(PypiProperties properties, MeterRegistry meters) {
+		this(properties, meters, Pauses.SLEEP);
+	}
+
+	PypiHttp(PypiProperties properties, MeterRegistry meters, Pauses pauses) {
 		this.properties = properties;
 		this.meters = meters;
+		this.pauses = pauses;
 		// Redirects are followed by hand: only to the same host, and counted.
 		this.client = HttpClient.newBuilder()
 			.connectTimeout(properties.connectTimeout())
@@ -93,43 +109,166 @@ final class PypiHttp {
 
 	}
 
+	/**
+	 * GETs {@code uri}, following same-host redirects and retrying what is transient (a
+	 * 429, a 5xx, a timeout, a broken connection) with {@link RetryTemplate}.
+	 * @throws PypiReadException when the page cannot be had, transient or not
+	 */
 	Response get(URI uri, String accept, String etag, long maxBytes) {
-		URI target = uri;
-		int redirects = 0;
-		int attempt = 0;
-		while (true) {
-			HttpRequest.Builder request = HttpRequest.newBuilder(target)
-				.timeout(this.properties.readTimeout())
-				.header("User-Agent", this.properties.userAgent())
-				.header("Accept", accept)
-				.header("Accept-Encoding", "gzip");
-			if (etag != null) {
-				request.header("If-None-Match", etag);
-			}
-			Attempt result = send(request.build(), maxBytes);
-			count(result);
-			if (result.fault() != null) {
-				attempt = pauseOrGiveUp(target, attempt, result.fault(), null);
-				continue;
-			}
-			HttpResponse<byte[]> response = result.response();
-			int status = response.statusCode();
-			if (status == 301 || status == 302 || status == 307 || status == 308) {
-				target = redirectTarget(target, response, ++redirects);
-				continue;
-			}
-			if (status == 429 || status >= 500) {
-				attempt = pauseOrGiveUp(target, attempt, "HTTP " + status, response.headers());
-				continue;
-			}
-			if (status == 200) {
-				return new Response(status, decode(response, maxBytes), response.headers(), target);
-			}
-			if (status == 304 || status == 404 || status == 410) {
-				return new Response(status, new byte[0], response.headers(), target);
-			}
-			throw new PypiReadException("unexpected HTTP " + status + " from " + target, false);
+		Exchange exchange = new Exchange(uri, accept, etag, maxBytes);
+		// One template per request: its backoff reads this exchange's last Retry-After.
+		RetryTemplate retries = new RetryTemplate(
+				RetryPolicy.builder().includes(Transient.class).backOff(new RetryAfterBackOff(exchange)).build());
+		try {
+			return retries.execute(exchange::attempt);
 		}
+		catch (RetryException ex) {
+			throw givenUp(exchange, ex);
+		}
+	}
+
+	private RuntimeException givenUp(Exchange exchange, RetryException ex) {
+		Throwable last = ex.getLastException();
+		if (last instanceof RuntimeException notRetried) {
+			// A page that cannot be trusted, or an interruption while reading: never
+			// retried, passed on as it was thrown.
+			return notRetried;
+		}
+		if (last instanceof Error error) {
+			throw error;
+		}
+		if (Thread.currentThread().isInterrupted()) {
+			return new PypiReadException("interrupted while backing off from " + exchange.target, true, ex);
+		}
+		Transient fault = (Transient) last;
+		if (fault.retryAfter != null && fault.retryAfter.compareTo(this.properties.maxBackoff()) > 0
+				&& ex.getRetryCount() < this.properties.maxRetries()) {
+			// Waiting that long would stall every other project of the cycle: the next
+			// cycle asks again, which honours the server's wish as well.
+			return new PypiReadException(fault.getMessage() + " from " + exchange.target + " with Retry-After "
+					+ fault.retryAfter.toSeconds() + " s; trying next cycle", true, fault);
+		}
+		return new PypiReadException(
+				fault.getMessage() + " from " + exchange.target + ", still after " + ex.getRetryCount() + " retries",
+				true, fault);
+	}
+
+	/** One GET as a whole: its target moves with redirects, across attempts too. */
+	private final class Exchange {
+
+		private final String accept;
+
+		private final String etag;
+
+		private final long maxBytes;
+
+		private URI target;
+
+		private int redirects;
+
+		private Transient lastFault;
+
+		Exchange(URI uri, String accept, String etag, long maxBytes) {
+			this.target = uri;
+			this.accept = accept;
+			this.etag = etag;
+			this.maxBytes = maxBytes;
+		}
+
+		/** One attempt, redirects followed; a transient fault is thrown to be retried. */
+		Response attempt() throws Transient {
+			while (true) {
+				HttpRequest.Builder request = HttpRequest.newBuilder(this.target)
+					.timeout(PypiHttp.this.properties.readTimeout())
+					.header("User-Agent", PypiHttp.this.properties.userAgent())
+					.header("Accept", this.accept)
+					.header("Accept-Encoding", "gzip");
+				if (this.etag != null) {
+					request.header("If-None-Match", this.etag);
+				}
+				Attempt result = send(request.build(), this.maxBytes);
+				count(result);
+				if (result.fault() != null) {
+					throw fault(new Transient(result.fault(), null));
+				}
+				HttpResponse<byte[]> response = result.response();
+				int status = response.statusCode();
+				if (status == 301 || status == 302 || status == 307 || status == 308) {
+					this.target = redirectTarget(this.target, response, ++this.redirects);
+					continue;
+				}
+				if (status == 429 || status >= 500) {
+					throw fault(new Transient("HTTP " + status, retryAfter(response.headers())));
+				}
+				if (status == 200) {
+					return new Response(status, decode(response, this.maxBytes), response.headers(), this.target);
+				}
+				if (status == 304 || status == 404 || status == 410) {
+					return new Response(status, new byte[0], response.headers(), this.target);
+				}
+				throw new PypiReadException("unexpected HTTP " + status + " from " + this.target, false);
+			}
+		}
+
+		private Transient fault(Transient fault) {
+			this.lastFault = fault;
+			return fault;
+		}
+
+	}
+
+	/** A fault worth another attempt, with the wait the server asked for, if any. */
+	private static final class Transient extends Exception {
+
+		private static final long serialVersionUID = 1L;
+
+		private final Duration retryAfter;
+
+		Transient(String fault, Duration retryAfter) {
+			super(fault, null, false, false);
+			this.retryAfter = retryAfter;
+		}
+
+	}
+
+	/**
+	 * Spring's exponential backoff ({@code initial-backoff}, doubling, at most
+	 * {@code max-backoff}, {@code max-retries} of them), lengthened to the last
+	 * {@code Retry-After}; a {@code Retry-After} beyond {@code max-backoff} stops the
+	 * retries. The pause goes through {@link Pauses}, which tests replace.
+	 */
+	private final class RetryAfterBackOff implements BackOff {
+
+		private final Exchange exchange;
+
+		RetryAfterBackOff(Exchange exchange) {
+			this.exchange = exchange;
+		}
+
+		@Override
+		public BackOffExecution start() {
+			ExponentialBackOff exponential = new ExponentialBackOff(
+					PypiHttp.this.properties.initialBackoff().toMillis(), 2.0);
+			exponential.setMaxInterval(PypiHttp.this.properties.maxBackoff().toMillis());
+			exponential.setMaxAttempts(PypiHttp.this.properties.maxRetries());
+			BackOffExecution execution = exponential.start();
+			return () -> {
+				long next = execution.nextBackOff();
+				if (next == BackOffExecution.STOP) {
+					return BackOffExecution.STOP;
+				}
+				Duration asked = (this.exchange.lastFault != null) ? this.exchange.lastFault.retryAfter : null;
+				if (asked != null && asked.compareTo(PypiHttp.this.properties.maxBackoff()) > 0) {
+					return BackOffExecution.STOP;
+				}
+				Duration pause = Duration.ofMillis(next);
+				if (asked != null && asked.compareTo(pause) > 0) {
+					pause = asked;
+				}
+				return PypiHttp.this.pauses.before(this.exchange.target, pause);
+			};
+		}
+
 	}
 
 	private record Attempt(HttpResponse<byte[]> response, String fault) {
@@ -181,35 +320,6 @@ final class PypiHttp {
 			}
 			throw new PypiReadException("could not read " + request.uri() + ": " + cause, false, cause);
 		}
-	}
-
-	private int pauseOrGiveUp(URI target, int attempt, String fault, HttpHeaders headers) {
-		Duration retryAfter = (headers != null) ? retryAfter(headers) : null;
-		if (attempt >= this.properties.maxRetries()) {
-			throw new PypiReadException(fault + " from " + target + ", still after " + attempt + " retries", true);
-		}
-		if (retryAfter != null && retryAfter.compareTo(this.properties.maxBackoff()) > 0) {
-			// Waiting that long would stall every other project of the cycle: the next
-			// cycle asks again, which honours the server's wish as well.
-			throw new PypiReadException(
-					fault + " from " + target + " with Retry-After " + retryAfter.toSeconds() + " s; trying next cycle",
-					true);
-		}
-		Duration backoff = this.properties.initialBackoff().multipliedBy(1L << Math.min(attempt, 20));
-		if (backoff.compareTo(this.properties.maxBackoff()) > 0) {
-			backoff = this.properties.maxBackoff();
-		}
-		if (retryAfter != null && retryAfter.compareTo(backoff) > 0) {
-			backoff = retryAfter;
-		}
-		try {
-			Thread.sleep(backoff.toMillis());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new PypiReadException("interrupted while backing off from " + target, true, ex);
-		}
-		return attempt + 1;
 	}
 
 	/** RFC 9110 §10.2.3: delay-seconds or an HTTP-date. */

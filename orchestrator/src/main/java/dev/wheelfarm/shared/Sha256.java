@@ -2,9 +2,10 @@ package dev.wheelfarm.shared;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -52,14 +53,16 @@ public record Sha256(String hex) {
 		return new Sha256(HexFormat.of().formatHex(digest.digest()));
 	}
 
+	/**
+	 * Hashes bytes as they pass on their way elsewhere (to disk, to the blob store), so
+	 * that they are read once.
+	 */
+	public static Hasher hasher() {
+		return new Hasher(newDigest());
+	}
+
 	private static MessageDigest newDigest() {
-		try {
-			return MessageDigest.getInstance("SHA-256");
-		}
-		catch (NoSuchAlgorithmException ex) {
-			// Every Java platform must provide SHA-256 (MessageDigest's javadoc).
-			throw new IllegalStateException("SHA-256 is not available", ex);
-		}
+		return MessageDigests.of("SHA-256");
 	}
 
 	/**
@@ -79,6 +82,34 @@ public record Sha256(String hex) {
 	@Override
 	public String toString() {
 		return this.hex;
+	}
+
+	/** A SHA-256 being computed; {@link #finish()} ends it. */
+	public static final class Hasher {
+
+		private final MessageDigest digest;
+
+		private Hasher(MessageDigest digest) {
+			this.digest = digest;
+		}
+
+		public void update(byte[] bytes, int offset, int length) {
+			this.digest.update(bytes, offset, length);
+		}
+
+		public void update(byte[] bytes) {
+			this.digest.update(bytes);
+		}
+
+		/** Writes to {@code out}, hashing every byte written. */
+		public OutputStream writingTo(OutputStream out) {
+			return new DigestOutputStream(out, this.digest);
+		}
+
+		public Sha256 finish() {
+			return new Sha256(HexFormat.of().formatHex(this.digest.digest()));
+		}
+
 	}
 
 }

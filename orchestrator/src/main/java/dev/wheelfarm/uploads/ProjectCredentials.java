@@ -1,9 +1,7 @@
 package dev.wheelfarm.uploads;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -80,12 +78,11 @@ public class ProjectCredentials {
 					identity.repository(), identity.workflowRef(), identity.ref(), identity.runId()));
 		}
 		Sha256 offeredHash = Sha256.digest(secret.getBytes(StandardCharsets.UTF_8));
-		byte[] offered = offeredHash.bytes();
 		boolean accepted = false;
 		for (String hash : hashes(found.tokenHashes())) {
 			// Constant time, and no early exit: the time taken says nothing about which
 			// hash came close.
-			accepted |= MessageDigest.isEqual(offered, HexFormat.of().parseHex(hash));
+			accepted |= offeredHash.matches(Sha256.of(hash));
 		}
 		if (!accepted) {
 			throw new CredentialRejectedException("Invalid or non-existent authentication information: this token's"

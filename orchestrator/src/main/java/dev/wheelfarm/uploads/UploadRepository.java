@@ -16,10 +16,6 @@ class UploadRepository {
 			WHERE w.filename = :filename
 			""";
 
-	// PyPI never lets a filename be reused, even after a deletion: deleted rows count
-	// too.
-	private static final String ON_PYPI = "SELECT count(*) FROM pypi_file WHERE filename = :filename";
-
 	// Into a stage only while it is open: the share lock makes a concurrent publish
 	// (which
 	// locks the stage for update) wait for this row, or this insert wait for the publish
@@ -54,10 +50,6 @@ class UploadRepository {
 
 	List<String> versions(long projectId) {
 		return this.jdbc.sql(VERSIONS).param("project", projectId).query(String.class).list();
-	}
-
-	boolean onPypi(String filename) {
-		return this.jdbc.sql(ON_PYPI).param("filename", filename).query(Long.class).single() > 0;
 	}
 
 	/**

@@ -5,9 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -25,12 +23,15 @@ import dev.wheelfarm.artifacts.VerifiedWheel;
 import dev.wheelfarm.artifacts.WheelRejectedException;
 import dev.wheelfarm.artifacts.WheelVerifier;
 import dev.wheelfarm.artifacts.WheelsPublished;
+import dev.wheelfarm.pypi.PypiFilenames;
 import dev.wheelfarm.shared.InvalidWheelFilenameException;
+import dev.wheelfarm.shared.MessageDigests;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Quoting;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.shared.Version;
 import dev.wheelfarm.shared.WheelFilename;
+import org.bouncycastle.crypto.digests.Blake2bDigest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +70,8 @@ class UploadService {
 
 	private final Stages stages;
 
+	private final PypiFilenames pypiFilenames;
+
 	private final ApplicationEventPublisher events;
 
 	private final long maxSize;
@@ -76,14 +79,15 @@ class UploadService {
 	private final Path inFlight;
 
 	UploadService(ProjectCredentials credentials, WheelVerifier wheels, SdistVerifier sdists, BlobStore blobs,
-			UploadRepository repository, Stages stages, ApplicationEventPublisher events, ArtifactsProperties limits,
-			UploadConfiguration.UploadsInFlight inFlight) {
+			UploadRepository repository, Stages stages, PypiFilenames pypiFilenames, ApplicationEventPublisher events,
+			ArtifactsProperties limits, UploadConfiguration.UploadsInFlight inFlight) {
 		this.credentials = credentials;
 		this.wheels = wheels;
 		this.sdists = sdists;
 		this.blobs = blobs;
 		this.repository = repository;
 		this.stages = stages;
+		this.pypiFilenames = pypiFilenames;
 		this.events = events;
 		this.maxSize = limits.maxWheelSize().toBytes();
 		this.inFlight = inFlight.directory();
@@ -123,7 +127,7 @@ class UploadService {
 			if (earlier.isPresent()) {
 				return earlier.get();
 			}
-			if (this.repository.onPypi(filename)) {
+			if (this.pypiFilenames.taken(filename)) {
 				throw new UploadRefusedException(HttpStatus.BAD_REQUEST, "File already exists: PyPI has a file named "
 						+ filename + ", and the farm never shadows PyPI's files");
 			}
@@ -275,26 +279,41 @@ class UploadService {
 			throw new UploadRefusedException(HttpStatus.PAYLOAD_TOO_LARGE,
 					"The file is " + content.getSize() + " bytes, more than the limit of " + this.maxSize);
 		}
-		MessageDigest sha256 = digest("SHA-256");
-		MessageDigest md5 = digest("MD5");
-		try (InputStream in = content.getInputStream();
-				OutputStream out = new DigestOutputStream(new DigestOutputStream(Files.newOutputStream(temporary), md5),
-						sha256)) {
-			in.transferTo(out);
+		Sha256.Hasher sha256 = Sha256.hasher();
+		MessageDigest md5 = MessageDigests.of("MD5");
+		// BLAKE2b with a 32-byte output, as PyPI computes it
+		// (hashlib.blake2b(digest_size=32)).
+		Blake2bDigest blake2 = new Blake2bDigest(256);
+		try (InputStream in = content.getInputStream(); OutputStream out = Files.newOutputStream(temporary)) {
+			byte[] buffer = new byte[64 * 1024];
+			int read;
+			while ((read = in.read(buffer)) != -1) {
+				out.write(buffer, 0, read);
+				sha256.update(buffer, 0, read);
+				md5.update(buffer, 0, read);
+				blake2.update(buffer, 0, read);
+			}
 		}
-		return new Digests(HexFormat.of().formatHex(sha256.digest()), HexFormat.of().formatHex(md5.digest()));
+		byte[] blake2Digest = new byte[blake2.getDigestSize()];
+		blake2.doFinal(blake2Digest, 0);
+		HexFormat hex = HexFormat.of();
+		return new Digests(sha256.finish().hex(), hex.formatHex(md5.digest()), hex.formatHex(blake2Digest));
 	}
 
 	/**
-	 * The digests twine sends must be those of the bytes received (PyPI checks them too).
+	 * Every digest twine sends (it sends all three) must be that of the bytes received:
+	 * PyPI checks each one given and refuses with this reason when one does not match.
 	 */
 	private static void checkDigests(Map<String, String> form, Digests digests) throws UploadRefusedException {
-		String sha256 = form.get("sha256_digest");
-		String md5 = form.get("md5_digest");
-		if ((sha256 != null && !sha256.toLowerCase(Locale.ROOT).equals(digests.sha256()))
-				|| (md5 != null && !md5.toLowerCase(Locale.ROOT).equals(digests.md5()))) {
-			throw badRequest("The digest supplied does not match a digest calculated from the uploaded file");
+		if (!matches(form.get("sha256_digest"), digests.sha256()) || !matches(form.get("md5_digest"), digests.md5())
+				|| !matches(form.get("blake2_256_digest"), digests.blake2b256())) {
+			throw badRequest("The digest supplied does not match a digest calculated from the uploaded file.");
 		}
+	}
+
+	/** A digest not given is not checked; one given must equal the computed one. */
+	private static boolean matches(String supplied, String computed) {
+		return supplied == null || supplied.toLowerCase(Locale.ROOT).equals(computed);
 	}
 
 	/**
@@ -362,16 +381,6 @@ class UploadService {
 		return new UploadRefusedException(HttpStatus.BAD_REQUEST, message);
 	}
 
-	private static MessageDigest digest(String algorithm) {
-		try {
-			return MessageDigest.getInstance(algorithm);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			// SHA-256 and MD5 are required of every Java platform.
-			throw new IllegalStateException(algorithm + " is not available", ex);
-		}
-	}
-
 	private static void deleteQuietly(Path path) {
 		if (path == null) {
 			return;
@@ -406,7 +415,7 @@ class UploadService {
 
 	}
 
-	private record Digests(String sha256, String md5) {
+	private record Digests(String sha256, String md5, String blake2b256) {
 
 	}
 

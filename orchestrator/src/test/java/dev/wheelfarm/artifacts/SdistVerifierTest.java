@@ -102,6 +102,52 @@ class SdistVerifierTest {
 		assertRefused(notGzip, "pkg-1.0.tar.gz", "pkg", "1.0", "not a valid .tar.gz archive");
 	}
 
+	@Test
+	void truncatedArchivesAndOversizedHeadersAreRefused() throws Exception {
+		// The tar is cut inside a member, then after its last member (no end-of-archive
+		// block), and gzip'd whole each time: only the tar layer can tell.
+		String cut = """
+				import gzip, io, sys, tarfile
+				buffer = io.BytesIO()
+				with tarfile.open(fileobj=buffer, mode='w', format=tarfile.USTAR_FORMAT) as t:
+				    data = b'Metadata-Version: 2.1\\nName: pkg\\nVersion: 1.0\\n'
+				    info = tarfile.TarInfo('pkg-1.0/PKG-INFO'); info.size = len(data); t.addfile(info, io.BytesIO(data))
+				    data = bytes(5000)
+				    info = tarfile.TarInfo('pkg-1.0/big'); info.size = len(data); t.addfile(info, io.BytesIO(data))
+				with gzip.open(sys.argv[1], 'wb') as f:
+				    f.write(buffer.getvalue()[:%d])
+				""";
+		Path insideAMember = python("pkg-1.0.tar.gz", cut.formatted(4 * 512 + 100));
+		assertRefused(insideAMember, "pkg-1.0.tar.gz", "pkg", "1.0", "not a valid .tar.gz archive");
+		// Two headers, one block of PKG-INFO, ten blocks of big: the members end at 13.
+		Path withoutItsEnd = python("pkg-1.0.tar.gz", cut.formatted(13 * 512));
+		assertRefused(withoutItsEnd, "pkg-1.0.tar.gz", "pkg", "1.0",
+				"the tar archive ends without its end-of-archive blocks");
+		Path whole = python("pkg-1.0.tar.gz", cut.formatted(100 * 512));
+		assertThat(this.verifier.verify(whole, "pkg-1.0.tar.gz", ProjectName.of("pkg"), "1.0").size()).isPositive();
+
+		// A PAX header past the 64 kB metadata cap is refused before it is read.
+		Path hugePax = python("pkg-1.0.tar.gz", """
+				import io, sys, tarfile
+				with tarfile.open(sys.argv[1], 'w:gz', format=tarfile.PAX_FORMAT) as t:
+				    data = b'Metadata-Version: 2.1\\nName: pkg\\nVersion: 1.0\\n'
+				    info = tarfile.TarInfo('pkg-1.0/PKG-INFO'); info.size = len(data); t.addfile(info, io.BytesIO(data))
+				    info = tarfile.TarInfo('pkg-1.0/x'); info.pax_headers = {'comment': 'c' * 100000}
+				    t.addfile(info, io.BytesIO(b''))
+				""");
+		assertRefused(hugePax, "pkg-1.0.tar.gz", "pkg", "1.0", "larger than the limit of 65536 bytes");
+
+		Path twice = python("pkg-1.0.tar.gz",
+				"""
+						import io, sys, tarfile
+						with tarfile.open(sys.argv[1], 'w:gz') as t:
+						    data = b'Metadata-Version: 2.1\\nName: pkg\\nVersion: 1.0\\n'
+						    for _ in range(2):
+						        info = tarfile.TarInfo('pkg-1.0/PKG-INFO'); info.size = len(data); t.addfile(info, io.BytesIO(data))
+						""");
+		assertRefused(twice, "pkg-1.0.tar.gz", "pkg", "1.0", "appears twice");
+	}
+
 	private void assertRefused(Path sdist, String filename, String project, String version, String reason) {
 		assertThatExceptionOfType(WheelRejectedException.class)
 			.isThrownBy(() -> this.verifier.verify(sdist, filename, ProjectName.of(project), version))

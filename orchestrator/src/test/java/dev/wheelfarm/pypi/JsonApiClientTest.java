@@ -8,6 +8,7 @@ import java.util.Map;
 import dev.wheelfarm.pypi.standin.Fault;
 import dev.wheelfarm.pypi.standin.Fixtures;
 import dev.wheelfarm.pypi.standin.PypiStandIn;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,10 @@ class JsonApiClientTest {
 
 	private final PypiStandIn pypi = PypiStandIn.start();
 
-	private final JsonApiClient client = WatchHarness.jsonApi(WatchHarness.properties(this.pypi.baseUrl(), Map.of()));
+	private final RecordedPauses pauses = new RecordedPauses();
+
+	private final JsonApiClient client = WatchHarness.jsonApi(WatchHarness.properties(this.pypi.baseUrl(), Map.of()),
+			this.pauses);
 
 	@AfterEach
 	void stop() {
@@ -107,11 +111,11 @@ class JsonApiClientTest {
 	void honoursRetryAfter() {
 		this.pypi.project("patient").sdistOnly("1.0");
 		this.pypi.failNext("/pypi/patient/json", Fault.tooManyRequests("1"));
-		long started = System.nanoTime();
 
 		assertThat(this.client.project("patient", null).status()).isEqualTo(PypiPage.Status.OK);
 
-		assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+		// The one retry waited the second asked for, not the 10 ms initial backoff.
+		assertThat(this.pauses.all()).containsExactly(Duration.ofSeconds(1));
 		assertThat(this.pypi.requestCount("/pypi/patient/json")).isEqualTo(2);
 	}
 
@@ -130,10 +134,33 @@ class JsonApiClientTest {
 		this.pypi.project("flaky").sdistOnly("1.0");
 		this.pypi.failNext("/pypi/flaky/json", Fault.status(500), Fault.status(503));
 		assertThat(this.client.project("flaky", null).status()).isEqualTo(PypiPage.Status.OK);
+		// initial-backoff is 10 ms, doubled for the second retry.
+		assertThat(this.pauses.all()).containsExactly(Duration.ofMillis(10), Duration.ofMillis(20));
 
 		this.pypi.failNext("/pypi/flaky/json", Fault.status(500), Fault.status(500), Fault.status(500));
 		assertThatExceptionOfType(PypiReadException.class).isThrownBy(() -> this.client.project("flaky", null))
-			.withMessageContaining("HTTP 500");
+			.withMessageContaining("HTTP 500")
+			.withMessageContaining("still after 2 retries")
+			.matches(PypiReadException::isTransient);
+		assertThat(this.pypi.requestCount("/pypi/flaky/json")).isEqualTo(3 + 3);
+	}
+
+	@Test
+	void countsEveryExchangeWithPypiRetriesIncluded() {
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		PypiProperties properties = WatchHarness.properties(this.pypi.baseUrl(), Map.of());
+		JsonApiClient counted = new JsonApiClient(properties, new PypiHttp(properties, meters, new RecordedPauses()));
+		this.pypi.project("counted").sdistOnly("1.0");
+		this.pypi.failNext("/pypi/counted/json", Fault.status(503), Fault.tooManyRequests("0"));
+
+		assertThat(counted.project("counted", null).status()).isEqualTo(PypiPage.Status.OK);
+
+		assertThat(meters.counter("wheelfarm.pypi.requests", "outcome", "server_error", "status", "5xx").count())
+			.isEqualTo(1);
+		assertThat(meters.counter("wheelfarm.pypi.requests", "outcome", "rate_limited", "status", "4xx").count())
+			.isEqualTo(1);
+		assertThat(meters.counter("wheelfarm.pypi.requests", "outcome", "success", "status", "2xx").count())
+			.isEqualTo(1);
 	}
 
 	@Test

@@ -69,11 +69,17 @@ final class WatchHarness implements AutoCloseable {
 	}
 
 	static JsonApiClient jsonApi(PypiProperties properties) {
-		return new JsonApiClient(properties, new PypiHttp(properties, new SimpleMeterRegistry()));
+		return jsonApi(properties, new RecordedPauses());
+	}
+
+	/** A client whose retries pause in name only: {@code pauses} records them. */
+	static JsonApiClient jsonApi(PypiProperties properties, RecordedPauses pauses) {
+		return new JsonApiClient(properties, new PypiHttp(properties, new SimpleMeterRegistry(), pauses));
 	}
 
 	static SimpleApiClient simpleApi(PypiProperties properties) {
-		return new SimpleApiClient(properties, new PypiHttp(properties, new SimpleMeterRegistry()));
+		return new SimpleApiClient(properties,
+				new PypiHttp(properties, new SimpleMeterRegistry(), new RecordedPauses()));
 	}
 
 	private void publish(Object event) {
@@ -84,7 +90,7 @@ final class WatchHarness implements AutoCloseable {
 		this.events.add(event);
 	}
 
-	/** Fast retries and short timeouts, so fault scenarios take milliseconds. */
+	/** Short timeouts, and retries that record their pauses instead of sleeping them. */
 	static PypiProperties properties(URI baseUrl, Map<String, Object> overrides) {
 		Map<String, Object> values = new java.util.HashMap<>(
 				Map.of("readTimeout", Duration.ofMillis(1500), "maxRetries", 2, "initialBackoff", Duration.ofMillis(10),

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Map;
 
 import dev.wheelfarm.artifacts.TestWheels;
 import dev.wheelfarm.dispatch.local.Sdists;
@@ -204,6 +205,41 @@ class TwineUploadTest extends UploadTestBase {
 		assertThat(this.rows.files(wheel.getFileName().toString())).isZero();
 	}
 
+	@Test
+	void aWrongBlake2DigestIsRefusedEvenWhenItsSha256IsRight() throws Exception {
+		Path wheel = TestWheels.of("nightly", "2.0.dev21")
+			.write(Files.createDirectories(scratch.resolve("blake2")), "nightly-2.0.dev21-py3-none-any.whl");
+		String sha256 = Sha256.digest(Files.readAllBytes(wheel)).hex();
+
+		HttpResponse<String> wrong = postWithDigests(legacy(), wheel, wheel.getFileName().toString(), "bdist_wheel",
+				"2.0.dev21", TOKEN, Map.of("sha256_digest", sha256, "blake2_256_digest", "0".repeat(64)));
+
+		assertThat(wrong.statusCode()).isEqualTo(400);
+		// PyPI's reason, word for word (warehouse's legacy upload).
+		assertThat(wrong.body())
+			.contains("The digest supplied does not match a digest calculated from the uploaded file.");
+		assertThat(this.rows.files(wheel.getFileName().toString())).isZero();
+
+		// The digest as Python computes it (hashlib, as twine does), in uppercase:
+		// accepted.
+		String blake2 = pythonBlake2b256(wheel).toUpperCase(java.util.Locale.ROOT);
+		HttpResponse<String> right = postWithDigests(legacy(), wheel, wheel.getFileName().toString(), "bdist_wheel",
+				"2.0.dev21", TOKEN, Map.of("sha256_digest", sha256, "blake2_256_digest", blake2));
+		assertThat(right.statusCode()).as(right.body()).isEqualTo(200);
+		assertThat(this.rows.files(wheel.getFileName().toString())).isOne();
+	}
+
+	private static String pythonBlake2b256(Path file) throws Exception {
+		Process python = new ProcessBuilder("/usr/bin/python3", "-c",
+				"import hashlib, sys; print(hashlib.blake2b(open(sys.argv[1], 'rb').read(), digest_size=32).hexdigest())",
+				file.toString())
+			.redirectErrorStream(true)
+			.start();
+		String output = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+		assertThat(python.waitFor()).as(output).isZero();
+		return output;
+	}
+
 	static JsonNode file(JsonNode page, String filename) {
 		for (JsonNode file : page.path("files")) {
 			if (file.path("filename").stringValue().equals(filename)) {
@@ -222,6 +258,16 @@ class TwineUploadTest extends UploadTestBase {
 	/** The same, naming the file {@code filename} in the form. */
 	static HttpResponse<String> post(String url, Path file, String filename, String filetype, String version,
 			String token, String sha256) throws Exception {
+		return postWithDigests(url, file, filename, filetype, version, token,
+				(sha256 != null) ? Map.of("sha256_digest", sha256) : Map.of());
+	}
+
+	/**
+	 * The same, with these digest fields ({@code sha256_digest},
+	 * {@code blake2_256_digest}).
+	 */
+	static HttpResponse<String> postWithDigests(String url, Path file, String filename, String filetype, String version,
+			String token, Map<String, String> digests) throws Exception {
 		String boundary = "wheelfarm-test-boundary";
 		java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
 		String name = file.getFileName().toString().split("-")[0];
@@ -233,9 +279,7 @@ class TwineUploadTest extends UploadTestBase {
 		fields.put("filetype", filetype);
 		fields.put("pyversion", "source");
 		fields.put("metadata_version", "2.1");
-		if (sha256 != null) {
-			fields.put("sha256_digest", sha256);
-		}
+		fields.putAll(digests);
 		for (java.util.Map.Entry<String, String> field : fields.entrySet()) {
 			body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field.getKey() + "\"\r\n\r\n"
 					+ field.getValue() + "\r\n")

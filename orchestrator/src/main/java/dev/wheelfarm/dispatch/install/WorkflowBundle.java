@@ -5,12 +5,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+
+import dev.wheelfarm.shared.Sha256;
 
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
@@ -78,7 +77,7 @@ public final class WorkflowBundle {
 	 * different bundles can hash alike by moving bytes between a path and its content.
 	 */
 	public String contentHash() {
-		MessageDigest digest = sha256();
+		Sha256.Hasher digest = Sha256.hasher();
 		this.files.forEach((path, bytes) -> {
 			byte[] name = path.getBytes(StandardCharsets.UTF_8);
 			digest.update(ByteBuffer.allocate(8).putLong(name.length).array());
@@ -86,7 +85,7 @@ public final class WorkflowBundle {
 			digest.update(ByteBuffer.allocate(8).putLong(bytes.length).array());
 			digest.update(bytes);
 		});
-		return HexFormat.of().formatHex(digest.digest());
+		return digest.finish().hex();
 	}
 
 	private static String checkedPath(String path) {
@@ -102,15 +101,6 @@ public final class WorkflowBundle {
 	private static byte[] read(Resource resource) throws IOException {
 		try (InputStream in = resource.getInputStream()) {
 			return in.readAllBytes();
-		}
-	}
-
-	private static MessageDigest sha256() {
-		try {
-			return MessageDigest.getInstance("SHA-256");
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("every JDK has SHA-256", ex);
 		}
 	}
 
