@@ -47,9 +47,9 @@ class LocalEngineTest {
 	}
 
 	private LocalEngine engine() {
-		return new LocalEngine(new LocalWorkerRunner(LocalBuilderProperties.defaults(Sdists.PYTHON)
-			.withTimeout(Duration.ofMinutes(2))
-			.withFetch(0, Duration.ofMillis(10))), this.temp.resolve("runs"), 2);
+		return new LocalEngine(new LocalWorkerRunner(
+				LocalBuilderProperties.defaults(Sdists.PYTHON).withFetch(0, Duration.ofMillis(10)),
+				Duration.ofMinutes(2)), this.temp.resolve("runs"), 2);
 	}
 
 	private BuildJob job(String requestId, String name, java.util.Map<String, String> files) throws Exception {
