@@ -37,7 +37,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional
 
 WORKER_VERSION = "1.0.0"
 SCHEMA_VERSION = 1
@@ -172,10 +174,16 @@ class WorkerError(Exception):
 
     def __init__(self, failure_class, message, log_excerpt=None):
         super().__init__(message)
-        assert failure_class in FAILURE_CLASSES, failure_class
+        # A programming error, not the build's: say so loudly rather than write a
+        # result.json the orchestrator would refuse.
+        if failure_class not in FAILURE_CLASSES:
+            raise ValueError("unknown failure class %r (one of %s)" % (failure_class, ", ".join(FAILURE_CLASSES)))
         self.failure_class = failure_class
         self.message = message
         self.log_excerpt = log_excerpt
+
+    def failure(self):
+        return Failure(self.failure_class, self.message, self.log_excerpt)
 
 
 class Log:
@@ -431,7 +439,7 @@ def fetch_sdist(args, filename, work, log):
                     "sha256 of the downloaded sdist is %s, expected %s" % (actual, args.sdist_sha256),
                 )
             log.line("sdist %s: %d bytes, sha256 %s verified" % (filename, size, actual))
-            return {"filename": filename, "sha256": actual, "size": size}, target
+            return SdistFile(filename, actual, size), target
         if attempt < attempts:
             time.sleep(args.fetch_backoff * (2 ** (attempt - 1)))
     raise WorkerError("network", "%s (gave up after %d attempts)" % (last_problem, attempts))
@@ -637,14 +645,7 @@ def collect_wheels(directory, platform_id, wheels_out):
         os.makedirs(wheels_out, exist_ok=True)
         target = os.path.join(wheels_out, name)
         shutil.copyfile(os.path.join(directory, name), target)
-        wheels.append(
-            {
-                "filename": name,
-                "sha256": sha256_file(target),
-                "size": os.path.getsize(target),
-                "platform": platform_id,
-            }
-        )
+        wheels.append(Wheel(name, sha256_file(target), os.path.getsize(target), platform_id))
     return wheels
 
 
@@ -706,7 +707,7 @@ def cibuildwheel_plan(args, options, platform_id, sdist_path, outdir):
     if args.index_url:
         env["CIBW_ENVIRONMENT_PASS_LINUX"] = "PIP_INDEX_URL"
     command = [args.python, "-m", "cibuildwheel", "--platform", cibw_platform, "--output-dir", outdir, sdist_path]
-    return {"platform": platform_id, "runner": runner, "command": command, "environment": env}
+    return Plan(platform_id, runner, command, env)
 
 
 def cibuildwheel_unavailable(args, platform_id):
@@ -746,61 +747,337 @@ def platform_build(args, options, platform_id, sdist_path, work, wheels_out, log
     """Runs cibuildwheel for one platform; returns a platform entry and its wheels."""
     outdir = os.path.join(work, "cibw-" + platform_id)
     plan = cibuildwheel_plan(args, options, platform_id, sdist_path, outdir)
-    entry = {"platform": platform_id, "runner": plan["runner"], "tool": "cibuildwheel"}
-    code, output = run_tool(plan["command"], tool_env(args, plan["environment"]), log, args.step_timeout)
+    code, output = run_tool(plan.command, tool_env(args, plan.environment), log, args.step_timeout)
     # cibuildwheel's documented exit codes: 2 configuration error, 3 nothing to build
     # (the selectors match no Python the sdist supports), 5 the build made a pure wheel.
-    if code == 0:
-        entry["outcome"] = "built"
-    elif code == 3:
-        entry["outcome"] = "nothing-to-build"
-    elif code == 5:
-        entry["outcome"] = "pure-wheel"
+    outcomes = {0: "built", 3: "nothing-to-build", 5: "pure-wheel"}
+    if code in outcomes:
+        entry = PlatformEntry(platform_id, outcomes[code], runner=plan.runner, tool="cibuildwheel")
     else:
-        entry["outcome"] = "failed"
-        entry["failure_class"] = "config-error" if code == 2 else classify(output)
-        entry["log_excerpt"] = excerpt(output)
-        entry["exit_code"] = code
-    wheels = collect_wheels(outdir, platform_id, wheels_out) if entry["outcome"] in ("built", "pure-wheel") else []
-    if entry["outcome"] == "pure-wheel":
-        for wheel in wheels:
-            wheel["platform"] = "any"
-    entry["wheels"] = [w["filename"] for w in wheels]
+        entry = PlatformEntry(
+            platform_id,
+            "failed",
+            runner=plan.runner,
+            tool="cibuildwheel",
+            failure_class="config-error" if code == 2 else classify(output),
+            log_excerpt=excerpt(output),
+            exit_code=code,
+        )
+    wheels = []
+    if entry.outcome in ("built", "pure-wheel"):
+        wheels = collect_wheels(outdir, "any" if entry.outcome == "pure-wheel" else platform_id, wheels_out)
+    entry.wheels = [w.filename for w in wheels]
     return entry, wheels, plan
 
 
 # ---------------------------------------------------------------- step 4: report
+#
+# result.json (result.schema.json) is built from the typed records below, never as one
+# free-form dict: each record writes exactly the keys the schema allows, and what the
+# worker only needs between its steps (the pure build's failure, kept while a platform
+# build may still succeed) is returned from the step, not left in the result.
+
+
+class _Absent:
+    """An optional key that is left out of result.json (None is written as null)."""
+
+    def __repr__(self):
+        return "ABSENT"
+
+    def __bool__(self):
+        return False
+
+
+ABSENT = _Absent()
+
+STATUSES = ("success", "failure", "nothing-to-build", "needs-platform-build")
+STRATEGIES = ("none", "pure", "native", "cibuildwheel")
+STAGES = ("final", "pure", "platform")
+OUTCOMES = ("built", "failed", "nothing-to-build", "pure-wheel", "skipped")
+TOOLS = ("build", "cibuildwheel")
+
+
+def _require(condition, message):
+    if not condition:
+        raise ValueError(message)
+
+
+def _known_keys(data, allowed, what):
+    unknown = sorted(set(data) - set(allowed))
+    _require(not unknown, "%s has unknown keys: %s" % (what, ", ".join(unknown)))
+
+
+@dataclass
+class Failure:
+    failure_class: str
+    message: str
+    log_excerpt: Optional[str] = None
+
+    def __post_init__(self):
+        _require(self.failure_class in FAILURE_CLASSES, "unknown failure class %r" % (self.failure_class,))
+
+    def to_json(self):
+        return {"class": self.failure_class, "message": self.message, "log_excerpt": self.log_excerpt}
+
+    @classmethod
+    def from_json(cls, data):
+        _known_keys(data, ("class", "message", "log_excerpt"), "failure")
+        return cls(data["class"], data["message"], data.get("log_excerpt"))
+
+
+@dataclass
+class SdistFile:
+    filename: str
+    sha256: str
+    size: int
+
+    def to_json(self):
+        return {"filename": self.filename, "sha256": self.sha256, "size": self.size}
+
+    @classmethod
+    def from_json(cls, data):
+        _known_keys(data, ("filename", "sha256", "size"), "sdist")
+        return cls(data["filename"], data["sha256"], data["size"])
+
+
+@dataclass
+class Wheel:
+    filename: str
+    sha256: str
+    size: int
+    platform: str
+
+    def to_json(self):
+        return {"filename": self.filename, "sha256": self.sha256, "size": self.size, "platform": self.platform}
+
+    @classmethod
+    def from_json(cls, data):
+        _known_keys(data, ("filename", "sha256", "size", "platform"), "wheel")
+        return cls(data["filename"], data["sha256"], data["size"], data["platform"])
+
+
+@dataclass
+class PlatformEntry:
+    """One platform's outcome. The optional keys are ABSENT unless set; a failed
+    outcome needs its failure class (the schema's if/then)."""
+
+    platform: str
+    outcome: str
+    wheels: List[str] = field(default_factory=list)
+    runner: Any = ABSENT
+    tool: Any = ABSENT
+    failure_class: Any = ABSENT
+    exit_code: Any = ABSENT
+    log_excerpt: Any = ABSENT
+    note: Any = ABSENT
+
+    OPTIONAL = ("runner", "tool", "failure_class", "exit_code", "log_excerpt", "note")
+
+    def __post_init__(self):
+        _require(self.outcome in OUTCOMES, "unknown platform outcome %r" % (self.outcome,))
+        _require(self.tool is ABSENT or self.tool in TOOLS, "unknown tool %r" % (self.tool,))
+        _require(
+            self.failure_class is ABSENT or self.failure_class in FAILURE_CLASSES,
+            "unknown failure class %r" % (self.failure_class,),
+        )
+        _require(
+            self.outcome != "failed" or self.failure_class is not ABSENT,
+            "a failed platform entry (%s) needs its failure class" % self.platform,
+        )
+
+    def to_json(self):
+        data = {"platform": self.platform, "outcome": self.outcome, "wheels": list(self.wheels)}
+        for key in self.OPTIONAL:
+            value = getattr(self, key)
+            if value is not ABSENT:
+                data[key] = value
+        return data
+
+    @classmethod
+    def from_json(cls, data):
+        _known_keys(data, ("platform", "outcome", "wheels") + cls.OPTIONAL, "platform entry")
+        optional = {key: data[key] for key in cls.OPTIONAL if key in data}
+        return cls(data["platform"], data["outcome"], list(data.get("wheels", [])), **optional)
+
+
+@dataclass
+class Plan:
+    """The exact cibuildwheel command and CIBW_* environment for one platform."""
+
+    platform: str
+    runner: str
+    command: List[str]
+    environment: Dict[str, str]
+
+    def to_json(self):
+        return {
+            "platform": self.platform,
+            "runner": self.runner,
+            "command": list(self.command),
+            "environment": dict(self.environment),
+        }
+
+    @classmethod
+    def from_json(cls, data):
+        _known_keys(data, ("platform", "runner", "command", "environment"), "cibuildwheel plan")
+        return cls(data["platform"], data["runner"], list(data["command"]), dict(data["environment"]))
+
+
+@dataclass
+class Request:
+    id: str
+    project: str
+    version: str
+    sdist_url: str
+    sdist_sha256: str
+
+    def to_json(self):
+        return {
+            "id": self.id,
+            "project": self.project,
+            "version": self.version,
+            "sdist_url": self.sdist_url,
+            "sdist_sha256": self.sdist_sha256,
+        }
+
+    @classmethod
+    def from_args(cls, args):
+        return cls(args.request_id, args.project, args.version, args.sdist_url, args.sdist_sha256)
+
+    @classmethod
+    def from_json(cls, data):
+        _known_keys(data, ("id", "project", "version", "sdist_url", "sdist_sha256"), "request")
+        return cls(data["id"], data["project"], data["version"], data["sdist_url"], data["sdist_sha256"])
+
+
+@dataclass
+class Tools:
+    python: str
+    build: Optional[str]
+    cibuildwheel: Optional[str]
+
+    def to_json(self):
+        return {"python": self.python, "build": self.build, "cibuildwheel": self.cibuildwheel}
+
+    @classmethod
+    def of_this_machine(cls):
+        return cls(host_platform.python_version(), _installed_version("build"), _installed_version("cibuildwheel"))
+
+    @classmethod
+    def from_json(cls, data):
+        _known_keys(data, ("python", "build", "cibuildwheel"), "tools")
+        return cls(data["python"], data.get("build"), data.get("cibuildwheel"))
+
+
+@dataclass
+class Result:
+    """What one stage of the worker reports: result.json, field for field."""
+
+    stage: str
+    request: Request
+    tools: Tools
+    started_at: str
+    status: str = "failure"
+    strategy: str = "none"
+    sdist: Optional[SdistFile] = None
+    platforms: List[PlatformEntry] = field(default_factory=list)
+    wheels: List[Wheel] = field(default_factory=list)
+    failure: Optional[Failure] = None
+    notes: List[str] = field(default_factory=list)
+    cibuildwheel_plan: List[Plan] = field(default_factory=list)
+    planned_platforms: List[str] = field(default_factory=list)
+    finished_at: Optional[str] = None
+    schema_version: int = SCHEMA_VERSION
+    worker_version: str = WORKER_VERSION
+
+    def __post_init__(self):
+        _require(self.stage in STAGES, "unknown stage %r" % (self.stage,))
+
+    def decide(self, status, strategy):
+        """Sets the verdict; a success or nothing-to-build clears an earlier failure."""
+        _require(status in STATUSES, "unknown status %r" % (status,))
+        _require(strategy in STRATEGIES, "unknown strategy %r" % (strategy,))
+        self.status = status
+        self.strategy = strategy
+        if status in ("success", "nothing-to-build"):
+            self.failure = None
+
+    def fail(self, failure):
+        self.status = "failure"
+        self.failure = failure
+
+    def add(self, entry, wheels=()):
+        """A platform's outcome and the wheels it made."""
+        self.platforms.append(entry)
+        self.wheels.extend(wheels)
+
+    def to_json(self):
+        return {
+            "schema_version": self.schema_version,
+            "worker_version": self.worker_version,
+            "stage": self.stage,
+            "request": self.request.to_json(),
+            "status": self.status,
+            "strategy": self.strategy,
+            "sdist": self.sdist.to_json() if self.sdist is not None else None,
+            "platforms": [entry.to_json() for entry in self.platforms],
+            "wheels": [wheel.to_json() for wheel in self.wheels],
+            "failure": self.failure.to_json() if self.failure is not None else None,
+            "notes": list(self.notes),
+            "cibuildwheel_plan": [plan.to_json() for plan in self.cibuildwheel_plan],
+            "planned_platforms": list(self.planned_platforms),
+            "tools": self.tools.to_json(),
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+        }
+
+    @classmethod
+    def from_json(cls, data):
+        """A stage's result.json as written by to_json; anything else is refused."""
+        _require(isinstance(data, dict), "result.json is not an object")
+        _known_keys(data, cls.KEYS, "result.json")
+        missing = sorted(set(cls.KEYS) - set(data))
+        _require(not missing, "result.json lacks %s" % ", ".join(missing))
+        _require(data["schema_version"] == SCHEMA_VERSION, "result.json has schema version %r" % (data["schema_version"],))
+        result = cls(
+            stage=data["stage"],
+            request=Request.from_json(data["request"]),
+            tools=Tools.from_json(data["tools"]),
+            started_at=data["started_at"],
+            sdist=SdistFile.from_json(data["sdist"]) if data["sdist"] is not None else None,
+            platforms=[PlatformEntry.from_json(entry) for entry in data["platforms"]],
+            wheels=[Wheel.from_json(wheel) for wheel in data["wheels"]],
+            failure=Failure.from_json(data["failure"]) if data["failure"] is not None else None,
+            notes=list(data["notes"]),
+            cibuildwheel_plan=[Plan.from_json(plan) for plan in data["cibuildwheel_plan"]],
+            planned_platforms=list(data["planned_platforms"]),
+            finished_at=data["finished_at"],
+            worker_version=data["worker_version"],
+        )
+        _require(data["status"] in STATUSES, "unknown status %r" % (data["status"],))
+        _require(data["strategy"] in STRATEGIES, "unknown strategy %r" % (data["strategy"],))
+        result.status = data["status"]
+        result.strategy = data["strategy"]
+        return result
+
+
+Result.KEYS = tuple(Result(stage="final", request=Request("", "", "", "", ""), tools=Tools("", None, None), started_at="").to_json())
+
+
+@dataclass
+class PendingPlatformBuild:
+    """The pure step's hand-over when a platform build is needed: the sdist, where
+    python -m build left its output (None when strategy native skipped it), the wheel
+    names it made, and its failure when it failed in a way a platform build may fix."""
+
+    sdist_path: str
+    pure_dir: Optional[str]
+    names: List[str]
+    pure_failure: Optional[Failure] = None
 
 
 def new_result(args, stage):
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "worker_version": WORKER_VERSION,
-        "stage": stage,
-        "request": {
-            "id": args.request_id,
-            "project": args.project,
-            "version": args.version,
-            "sdist_url": args.sdist_url,
-            "sdist_sha256": args.sdist_sha256,
-        },
-        "status": "failure",
-        "strategy": "none",
-        "sdist": None,
-        "platforms": [],
-        "wheels": [],
-        "failure": None,
-        "notes": [],
-        "cibuildwheel_plan": [],
-        "planned_platforms": [],
-        "tools": {
-            "python": host_platform.python_version(),
-            "build": _installed_version("build"),
-            "cibuildwheel": _installed_version("cibuildwheel"),
-        },
-        "started_at": now_iso(),
-        "finished_at": None,
-    }
+    return Result(stage=stage, request=Request.from_args(args), tools=Tools.of_this_machine(), started_at=now_iso())
 
 
 def _installed_version(name):
@@ -814,21 +1091,12 @@ def _installed_version(name):
         return None
 
 
-def fail(result, error):
-    result["status"] = "failure"
-    result["failure"] = {
-        "class": error.failure_class,
-        "message": error.message,
-        "log_excerpt": error.log_excerpt,
-    }
-
-
 def finish(result, out):
-    result["finished_at"] = now_iso()
+    result.finished_at = now_iso()
     path = os.path.join(out, "result.json")
     temporary = path + ".tmp"
     with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(result, handle, indent=2, sort_keys=True)
+        json.dump(result.to_json(), handle, indent=2, sort_keys=True)
         handle.write("\n")
     os.replace(temporary, path)
     return path
@@ -850,55 +1118,48 @@ def prepare(args, stage):
 def fetch_and_unpack(args, work, log, result):
     filename = validate_request(args)
     sdist, sdist_path = fetch_sdist(args, filename, work, log)
-    result["sdist"] = sdist
+    result.sdist = sdist
     project_dir = unpack_sdist(sdist_path, os.path.join(work, "src"), log)
     return sdist_path, project_dir
 
 
 def do_pure(args, options, work, wheels_out, log, result):
-    """Steps 1-2. Returns (sdist_path, pure_dir, wheel names) when a platform build is
-    needed, None when the job is decided (pure success or a final failure). With
-    strategy native the pure attempt is skipped (pure_dir None); with strategy pure
-    whatever python -m build gives is final."""
+    """Steps 1-2. Returns a PendingPlatformBuild when a platform build is needed, None
+    when the job is decided (pure success or a final failure). With strategy native the
+    pure attempt is skipped (pure_dir None); with strategy pure whatever python -m build
+    gives is final."""
     sdist_path, project_dir = fetch_and_unpack(args, work, log, result)
     if options["strategy"] == "native":
         log.line('strategy = "native": no pure attempt, straight to the platform build')
-        result["notes"].append('strategy = "native": python -m build\'s pure attempt was skipped')
-        return sdist_path, None, []
+        result.notes.append('strategy = "native": python -m build\'s pure attempt was skipped')
+        return PendingPlatformBuild(sdist_path, None, [])
     code, output, outdir, names = pure_build(args, project_dir, work, log, options)
     if code == 0 and names and all(is_pure(n) for n in names):
         wheels = collect_wheels(outdir, "any", wheels_out)
-        result["wheels"] += wheels
-        result["platforms"].append({"platform": "any", "tool": "build", "outcome": "built", "wheels": [w["filename"] for w in wheels]})
-        result["strategy"] = "pure"
-        result["status"] = "success"
+        result.add(PlatformEntry("any", "built", [w.filename for w in wheels], tool="build"), wheels)
+        result.decide("success", "pure")
         return None
     pure_only = options["strategy"] == "pure"
     if code == 0 and names:
         log.line("build made a platform wheel (%s): the project has native code" % ", ".join(names))
         if pure_only:
-            result["platforms"].append(
-                {"platform": "any", "tool": "build", "outcome": "failed", "failure_class": "config-error", "wheels": [], "note": 'strategy = "pure"'}
-            )
+            result.add(PlatformEntry("any", "failed", tool="build", failure_class="config-error", note='strategy = "pure"'))
             raise WorkerError(
                 "config-error",
                 'python -m build made a platform wheel (%s) and strategy = "pure" turns the platform build off' % ", ".join(names),
             )
-        result["notes"].append("python -m build made a platform wheel; a platform build is needed")
-        return sdist_path, outdir, names
+        result.notes.append("python -m build made a platform wheel; a platform build is needed")
+        return PendingPlatformBuild(sdist_path, outdir, names)
     failure_class = classify(output) if code != 0 else "unknown"
     message = "python -m build --wheel exited %d" % code if code != 0 else "python -m build made no wheel"
-    result["platforms"].append(
-        {"platform": "any", "tool": "build", "outcome": "failed", "failure_class": failure_class, "wheels": [], "log_excerpt": excerpt(output)}
-    )
+    result.add(PlatformEntry("any", "failed", tool="build", failure_class=failure_class, log_excerpt=excerpt(output)))
     if failure_class in NATIVE_HINTS and pure_only:
         log.line('the pure build failed with %s; strategy = "pure": no platform build' % failure_class)
-        result["notes"].append('strategy = "pure": no platform build after the pure build failed with %s' % failure_class)
+        result.notes.append('strategy = "pure": no platform build after the pure build failed with %s' % failure_class)
     elif failure_class in NATIVE_HINTS:
         log.line("the pure build failed with %s: trying a platform build" % failure_class)
-        result["notes"].append("python -m build failed with %s; a platform build may still succeed" % failure_class)
-        result["pure_failure"] = {"class": failure_class, "message": message, "log_excerpt": excerpt(output)}
-        return sdist_path, outdir, []
+        result.notes.append("python -m build failed with %s; a platform build may still succeed" % failure_class)
+        return PendingPlatformBuild(sdist_path, outdir, [], Failure(failure_class, message, excerpt(output)))
     raise WorkerError(failure_class, message, excerpt(output))
 
 
@@ -912,41 +1173,38 @@ def command_run(args):
         options = parse_options(options_text)
         pending = do_pure(args, options, work, wheels_out, log, result)
         if pending is not None:
-            sdist_path, pure_dir, names = pending
             platform_id = native_platform_id()
             if platform_id not in PLATFORMS:
                 raise WorkerError("config-error", "this machine (%s) is not a farm platform" % platform_id)
             for other in options["platforms"]:
                 if other != platform_id:
-                    result["platforms"].append(
-                        {"platform": other, "outcome": "skipped", "wheels": [], "note": "the local builder runs on %s only" % platform_id}
-                    )
+                    result.add(PlatformEntry(other, "skipped", note="the local builder runs on %s only" % platform_id))
             if platform_id not in options["platforms"]:
                 note = "the maintainer's platforms (%s) exclude this machine's %s" % (", ".join(options["platforms"]), platform_id)
-                result["notes"].append(note)
-                result["platforms"].append({"platform": platform_id, "outcome": "skipped", "wheels": [], "note": note})
-                result["status"] = "nothing-to-build"
-                result["strategy"] = "cibuildwheel"
+                result.notes.append(note)
+                result.add(PlatformEntry(platform_id, "skipped", note=note))
+                result.decide("nothing-to-build", "cibuildwheel")
             else:
-                local_platform(args, options, platform_id, sdist_path, pure_dir, names, work, wheels_out, log, result)
+                local_platform(args, options, platform_id, pending, work, wheels_out, log, result)
     except WorkerError as error:
         log.line("failure (%s): %s" % (error.failure_class, error.message))
-        fail(result, error)
+        result.fail(error.failure())
     finally:
         log.close()
     finish(result, out)
-    return 0 if result["status"] == "success" else 1
+    return 0 if result.status == "success" else 1
 
 
-def local_platform(args, options, platform_id, sdist_path, pure_dir, names, work, wheels_out, log, result):
+def local_platform(args, options, platform_id, pending, work, wheels_out, log, result):
+    sdist_path, pure_dir, names = pending.sdist_path, pending.pure_dir, pending.names
     unavailable = cibuildwheel_unavailable(args, platform_id)
     plan = cibuildwheel_plan(args, options, platform_id, sdist_path, os.path.join(work, "cibw-" + platform_id))
     if unavailable is None and args.cibuildwheel == "auto":
         entry, wheels, plan = platform_build(args, options, platform_id, sdist_path, work, wheels_out, log)
-        result["cibuildwheel_plan"].append(plan)
+        result.cibuildwheel_plan.append(plan)
         record_platform(result, entry, wheels)
         return
-    result["cibuildwheel_plan"].append(plan)
+    result.cibuildwheel_plan.append(plan)
     reason = unavailable or "cibuildwheel planned only (--cibuildwheel plan)"
     log.line("not running cibuildwheel: " + reason)
     if pure_dir is None:
@@ -957,43 +1215,38 @@ def local_platform(args, options, platform_id, sdist_path, pure_dir, names, work
         code, output, pure_dir, names = pure_build(args, project_dir, work, log, options)
         if code != 0 or not names:
             failure_class = classify(output) if code != 0 else "unknown"
-            result["platforms"].append(
-                {"platform": platform_id, "tool": "build", "outcome": "failed", "failure_class": failure_class, "wheels": [], "log_excerpt": excerpt(output), "note": reason}
+            result.add(
+                PlatformEntry(
+                    platform_id, "failed", tool="build", failure_class=failure_class, log_excerpt=excerpt(output), note=reason
+                )
             )
             raise WorkerError(failure_class, "python -m build --wheel exited %d" % code, excerpt(output))
     if names and all(is_pure(n) for n in names):
         # strategy native on a pure project: cibuildwheel would report a pure wheel
         # (its exit 5) and the worker keeps it; selectors do not apply to it.
         wheels = collect_wheels(pure_dir, "any", wheels_out)
-        result["wheels"] += wheels
-        result["platforms"].append(
-            {"platform": platform_id, "tool": "build", "outcome": "pure-wheel", "wheels": [w["filename"] for w in wheels], "note": reason}
-        )
-        result["strategy"] = "pure"
-        result["status"] = "success"
+        result.add(PlatformEntry(platform_id, "pure-wheel", [w.filename for w in wheels], tool="build", note=reason), wheels)
+        result.decide("success", "pure")
         return
     if names:
         excluded = excluded_by_selectors(args, options, names)
         if excluded:
-            result["platforms"].append({"platform": platform_id, "tool": "build", "outcome": "skipped", "wheels": [], "note": excluded})
-            result["notes"].append(excluded)
-            result["status"] = "nothing-to-build"
-            result["strategy"] = "native"
+            result.add(PlatformEntry(platform_id, "skipped", tool="build", note=excluded))
+            result.notes.append(excluded)
+            result.decide("nothing-to-build", "native")
             return
         # Like OpenStack's wheel cache: a wheel for this machine's interpreter and libc,
         # not a portable manylinux wheel. The note says so; the index decides what to serve.
         wheels = collect_wheels(pure_dir, platform_id, wheels_out)
-        result["wheels"] += wheels
-        result["platforms"].append(
-            {"platform": platform_id, "tool": "build", "outcome": "built", "wheels": [w["filename"] for w in wheels], "note": reason}
-        )
-        result["strategy"] = "native"
-        result["status"] = "success"
-        result["notes"].append("%s: kept the native platform wheel that python -m build produced" % reason)
+        result.add(PlatformEntry(platform_id, "built", [w.filename for w in wheels], tool="build", note=reason), wheels)
+        result.decide("success", "native")
+        result.notes.append("%s: kept the native platform wheel that python -m build produced" % reason)
         return
-    pure_failure = result.pop("pure_failure")
-    result["notes"].append("%s: the failure of python -m build stands" % reason)
-    raise WorkerError(pure_failure["class"], pure_failure["message"], pure_failure["log_excerpt"])
+    if pending.pure_failure is None:
+        raise WorkerError("unknown", "python -m build made no wheel and recorded no failure")
+    result.notes.append("%s: the failure of python -m build stands" % reason)
+    failure = pending.pure_failure
+    raise WorkerError(failure.failure_class, failure.message, failure.log_excerpt)
 
 
 def build_identifier(wheel_name):
@@ -1029,34 +1282,31 @@ def excluded_by_selectors(args, options, names):
 
 
 def record_platform(result, entry, wheels):
-    result["platforms"].append(entry)
-    result["wheels"] += wheels
-    result["strategy"] = "cibuildwheel"
-    result.pop("pure_failure", None)
+    result.add(entry, wheels)
+    result.strategy = "cibuildwheel"
     summarize(result)
 
 
 def summarize(result):
     """The overall status from the per-platform outcomes: any wheel is a success (the
     failed platforms are listed); all nothing-to-build is its own status; else failure."""
-    platform_entries = [p for p in result["platforms"] if p.get("tool") == "cibuildwheel"]
-    if result["wheels"]:
-        result["status"] = "success"
-        result["failure"] = None
+    platform_entries = [p for p in result.platforms if p.tool == "cibuildwheel"]
+    if result.wheels:
+        result.decide("success", result.strategy)
         return
-    if platform_entries and all(p["outcome"] in ("nothing-to-build", "skipped") for p in platform_entries):
-        result["status"] = "nothing-to-build"
-        result["failure"] = None
+    if platform_entries and all(p.outcome in ("nothing-to-build", "skipped") for p in platform_entries):
+        result.decide("nothing-to-build", result.strategy)
         return
-    failed = [p for p in platform_entries if p["outcome"] == "failed"]
+    failed = [p for p in platform_entries if p.outcome == "failed"]
     if failed:
         first = failed[0]
-        result["status"] = "failure"
-        result["failure"] = {
-            "class": first["failure_class"],
-            "message": "cibuildwheel failed on %s" % ", ".join(p["platform"] for p in failed),
-            "log_excerpt": first.get("log_excerpt"),
-        }
+        result.fail(
+            Failure(
+                first.failure_class,
+                "cibuildwheel failed on %s" % ", ".join(p.platform for p in failed),
+                first.log_excerpt if first.log_excerpt is not ABSENT else None,
+            )
+        )
 
 
 def command_pure(args):
@@ -1067,14 +1317,12 @@ def command_pure(args):
         options = parse_options(args.options)
         pending = do_pure(args, options, work, os.path.join(out, "wheels"), log, result)
         if pending is not None:
-            result["status"] = "needs-platform-build"
-            result["strategy"] = "cibuildwheel"
+            result.decide("needs-platform-build", "cibuildwheel")
             matrix = [{"platform": p, "runner": PLATFORMS[p][2]} for p in options["platforms"]]
-            result["planned_platforms"] = list(options["platforms"])
-            result.pop("pure_failure", None)
+            result.planned_platforms = list(options["platforms"])
     except WorkerError as error:
         log.line("failure (%s): %s" % (error.failure_class, error.message))
-        fail(result, error)
+        result.fail(error.failure())
     finally:
         log.close()
     finish(result, out)
@@ -1095,22 +1343,36 @@ def command_platform(args):
         sdist_path, _ = fetch_and_unpack(args, work, log, result)
         if args.cibuildwheel == "plan":
             plan = cibuildwheel_plan(args, options, args.platform, sdist_path, os.path.join(work, "cibw-" + args.platform))
-            result["cibuildwheel_plan"].append(plan)
+            result.cibuildwheel_plan.append(plan)
             raise WorkerError("config-error", "cibuildwheel planned only (--cibuildwheel plan)")
         unavailable = cibuildwheel_unavailable(args, args.platform)
         if unavailable:
             raise WorkerError("config-error", unavailable)
         entry, wheels, plan = platform_build(args, options, args.platform, sdist_path, work, os.path.join(out, "wheels"), log)
-        result["cibuildwheel_plan"].append(plan)
+        result.cibuildwheel_plan.append(plan)
         record_platform(result, entry, wheels)
     except WorkerError as error:
         log.line("failure (%s): %s" % (error.failure_class, error.message))
-        fail(result, error)
-        result["platforms"].append({"platform": args.platform, "tool": "cibuildwheel", "outcome": "failed", "failure_class": error.failure_class, "wheels": []})
+        result.fail(error.failure())
+        result.add(PlatformEntry(args.platform, "failed", tool="cibuildwheel", failure_class=error.failure_class))
     finally:
         log.close()
     finish(result, out)
     return 0
+
+
+def read_parts(parts_dir):
+    """Every stage's result.json under parts_dir, with the directory it was found in."""
+    parts = []
+    for root, _dirs, files in os.walk(os.path.abspath(parts_dir)):
+        if "result.json" in files:
+            path = os.path.join(root, "result.json")
+            with open(path, encoding="utf-8") as handle:
+                try:
+                    parts.append((root, Result.from_json(json.load(handle))))
+                except (ValueError, KeyError, TypeError) as error:
+                    raise ValueError("%s is not a worker result: %s" % (path, error)) from error
+    return parts
 
 
 def command_assemble(args):
@@ -1121,50 +1383,59 @@ def command_assemble(args):
     """
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
-    parts = []
-    for root, _dirs, files in os.walk(os.path.abspath(args.parts)):
-        if "result.json" in files:
-            with open(os.path.join(root, "result.json"), encoding="utf-8") as handle:
-                parts.append((root, json.load(handle)))
-    pure = [p for p in parts if p[1].get("stage") == "pure"]
+    try:
+        parts = read_parts(args.parts)
+    except ValueError as error:
+        sys.stderr.write("%s\n" % error)
+        return 2
+    pure = [p for p in parts if p[1].stage == "pure"]
     if len(pure) != 1:
         sys.stderr.write("expected exactly one result.json of stage 'pure', found %d\n" % len(pure))
         return 2
     pure_root, result = pure[0]
-    result = dict(result)
-    result["stage"] = "final"
-    result["wheels"] = []
+    result.stage = "final"
+    result.wheels = []
     wheels_out = os.path.join(out, "wheels")
-    if result["status"] == "success":
-        result["wheels"] = collect_wheels(os.path.join(pure_root, "wheels"), "any", wheels_out)
-    elif result["status"] == "needs-platform-build":
+    if result.status == "success":
+        result.wheels = collect_wheels(os.path.join(pure_root, "wheels"), "any", wheels_out)
+    elif result.status == "needs-platform-build":
         by_platform = {}
         for root, part in parts:
-            if part.get("stage") == "platform":
-                by_platform[part["platforms"][-1]["platform"]] = (root, part)
-        for platform_id in sorted(set(result.get("planned_platforms", [])) | set(by_platform)):
+            if part.stage == "platform":
+                if not part.platforms:
+                    sys.stderr.write("the platform result in %s names no platform\n" % root)
+                    return 2
+                by_platform[part.platforms[-1].platform] = (root, part)
+        for platform_id in sorted(set(result.planned_platforms) | set(by_platform)):
             if platform_id not in by_platform:
                 # The job died, was cancelled or never started: no wheels, class unknown.
-                result["platforms"].append(
-                    {"platform": platform_id, "tool": "cibuildwheel", "outcome": "failed", "failure_class": "unknown", "wheels": [], "note": "no result from this platform's job"}
+                result.add(
+                    PlatformEntry(
+                        platform_id,
+                        "failed",
+                        tool="cibuildwheel",
+                        failure_class="unknown",
+                        note="no result from this platform's job",
+                    )
                 )
                 continue
             root, part = by_platform[platform_id]
-            entry = dict(part["platforms"][-1])
-            if part.get("failure") and entry.get("outcome") == "failed":
-                entry.setdefault("log_excerpt", part["failure"].get("log_excerpt"))
-            wheels = collect_wheels(os.path.join(root, "wheels"), platform_id, wheels_out) if entry["outcome"] in ("built", "pure-wheel") else []
-            entry["wheels"] = [w["filename"] for w in wheels]
-            result["platforms"].append(entry)
-            result["wheels"] += wheels
-            result["cibuildwheel_plan"] += part.get("cibuildwheel_plan", [])
-        result["strategy"] = "cibuildwheel"
-        result["status"] = "failure"
+            entry = PlatformEntry.from_json(part.platforms[-1].to_json())
+            if part.failure is not None and entry.outcome == "failed" and entry.log_excerpt is ABSENT:
+                entry.log_excerpt = part.failure.log_excerpt
+            wheels = []
+            if entry.outcome in ("built", "pure-wheel"):
+                wheels = collect_wheels(os.path.join(root, "wheels"), platform_id, wheels_out)
+            entry.wheels = [w.filename for w in wheels]
+            result.add(entry, wheels)
+            result.cibuildwheel_plan += part.cibuildwheel_plan
+        result.strategy = "cibuildwheel"
+        result.status = "failure"
         summarize(result)
-        if result["status"] == "failure" and not result["failure"]:
-            result["failure"] = {"class": "unknown", "message": "no platform job reported a result", "log_excerpt": None}
+        if result.status == "failure" and result.failure is None:
+            result.fail(Failure("unknown", "no platform job reported a result", None))
     finish(result, out)
-    return 0 if result["status"] == "success" else 1
+    return 0 if result.status == "success" else 1
 
 
 # ---------------------------------------------------------------- command line

@@ -68,18 +68,18 @@ class CibuildwheelPlan(unittest.TestCase):
 
     def test_the_farms_selectors_apply_when_the_maintainer_sets_none(self):
         plan = self.plan({})
-        self.assertEqual(plan["environment"]["CIBW_BUILD"], "cp3*")
-        self.assertEqual(plan["environment"]["CIBW_SKIP"], "*-win32")
-        self.assertEqual(plan["environment"]["CIBW_ARCHS"], "x86_64")
-        self.assertEqual(plan["runner"], "ubuntu-latest")
-        self.assertEqual(plan["command"][3:5], ["--platform", "linux"])
+        self.assertEqual(plan.environment["CIBW_BUILD"], "cp3*")
+        self.assertEqual(plan.environment["CIBW_SKIP"], "*-win32")
+        self.assertEqual(plan.environment["CIBW_ARCHS"], "x86_64")
+        self.assertEqual(plan.runner, "ubuntu-latest")
+        self.assertEqual(plan.command[3:5], ["--platform", "linux"])
 
     def test_build_replaces_and_skip_extends_the_farms_selectors(self):
         plan = self.plan({"build": "cp312-*", "skip": "pp* *-musllinux_*"}, "macos-arm64")
-        self.assertEqual(plan["environment"]["CIBW_BUILD"], "cp312-*")
-        self.assertEqual(plan["environment"]["CIBW_SKIP"], "*-win32 pp* *-musllinux_*")
-        self.assertEqual(plan["environment"]["CIBW_ARCHS"], "arm64")
-        self.assertEqual(plan["runner"], "macos-latest")
+        self.assertEqual(plan.environment["CIBW_BUILD"], "cp312-*")
+        self.assertEqual(plan.environment["CIBW_SKIP"], "*-win32 pp* *-musllinux_*")
+        self.assertEqual(plan.environment["CIBW_ARCHS"], "arm64")
+        self.assertEqual(plan.runner, "macos-latest")
 
     def test_cibuildwheel_options_become_their_variables(self):
         plan = self.plan(
@@ -95,7 +95,7 @@ class CibuildwheelPlan(unittest.TestCase):
                 }
             }
         )
-        env = plan["environment"]
+        env = plan.environment
         self.assertEqual(env["CIBW_BEFORE_ALL"], "yum install -y libffi-devel && echo done")
         self.assertEqual(env["CIBW_ENVIRONMENT"], 'CFLAGS="-O2 -g" QUOTED="say \\"hi\\""')
         self.assertEqual(env["CIBW_TEST_REQUIRES"], "pytest numpy")

@@ -22,33 +22,36 @@ import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
- * Wires the dispatcher to the engine {@code wheelfarm.builder} selects, and runs its
- * rounds on a schedule unless {@code wheelfarm.dispatch.enabled} is false.
+ * Wires the dispatcher to the engine {@code wheelfarm.engine} selects, and runs its
+ * rounds on a schedule unless {@code wheelfarm.dispatch.enabled} is false. The engine is
+ * given {@code wheelfarm.dispatch.run-timeout}, the one limit of a run whichever engine
+ * runs it.
  */
 @Configuration(proxyBeanMethods = false)
 class DispatchConfiguration {
 
 	/** Its metrics are Spring Boot's {@code executor_*{name="localBuildExecutor"}}. */
 	@Bean
-	@ConditionalOnProperty(name = "wheelfarm.builder", havingValue = "local", matchIfMissing = true)
+	@ConditionalOnProperty(name = "wheelfarm.engine", havingValue = "local", matchIfMissing = true)
 	ThreadPoolTaskExecutor localBuildExecutor(BuildsProperties builds) {
 		return LocalEngine.pool(builds.maxConcurrent());
 	}
 
 	@Bean
-	@ConditionalOnProperty(name = "wheelfarm.builder", havingValue = "local", matchIfMissing = true)
-	LocalEngine localEngine(LocalBuilderProperties properties, DataDirectoryProperties dataDirectory,
+	@ConditionalOnProperty(name = "wheelfarm.engine", havingValue = "local", matchIfMissing = true)
+	LocalEngine localEngine(LocalBuilderProperties properties, DispatchProperties dispatch,
+			DataDirectoryProperties dataDirectory,
 			@Qualifier("localBuildExecutor") ThreadPoolTaskExecutor localBuildExecutor) {
-		return new LocalEngine(new LocalWorkerRunner(properties), dataDirectory.dataDir().resolve("local-runs"),
-				localBuildExecutor);
+		return new LocalEngine(new LocalWorkerRunner(properties, dispatch.runTimeout()),
+				dataDirectory.dataDir().resolve("local-runs"), localBuildExecutor);
 	}
 
 	@Bean
 	Dispatcher dispatcher(BuildLedger ledger, BuildEngine engine, BuildOutputs outputs,
 			ApplicationEventPublisher events, DispatchProperties properties, EngineSelection selection, Clock clock) {
-		if (!engine.name().equalsIgnoreCase(selection.builder().name())) {
+		if (!engine.name().equalsIgnoreCase(selection.engine().name())) {
 			throw new IllegalStateException(
-					"wheelfarm.builder is " + selection.builder() + " but the engine is " + engine.name());
+					"wheelfarm.engine is " + selection.engine() + " but the engine is " + engine.name());
 		}
 		return new Dispatcher(ledger, engine, outputs, events, properties, clock);
 	}

@@ -13,8 +13,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param interval the pause between two dispatcher rounds (claim, dispatch, watch); with
  * webhooks this is only the fallback for completion
  * @param batchSize the most builds claimed in one round
- * @param runTimeout the longest a run may take from dispatch; a longer one is cancelled
- * and counts as a timeout
+ * @param runTimeout the longest a run may take from dispatch, whichever engine runs it; a
+ * longer one is cancelled (the local engine kills the worker's process tree, the GitHub
+ * engine cancels the workflow run) and counts as a timeout
  * @param engineRetryDelay how long a build waits when the engine could not take it
  * @param instanceName this instance's name in claims; empty for host name, pid and a
  * random suffix

@@ -26,7 +26,7 @@ public class Recipes {
 
 	@Autowired
 	public Recipes(EngineSelection selection) {
-		this(WorkflowBundle.fromClasspath().contentHash(), selection.builder().name());
+		this(WorkflowBundle.fromClasspath().contentHash(), selection.engine().name());
 	}
 
 	Recipes(String bundleHash, String engine) {

@@ -15,12 +15,6 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class ArtifactsPropertiesTest {
 
 	@Test
-	void defaultsAreTheDocumentedOnes() {
-		assertThat(bind(Map.of())).isEqualTo(new ArtifactsProperties(DataSize.ofMegabytes(100), DataSize.ofGigabytes(1),
-				20000, DataSize.ofMegabytes(4)));
-	}
-
-	@Test
 	void sizesBindFromTheirUsualSpelling() {
 		ArtifactsProperties properties = bind(Map.of("wheelfarm.artifacts.max-wheel-size", "20MB",
 				"wheelfarm.artifacts.max-uncompressed-size", "200MB", "wheelfarm.artifacts.max-entries", "100"));

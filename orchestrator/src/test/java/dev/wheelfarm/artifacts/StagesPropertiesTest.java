@@ -15,11 +15,6 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class StagesPropertiesTest {
 
 	@Test
-	void aStageLivesSevenDaysAndExpiryIsCheckedHourly() {
-		assertThat(bind(Map.of())).isEqualTo(new StagesProperties(Duration.ofDays(7), Duration.ofHours(1)));
-	}
-
-	@Test
 	void everyPropertyBinds() {
 		assertThat(bind(Map.of("wheelfarm.stages.ttl", "36h", "wheelfarm.stages.expiry-interval", "5m")))
 			.isEqualTo(new StagesProperties(Duration.ofHours(36), Duration.ofMinutes(5)));

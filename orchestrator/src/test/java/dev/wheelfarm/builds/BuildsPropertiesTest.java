@@ -15,13 +15,6 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class BuildsPropertiesTest {
 
 	@Test
-	void defaultsAreTheDocumentedOnes() {
-		BuildsProperties defaults = bind(Map.of());
-		assertThat(defaults).isEqualTo(
-				new BuildsProperties(4, Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofMinutes(10), 4, 3));
-	}
-
-	@Test
 	void backoffDoublesFromTheBaseAndStopsAtTheCap() {
 		BuildsProperties properties = bind(
 				Map.of("wheelfarm.builds.retry-base-delay", "30s", "wheelfarm.builds.retry-max-delay", "5m"));

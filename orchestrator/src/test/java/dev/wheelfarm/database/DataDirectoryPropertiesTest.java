@@ -22,15 +22,6 @@ class DataDirectoryPropertiesTest {
 	}
 
 	@Test
-	void theShippedDefaultLivesUnderTheUsersHome() throws Exception {
-		java.util.Properties shipped = new java.util.Properties();
-		try (var in = getClass().getResourceAsStream("/application.properties")) {
-			shipped.load(in);
-		}
-		assertThat(shipped.getProperty("wheelfarm.data-dir")).isEqualTo("${user.home}/.wheelfarm");
-	}
-
-	@Test
 	void aMissingDataDirIsAClearError() {
 		assertThatExceptionOfType(BindException.class).isThrownBy(() -> bind(Map.of("wheelfarm.other", "x")))
 			.havingRootCause()

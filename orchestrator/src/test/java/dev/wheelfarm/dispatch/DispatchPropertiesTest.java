@@ -15,12 +15,6 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class DispatchPropertiesTest {
 
 	@Test
-	void defaultsAreTheDocumentedOnes() {
-		assertThat(bind(Map.of())).isEqualTo(new DispatchProperties(true, Duration.ofSeconds(5), 10,
-				Duration.ofHours(3), Duration.ofMinutes(1), "", Duration.ofMinutes(2), Duration.ofHours(24)));
-	}
-
-	@Test
 	void theGraceOfStrandedSuccessesIsBoundAndMustBePositive() {
 		assertThat(bind(Map.of("wheelfarm.dispatch.stranded-grace", "30s")).strandedGrace())
 			.isEqualTo(Duration.ofSeconds(30));
@@ -28,6 +22,14 @@ class DispatchPropertiesTest {
 			.isThrownBy(() -> bind(Map.of("wheelfarm.dispatch.stranded-grace", "0s")))
 			.havingRootCause()
 			.withMessageContaining("wheelfarm.dispatch.stranded-grace");
+	}
+
+	@Test
+	void theRunTimeoutOfEveryEngineMustBePositive() {
+		assertThatExceptionOfType(BindException.class)
+			.isThrownBy(() -> bind(Map.of("wheelfarm.dispatch.run-timeout", "0s")))
+			.havingRootCause()
+			.withMessageContaining("wheelfarm.dispatch.run-timeout");
 	}
 
 	@Test
@@ -42,13 +44,13 @@ class DispatchPropertiesTest {
 
 	@Test
 	void theEngineIsOneOfTwoAndSaysSoOtherwise() {
-		Binder binder = new Binder(new MapConfigurationPropertySource(Map.of("wheelfarm.builder", "GitHub")));
-		assertThat(binder.bindOrCreate("wheelfarm", EngineSelection.class).builder())
+		Binder binder = new Binder(new MapConfigurationPropertySource(Map.of("wheelfarm.engine", "GitHub")));
+		assertThat(binder.bindOrCreate("wheelfarm", EngineSelection.class).engine())
 			.isEqualTo(EngineSelection.Engine.GITHUB);
 		assertThatExceptionOfType(BindException.class)
-			.isThrownBy(() -> new Binder(new MapConfigurationPropertySource(Map.of("wheelfarm.builder", "jenkins")))
+			.isThrownBy(() -> new Binder(new MapConfigurationPropertySource(Map.of("wheelfarm.engine", "jenkins")))
 				.bindOrCreate("wheelfarm", EngineSelection.class))
-			.withMessageContaining("wheelfarm.builder");
+			.withMessageContaining("wheelfarm.engine");
 	}
 
 	private static DispatchProperties bind(Map<String, String> values) {

@@ -42,7 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @IntegrationTest
 @DirtiesContext
-@TestPropertySource(properties = { "wheelfarm.builder=github",
+@TestPropertySource(properties = { "wheelfarm.engine=github",
 		"wheelfarm.github.repository=" + GitHubStandIn.OWNER + "/" + GitHubStandIn.REPO,
 		"wheelfarm.github.token=" + GitHubStandIn.TOKEN,
 		"wheelfarm.github.webhook-secret=" + GitHubBundleCheckTest.SECRET, "wheelfarm.github.bundle-check-interval=1s",

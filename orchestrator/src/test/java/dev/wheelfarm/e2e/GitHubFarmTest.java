@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @IntegrationTest
 // Its stand-ins make the context unique, and its schedules would keep running: close it.
 @DirtiesContext
-@TestPropertySource(properties = { "wheelfarm.builder=github",
+@TestPropertySource(properties = { "wheelfarm.engine=github",
 		"wheelfarm.github.repository=" + GitHubStandIn.OWNER + "/" + GitHubStandIn.REPO,
 		"wheelfarm.github.token=" + GitHubStandIn.TOKEN, "wheelfarm.github.webhook-secret=" + GitHubFarmTest.SECRET,
 		"wheelfarm.github.webhook-poll-interval=60s", "wheelfarm.dispatch.interval=200ms",

@@ -16,12 +16,6 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class IndexPropertiesTest {
 
 	@Test
-	void defaultsAreTheDocumentedOnes() {
-		assertThat(bind(Map.of())).isEqualTo(
-				new IndexProperties("", null, Duration.ofMinutes(1), Duration.ofSeconds(5), Duration.ofSeconds(60)));
-	}
-
-	@Test
 	void everyPropertyBinds() {
 		IndexProperties properties = bind(Map.of("wheelfarm.index.base-url", "https://farm.example/",
 				"wheelfarm.index.export-dir", "/srv/index", "wheelfarm.index.export-interval", "30s",

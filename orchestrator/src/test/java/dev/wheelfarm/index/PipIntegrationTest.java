@@ -42,8 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * fresh venv.
  */
 @IntegrationTest
-@TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.builder=local",
-		"wheelfarm.builder.local.python=" + Sdists.PYTHON, "wheelfarm.builder.local.fetch-retries=0",
+@TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.engine=local",
+		"wheelfarm.local.python=" + Sdists.PYTHON, "wheelfarm.local.fetch-retries=0",
 		"wheelfarm.index.page-cache-ttl=0s" })
 class PipIntegrationTest {
 

@@ -18,23 +18,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PypiPropertiesTest {
 
 	@Test
-	void defaultsAreTheDocumentedOnes() {
-		PypiProperties defaults = bind(Map.of());
-		assertThat(defaults.baseUrl()).isEqualTo(URI.create("https://pypi.org"));
-		assertThat(defaults.contact()).isEqualTo("https://github.com/wheelfarm/wheelfarm");
-		assertThat(defaults.watchEnabled()).isTrue();
-		assertThat(defaults.pollInterval()).isEqualTo(Duration.ofMinutes(5));
-		assertThat(defaults.reconcileInterval()).isEqualTo(Duration.ofHours(24));
-		assertThat(defaults.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
-		assertThat(defaults.readTimeout()).isEqualTo(Duration.ofSeconds(60));
-		assertThat(defaults.maxPageSize()).isEqualTo(DataSize.ofMegabytes(5));
-		assertThat(defaults.maxIndexSize()).isEqualTo(DataSize.ofMegabytes(256));
-		assertThat(defaults.maxRetries()).isEqualTo(3);
-		assertThat(defaults.initialBackoff()).isEqualTo(Duration.ofSeconds(1));
-		assertThat(defaults.maxBackoff()).isEqualTo(Duration.ofSeconds(60));
-	}
-
-	@Test
 	void everyPropertyBindsFromItsDocumentedName() {
 		PypiProperties bound = bind(Map.ofEntries(Map.entry("wheelfarm.pypi.base-url", "http://127.0.0.1:9999/"),
 				Map.entry("wheelfarm.pypi.contact", "mailto:ops@farm.example"),

@@ -42,8 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * in {@code target/screenshots/} (copies are in docs/screenshots/).
  */
 @IntegrationTest
-@TestPropertySource(properties = { "wheelfarm.builder=local", "wheelfarm.builder.local.python=" + Sdists.PYTHON,
-		"wheelfarm.builder.local.fetch-retries=0", "wheelfarm.dispatch.interval=300ms" })
+@TestPropertySource(properties = { "wheelfarm.engine=local", "wheelfarm.local.python=" + Sdists.PYTHON,
+		"wheelfarm.local.fetch-retries=0", "wheelfarm.dispatch.interval=300ms" })
 class RequestInBrowserTest {
 
 	private static final Path SHOTS = Path.of("target", "screenshots");

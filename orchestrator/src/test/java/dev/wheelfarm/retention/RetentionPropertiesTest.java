@@ -15,11 +15,6 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class RetentionPropertiesTest {
 
 	@Test
-	void defaultsAreTheDocumentedOnes() {
-		assertThat(bind(Map.of())).isEqualTo(new RetentionProperties(true, Duration.ofDays(1)));
-	}
-
-	@Test
 	void everyPropertyBinds() {
 		assertThat(bind(Map.of("wheelfarm.retention.enabled", "false", "wheelfarm.retention.interval", "12h")))
 			.isEqualTo(new RetentionProperties(false, Duration.ofHours(12)));

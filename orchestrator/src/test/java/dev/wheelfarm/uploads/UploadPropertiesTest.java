@@ -16,17 +16,6 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class UploadPropertiesTest {
 
 	@Test
-	void defaultsAreGitHubActionsWithAudienceWheelfarm() {
-		UploadProperties.Oidc oidc = bind(Map.of()).oidc();
-		assertThat(oidc.jwksUrl())
-			.isEqualTo(URI.create("https://token.actions.githubusercontent.com/.well-known/jwks"));
-		assertThat(oidc.issuer()).isEqualTo("https://token.actions.githubusercontent.com");
-		assertThat(oidc.audience()).isEqualTo("wheelfarm");
-		assertThat(oidc.clockSkew()).isEqualTo(Duration.ofSeconds(60));
-		assertThat(oidc.jwksMinRefresh()).isEqualTo(Duration.ofSeconds(30));
-	}
-
-	@Test
 	void everyPropertyBinds() {
 		UploadProperties.Oidc oidc = bind(
 				Map.of("wheelfarm.upload.oidc.jwks-url", "http://127.0.0.1:9/jwks", "wheelfarm.upload.oidc.issuer",

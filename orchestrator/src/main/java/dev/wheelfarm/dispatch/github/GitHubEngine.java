@@ -90,6 +90,9 @@ public class GitHubEngine implements BuildEngine {
 
 	private final GitHubProperties properties;
 
+	/** {@code wheelfarm.dispatch.run-timeout}: the limit of a run, for every engine. */
+	private final Duration runTimeout;
+
 	private final RateBudget budget;
 
 	private final Clock clock;
@@ -103,13 +106,14 @@ public class GitHubEngine implements BuildEngine {
 	private volatile GHRepository repository;
 
 	GitHubEngine(GitHub github, WorkflowDispatchClient dispatcher, ResultArtifacts artifacts,
-			InstalledBundleCheck bundleCheck, GitHubProperties properties, RateBudget budget, Clock clock,
-			Sleeper sleeper) {
+			InstalledBundleCheck bundleCheck, GitHubProperties properties, Duration runTimeout, RateBudget budget,
+			Clock clock, Sleeper sleeper) {
 		this.github = github;
 		this.dispatcher = dispatcher;
 		this.artifacts = artifacts;
 		this.bundleCheck = bundleCheck;
 		this.properties = properties;
+		this.runTimeout = runTimeout;
 		this.budget = budget;
 		this.clock = clock;
 		this.sleeper = sleeper;
@@ -203,12 +207,12 @@ public class GitHubEngine implements BuildEngine {
 		RunStatus status = map(current);
 		boolean cancelRequested = previous != null && previous.cancelRequested();
 		if (status.phase() != Phase.COMPLETED && !cancelRequested && overran(current, now)) {
-			logger.info("GitHub run {} exceeded wheelfarm.github.run-timeout ({}); cancelling it", run.id(),
-					this.properties.runTimeout());
+			logger.info("GitHub run {} exceeded wheelfarm.dispatch.run-timeout ({}); cancelling it", run.id(),
+					this.runTimeout);
 			cancelRun(current);
 			cancelRequested = true;
-			status = new RunStatus(status.phase(), null, status.detail() + ", cancel requested after "
-					+ this.properties.runTimeout() + " (wheelfarm.github.run-timeout)");
+			status = new RunStatus(status.phase(), null, status.detail() + ", cancel requested after " + this.runTimeout
+					+ " (wheelfarm.dispatch.run-timeout)");
 		}
 		Duration interval = nextInterval(previous, status);
 		this.observations.put(run.id(),
@@ -366,7 +370,7 @@ public class GitHubEngine implements BuildEngine {
 
 	private boolean overran(GHWorkflowRun run, Instant now) {
 		Instant created = createdAt(run);
-		return created != null && created.plus(this.properties.runTimeout()).isBefore(now);
+		return created != null && created.plus(this.runTimeout).isBefore(now);
 	}
 
 	@SuppressWarnings("deprecation")

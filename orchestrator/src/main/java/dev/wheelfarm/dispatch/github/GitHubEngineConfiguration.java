@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.time.Duration;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.kohsuke.github.GitHub;
@@ -21,19 +22,22 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 
+import dev.wheelfarm.dispatch.DispatchProperties;
 import dev.wheelfarm.dispatch.install.WorkflowBundle;
 
 /**
- * The GitHub Actions engine, created only when {@code wheelfarm.builder=github}: the
- * embedded default (local builder) needs no token and makes no GitHub call.
+ * The GitHub Actions engine, created only when {@code wheelfarm.engine=github}: the
+ * embedded default (local engine) needs no token and makes no GitHub call.
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(name = "wheelfarm.builder", havingValue = "github")
+@ConditionalOnProperty(name = "wheelfarm.engine", havingValue = "github")
 class GitHubEngineConfiguration {
 
 	@Bean
-	GitHubEngine gitHubEngine(GitHubProperties properties, JsonMapper json, MeterRegistry meters) {
-		return create(properties.requireUsable(), json, Clock.systemUTC(), GitHubEngine.Sleeper.real(), meters);
+	GitHubEngine gitHubEngine(GitHubProperties properties, DispatchProperties dispatch, JsonMapper json,
+			MeterRegistry meters) {
+		return create(properties.requireUsable(), dispatch.runTimeout(), json, Clock.systemUTC(),
+				GitHubEngine.Sleeper.real(), meters);
 	}
 
 	/**
@@ -52,8 +56,8 @@ class GitHubEngineConfiguration {
 	}
 
 	/** The engine and its clients over one HTTP client and one set of credentials. */
-	static GitHubEngine create(GitHubProperties properties, JsonMapper json, Clock clock, GitHubEngine.Sleeper sleeper,
-			MeterRegistry meters) {
+	static GitHubEngine create(GitHubProperties properties, Duration runTimeout, JsonMapper json, Clock clock,
+			GitHubEngine.Sleeper sleeper, MeterRegistry meters) {
 		RateBudget budget = new RateBudget(clock);
 		GitHubMetrics metrics = new GitHubMetrics(meters, budget);
 		HttpClient http = HttpClient.newBuilder()
@@ -75,7 +79,8 @@ class GitHubEngineConfiguration {
 					metrics);
 			InstalledBundleCheck bundleCheck = new InstalledBundleCheck(github, properties,
 					WorkflowBundle.fromClasspath(), budget, clock);
-			return new GitHubEngine(github, dispatcher, artifacts, bundleCheck, properties, budget, clock, sleeper);
+			return new GitHubEngine(github, dispatcher, artifacts, bundleCheck, properties, runTimeout, budget, clock,
+					sleeper);
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("Could not set up the GitHub client for " + properties.apiUrl(), ex);

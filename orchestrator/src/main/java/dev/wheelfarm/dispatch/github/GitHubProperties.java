@@ -11,7 +11,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Where and how the GitHub Actions engine builds. Bound whichever builder is selected, so
  * only the form of each value is checked here; {@link #requireUsable()} checks that the
- * engine has what it needs once {@code wheelfarm.builder=github} selects it.
+ * engine has what it needs once {@code wheelfarm.engine=github} selects it. How long a
+ * run may take is not the engine's own setting: {@code wheelfarm.dispatch.run-timeout}
+ * limits runs of every engine.
  *
  * @param apiUrl the REST API root (GitHub Enterprise Server: {@code https://host/api/v3})
  * @param repository the farm's build repository, {@code owner/name}
@@ -23,7 +25,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param installationId the App's installation on the build repository's owner
  * @param webhookSecret the secret GitHub signs {@code workflow_run} deliveries with;
  * none: the webhook endpoint answers 404 and runs are only polled
- * @param runTimeout a run still going after this long is cancelled
  * @param pollInterval the first wait between two reads of a run when no webhook is
  * configured; doubled while the run does not change, up to eight times this
  * @param webhookPollInterval the wait between two reads of a run when webhooks are
@@ -39,9 +40,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record GitHubProperties(@DefaultValue("https://api.github.com") URI apiUrl, String repository,
 		@DefaultValue("wheelfarm-build.yml") String workflow, @DefaultValue("main") String ref, String token,
 		String appId, Path privateKey, Long installationId, String webhookSecret,
-		@DefaultValue("3h") Duration runTimeout, @DefaultValue("1m") Duration pollInterval,
-		@DefaultValue("10m") Duration webhookPollInterval, @DefaultValue("30s") Duration requestTimeout,
-		@DefaultValue("https://github.com/") URI gitUrl, @DefaultValue("5m") Duration bundleCheckInterval) {
+		@DefaultValue("1m") Duration pollInterval, @DefaultValue("10m") Duration webhookPollInterval,
+		@DefaultValue("30s") Duration requestTimeout, @DefaultValue("https://github.com/") URI gitUrl,
+		@DefaultValue("5m") Duration bundleCheckInterval) {
 
 	private static final Pattern REPOSITORY = Pattern.compile("[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}");
 
@@ -67,7 +68,6 @@ public record GitHubProperties(@DefaultValue("https://api.github.com") URI apiUr
 		require(installationId == null || installationId > 0, "wheelfarm.github.installation-id must be positive");
 		require(webhookSecret == null || webhookSecret.isEmpty() || webhookSecret.length() >= 16,
 				"wheelfarm.github.webhook-secret must be at least 16 characters");
-		require(positive(runTimeout), "wheelfarm.github.run-timeout must be positive");
 		require(positive(pollInterval), "wheelfarm.github.poll-interval must be positive");
 		require(positive(webhookPollInterval), "wheelfarm.github.webhook-poll-interval must be positive");
 		require(positive(requestTimeout), "wheelfarm.github.request-timeout must be positive");
@@ -94,10 +94,10 @@ public record GitHubProperties(@DefaultValue("https://api.github.com") URI apiUr
 	public GitHubProperties requireUsable() {
 		if (this.repository == null) {
 			throw new IllegalStateException(
-					"wheelfarm.builder=github needs wheelfarm.github.repository (owner/name of the build repository)");
+					"wheelfarm.engine=github needs wheelfarm.github.repository (owner/name of the build repository)");
 		}
 		if (!hasText(this.token) && !usesApp()) {
-			throw new IllegalStateException("wheelfarm.builder=github needs wheelfarm.github.token, or "
+			throw new IllegalStateException("wheelfarm.engine=github needs wheelfarm.github.token, or "
 					+ "wheelfarm.github.app-id, wheelfarm.github.private-key and wheelfarm.github.installation-id");
 		}
 		return this;
@@ -129,9 +129,9 @@ public record GitHubProperties(@DefaultValue("https://api.github.com") URI apiUr
 		return "GitHubProperties[apiUrl=" + this.apiUrl + ", repository=" + this.repository + ", workflow="
 				+ this.workflow + ", ref=" + this.ref + ", token=" + mask(this.token) + ", appId=" + this.appId
 				+ ", privateKey=" + this.privateKey + ", installationId=" + this.installationId + ", webhookSecret="
-				+ mask(this.webhookSecret) + ", runTimeout=" + this.runTimeout + ", pollInterval=" + this.pollInterval
-				+ ", webhookPollInterval=" + this.webhookPollInterval + ", requestTimeout=" + this.requestTimeout
-				+ ", gitUrl=" + this.gitUrl + ", bundleCheckInterval=" + this.bundleCheckInterval + "]";
+				+ mask(this.webhookSecret) + ", pollInterval=" + this.pollInterval + ", webhookPollInterval="
+				+ this.webhookPollInterval + ", requestTimeout=" + this.requestTimeout + ", gitUrl=" + this.gitUrl
+				+ ", bundleCheckInterval=" + this.bundleCheckInterval + "]";
 	}
 
 	private static String mask(String secret) {

@@ -6,11 +6,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * How the local builder runs the worker ({@code wheelfarm.builder.local.*}, documented in
- * docs/operators.md).
+ * How the local engine runs the worker ({@code wheelfarm.local.*}, documented in
+ * docs/configuration.md). The time limit of a run is not here:
+ * {@code wheelfarm.dispatch.run-timeout} limits runs of every engine.
  *
  * @param python the interpreter that runs the worker, {@code build} and cibuildwheel
- * @param timeout the time limit of one whole job; the process tree is killed after it
  * @param offline build without isolation using the interpreter's installed backends (no
  * package index needed); otherwise isolated builds from {@code indexUrl}
  * @param indexUrl the package index isolated builds install build dependencies from
@@ -22,22 +22,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param fetchRetries extra download attempts after a 404, 429 or 5xx
  * @param fetchBackoff the wait before the first retry (it doubles each time)
  */
-@ConfigurationProperties("wheelfarm.builder.local")
-public record LocalBuilderProperties(@DefaultValue("python3") String python, @DefaultValue("2h") Duration timeout,
-		@DefaultValue("true") boolean offline, @DefaultValue("") String indexUrl,
-		@DefaultValue("auto") CibuildwheelMode cibuildwheel, @DefaultValue("cp3*") String buildSelector,
-		@DefaultValue("") String skipSelector, @DefaultValue("4") int fetchRetries,
-		@DefaultValue("15s") Duration fetchBackoff) {
+@ConfigurationProperties("wheelfarm.local")
+public record LocalBuilderProperties(@DefaultValue("python3") String python, @DefaultValue("true") boolean offline,
+		@DefaultValue("") String indexUrl, @DefaultValue("auto") CibuildwheelMode cibuildwheel,
+		@DefaultValue("cp3*") String buildSelector, @DefaultValue("") String skipSelector,
+		@DefaultValue("4") int fetchRetries, @DefaultValue("15s") Duration fetchBackoff) {
 
 	public LocalBuilderProperties {
 		if (python == null || python.isBlank()) {
-			throw new IllegalArgumentException("wheelfarm.builder.local.python must be set");
-		}
-		if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-			throw new IllegalArgumentException("wheelfarm.builder.local.timeout must be positive");
+			throw new IllegalArgumentException("wheelfarm.local.python must be set");
 		}
 		if (fetchRetries < 0 || fetchRetries > 20) {
-			throw new IllegalArgumentException("wheelfarm.builder.local.fetch-retries must be within 0..20");
+			throw new IllegalArgumentException("wheelfarm.local.fetch-retries must be within 0..20");
 		}
 		indexUrl = (indexUrl != null) ? indexUrl : "";
 		cibuildwheel = (cibuildwheel != null) ? cibuildwheel : CibuildwheelMode.AUTO;
@@ -48,22 +44,17 @@ public record LocalBuilderProperties(@DefaultValue("python3") String python, @De
 
 	/** Defaults for an interpreter: what a farm without configuration uses. */
 	public static LocalBuilderProperties defaults(String python) {
-		return new LocalBuilderProperties(python, Duration.ofHours(2), true, "", CibuildwheelMode.AUTO, "cp3*", "", 4,
+		return new LocalBuilderProperties(python, true, "", CibuildwheelMode.AUTO, "cp3*", "", 4,
 				Duration.ofSeconds(15));
 	}
 
-	public LocalBuilderProperties withTimeout(Duration newTimeout) {
-		return new LocalBuilderProperties(this.python, newTimeout, this.offline, this.indexUrl, this.cibuildwheel,
-				this.buildSelector, this.skipSelector, this.fetchRetries, this.fetchBackoff);
-	}
-
 	public LocalBuilderProperties withFetch(int retries, Duration backoff) {
-		return new LocalBuilderProperties(this.python, this.timeout, this.offline, this.indexUrl, this.cibuildwheel,
+		return new LocalBuilderProperties(this.python, this.offline, this.indexUrl, this.cibuildwheel,
 				this.buildSelector, this.skipSelector, retries, backoff);
 	}
 
 	public LocalBuilderProperties withCibuildwheel(CibuildwheelMode mode, String build, String skip) {
-		return new LocalBuilderProperties(this.python, this.timeout, this.offline, this.indexUrl, mode, build, skip,
+		return new LocalBuilderProperties(this.python, this.offline, this.indexUrl, mode, build, skip,
 				this.fetchRetries, this.fetchBackoff);
 	}
 

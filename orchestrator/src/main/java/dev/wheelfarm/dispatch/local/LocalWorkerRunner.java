@@ -57,8 +57,18 @@ public class LocalWorkerRunner {
 
 	private final LocalBuilderProperties properties;
 
-	public LocalWorkerRunner(LocalBuilderProperties properties) {
+	private final Duration runTimeout;
+
+	/**
+	 * A runner whose workers are killed after {@code runTimeout}
+	 * ({@code wheelfarm.dispatch.run-timeout}, the limit of a run for every engine).
+	 */
+	public LocalWorkerRunner(LocalBuilderProperties properties, Duration runTimeout) {
+		if (runTimeout == null || runTimeout.isNegative() || runTimeout.isZero()) {
+			throw new IllegalArgumentException("wheelfarm.dispatch.run-timeout must be positive");
+		}
 		this.properties = properties;
+		this.runTimeout = runTimeout;
 	}
 
 	/**
@@ -165,7 +175,7 @@ public class LocalWorkerRunner {
 		Path out = runDirectory.resolve("out");
 		Path console = runDirectory.resolve("console.log");
 		Instant startedAt = worker.info().startInstant().orElseGet(Instant::now);
-		Duration left = this.properties.timeout().minus(Duration.between(startedAt, Instant.now()));
+		Duration left = this.runTimeout.minus(Duration.between(startedAt, Instant.now()));
 		try {
 			boolean finished = waitFor(worker, left.isNegative() ? Duration.ZERO : left);
 			Duration duration = Duration.between(startedAt, Instant.now());
@@ -196,7 +206,8 @@ public class LocalWorkerRunner {
 	}
 
 	private WorkerRun timedOut(Path out, Path console, Duration duration) throws IOException {
-		String message = "the worker exceeded the time limit of " + this.properties.timeout();
+		String message = "the worker exceeded the time limit of " + this.runTimeout
+				+ " (wheelfarm.dispatch.run-timeout)";
 		return new WorkerRun(WorkerResult.synthesized(FailureClass.TIMEOUT, message, tail(console)), out, console, -1,
 				duration);
 	}
@@ -220,7 +231,7 @@ public class LocalWorkerRunner {
 				this.properties.buildSelector(), "--skip-selector", this.properties.skipSelector(), "--fetch-retries",
 				Integer.toString(this.properties.fetchRetries()), "--fetch-backoff",
 				Double.toString(this.properties.fetchBackoff().toMillis() / 1000.0), "--step-timeout",
-				Long.toString(Math.max(1, this.properties.timeout().toSeconds()))));
+				Long.toString(Math.max(1, this.runTimeout.toSeconds()))));
 		if (this.properties.offline()) {
 			command.add("--no-isolation");
 		}
@@ -233,7 +244,7 @@ public class LocalWorkerRunner {
 
 	private boolean waitFor(Process process) throws IOException {
 		try {
-			if (process.waitFor(this.properties.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+			if (process.waitFor(this.runTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
 				return true;
 			}
 			destroyTree(process.toHandle());

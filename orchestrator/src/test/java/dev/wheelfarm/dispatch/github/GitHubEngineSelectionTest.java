@@ -17,13 +17,14 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
 
 import dev.wheelfarm.dispatch.BuildEngine;
+import dev.wheelfarm.dispatch.DispatchProperties;
 import dev.wheelfarm.testsupport.IntegrationTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The default farm (local builder, no webhook secret) has no GitHub engine and no open
- * webhook; {@code wheelfarm.builder=github} creates the engine or refuses to start naming
+ * webhook; {@code wheelfarm.engine=github} creates the engine or refuses to start naming
  * what is missing.
  */
 @IntegrationTest
@@ -33,7 +34,7 @@ class GitHubEngineSelectionTest {
 		.withUserConfiguration(GitHubEngineConfiguration.class, Properties.class)
 		.withBean(JsonMapper.class, () -> JsonMapper.builder().build())
 		.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
-		.withPropertyValues("wheelfarm.builder=github");
+		.withPropertyValues("wheelfarm.engine=github");
 
 	@Autowired
 	ApplicationContext context;
@@ -69,7 +70,7 @@ class GitHubEngineSelectionTest {
 				.hasMessageContaining("wheelfarm.github.repository"));
 	}
 
-	@EnableConfigurationProperties(GitHubProperties.class)
+	@EnableConfigurationProperties({ GitHubProperties.class, DispatchProperties.class })
 	static class Properties {
 
 	}

@@ -19,19 +19,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class GitHubPropertiesTest {
 
 	@Test
-	void defaultsAreTheDocumentedOnes() {
+	void withoutSettingsRunsArePolledAndReposClonedFromGitHubCom() {
 		GitHubProperties defaults = bind(Map.of());
-		assertThat(defaults.apiUrl()).isEqualTo(URI.create("https://api.github.com"));
-		assertThat(defaults.workflow()).isEqualTo("wheelfarm-build.yml");
-		assertThat(defaults.ref()).isEqualTo("main");
-		assertThat(defaults.runTimeout()).isEqualTo(Duration.ofHours(3));
-		assertThat(defaults.pollInterval()).isEqualTo(Duration.ofMinutes(1));
-		assertThat(defaults.webhookPollInterval()).isEqualTo(Duration.ofMinutes(10));
-		assertThat(defaults.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
 		assertThat(defaults.webhooksEnabled()).isFalse();
-		assertThat(defaults.gitUrl()).isEqualTo(URI.create("https://github.com/"));
 		assertThat(defaults.gitUrlOf("farm-org/builds")).isEqualTo("https://github.com/farm-org/builds.git");
-		assertThat(defaults.bundleCheckInterval()).isEqualTo(Duration.ofMinutes(5));
 	}
 
 	@Test

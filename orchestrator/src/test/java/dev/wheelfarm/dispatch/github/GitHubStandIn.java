@@ -142,8 +142,8 @@ public final class GitHubStandIn implements AutoCloseable {
 
 	/** The settings that point an orchestrator's GitHub engine here. */
 	public Map<String, String> farmProperties() {
-		return Map.of("wheelfarm.builder", "github", "wheelfarm.github.api-url", apiUrl(),
-				"wheelfarm.github.repository", OWNER + "/" + REPO, "wheelfarm.github.token", TOKEN);
+		return Map.of("wheelfarm.engine", "github", "wheelfarm.github.api-url", apiUrl(), "wheelfarm.github.repository",
+				OWNER + "/" + REPO, "wheelfarm.github.token", TOKEN);
 	}
 
 	/** The repository's webhook: where {@code workflow_run} deliveries go, signed. */
@@ -269,12 +269,14 @@ public final class GitHubStandIn implements AutoCloseable {
 
 	GitHubProperties properties(String webhookSecret, Duration requestTimeout) {
 		return new GitHubProperties(URI.create(this.api.baseUrl()), OWNER + "/" + REPO, "wheelfarm-build.yml", "main",
-				TOKEN, null, null, null, webhookSecret, Duration.ofHours(3), Duration.ofMinutes(1),
-				Duration.ofMinutes(10), requestTimeout, URI.create("https://github.com/"), Duration.ofMinutes(5));
+				TOKEN, null, null, null, webhookSecret, Duration.ofMinutes(1), Duration.ofMinutes(10), requestTimeout,
+				URI.create("https://github.com/"), Duration.ofMinutes(5));
 	}
 
 	GitHubEngine engine(GitHubProperties properties, Clock clock, List<Duration> sleeps) {
-		return GitHubEngineConfiguration.create(properties, JSON, clock, sleeps::add, new SimpleMeterRegistry());
+		// A run limit (wheelfarm.dispatch.run-timeout) none of the tests' runs reaches.
+		return GitHubEngineConfiguration.create(properties, Duration.ofHours(3), JSON, clock, sleeps::add,
+				new SimpleMeterRegistry());
 	}
 
 	GitHubEngine engine(Clock clock) {

@@ -39,8 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * real worker on a real sdist → verified wheels and a {@link BuildSucceeded} event.
  */
 @IntegrationTest
-@TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.builder=local",
-		"wheelfarm.builder.local.python=" + Sdists.PYTHON, "wheelfarm.builder.local.fetch-retries=0" })
+@TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.engine=local",
+		"wheelfarm.local.python=" + Sdists.PYTHON, "wheelfarm.local.fetch-retries=0" })
 class LocalBuildIntegrationTest {
 
 	@TempDir

@@ -14,41 +14,40 @@ import dev.wheelfarm.dispatch.local.LocalBuilderProperties.CibuildwheelMode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-/** {@code wheelfarm.builder.local.*} binds with the defaults docs/operators.md lists. */
+/**
+ * {@code wheelfarm.local.*} binds; the documented defaults are checked against the
+ * generated metadata by ConfigurationDocTest.
+ */
 class LocalBuilderPropertiesTest {
 
 	@Test
-	void defaultsNeedNoConfiguration() {
-		LocalBuilderProperties properties = bind(Map.of());
-
-		assertThat(properties).isEqualTo(LocalBuilderProperties.defaults("python3"));
-		assertThat(properties.timeout()).isEqualTo(Duration.ofHours(2));
-		assertThat(properties.offline()).isTrue();
-		assertThat(properties.cibuildwheel()).isEqualTo(CibuildwheelMode.AUTO);
+	void theDefaultsTheTestsUseAreWhatAFarmWithoutConfigurationBinds() {
+		assertThat(bind(Map.of())).isEqualTo(LocalBuilderProperties.defaults("python3"));
 	}
 
 	@Test
 	void bindsEveryProperty() {
-		LocalBuilderProperties properties = bind(Map.of("wheelfarm.builder.local.python", "/usr/bin/python3",
-				"wheelfarm.builder.local.timeout", "30m", "wheelfarm.builder.local.offline", "false",
-				"wheelfarm.builder.local.index-url", "https://mirror.example/simple/",
-				"wheelfarm.builder.local.cibuildwheel", "plan", "wheelfarm.builder.local.build-selector", "cp312-*",
-				"wheelfarm.builder.local.skip-selector", "*-musllinux_*", "wheelfarm.builder.local.fetch-retries", "2",
-				"wheelfarm.builder.local.fetch-backoff", "1s"));
+		LocalBuilderProperties properties = bind(
+				Map.of("wheelfarm.local.python", "/usr/bin/python3", "wheelfarm.local.offline", "false",
+						"wheelfarm.local.index-url", "https://mirror.example/simple/", "wheelfarm.local.cibuildwheel",
+						"plan", "wheelfarm.local.build-selector", "cp312-*", "wheelfarm.local.skip-selector",
+						"*-musllinux_*", "wheelfarm.local.fetch-retries", "2", "wheelfarm.local.fetch-backoff", "1s"));
 
-		assertThat(properties).isEqualTo(new LocalBuilderProperties("/usr/bin/python3", Duration.ofMinutes(30), false,
-				"https://mirror.example/simple/", CibuildwheelMode.PLAN, "cp312-*", "*-musllinux_*", 2,
-				Duration.ofSeconds(1)));
+		assertThat(properties)
+			.isEqualTo(new LocalBuilderProperties("/usr/bin/python3", false, "https://mirror.example/simple/",
+					CibuildwheelMode.PLAN, "cp312-*", "*-musllinux_*", 2, Duration.ofSeconds(1)));
 	}
 
 	@Test
-	void rejectsANonPositiveTimeout() {
+	void rejectsFetchRetriesOutOfRange() {
 		assertThatExceptionOfType(BindException.class)
-			.isThrownBy(() -> bind(Map.of("wheelfarm.builder.local.timeout", "0s")));
+			.isThrownBy(() -> bind(Map.of("wheelfarm.local.fetch-retries", "21")))
+			.havingRootCause()
+			.withMessageContaining("wheelfarm.local.fetch-retries");
 	}
 
 	private static LocalBuilderProperties bind(Map<String, String> values) {
-		return new Binder(new MapConfigurationPropertySource(values)).bindOrCreate("wheelfarm.builder.local",
+		return new Binder(new MapConfigurationPropertySource(values)).bindOrCreate("wheelfarm.local",
 				LocalBuilderProperties.class);
 	}
 

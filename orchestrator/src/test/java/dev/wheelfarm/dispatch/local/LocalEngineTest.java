@@ -51,9 +51,9 @@ class LocalEngineTest {
 	private StoppableEngine engine() {
 		ThreadPoolTaskExecutor pool = LocalEngine.pool(2);
 		pool.initialize();
-		return new StoppableEngine(new LocalWorkerRunner(LocalBuilderProperties.defaults(Sdists.PYTHON)
-			.withTimeout(Duration.ofMinutes(2))
-			.withFetch(0, Duration.ofMillis(10))), this.temp.resolve("runs"), pool);
+		return new StoppableEngine(new LocalWorkerRunner(
+				LocalBuilderProperties.defaults(Sdists.PYTHON).withFetch(0, Duration.ofMillis(10)),
+				Duration.ofMinutes(2)), this.temp.resolve("runs"), pool);
 	}
 
 	/**

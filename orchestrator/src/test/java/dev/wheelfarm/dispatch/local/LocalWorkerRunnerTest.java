@@ -1,6 +1,7 @@
 package dev.wheelfarm.dispatch.local;
 
 import dev.wheelfarm.builds.FailureClass;
+import dev.wheelfarm.dispatch.DispatchProperties;
 import dev.wheelfarm.dispatch.WorkerResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,6 +22,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
 import dev.wheelfarm.dispatch.local.LocalBuilderProperties.CibuildwheelMode;
 import dev.wheelfarm.dispatch.WorkerResult.PlatformOutcome;
 import dev.wheelfarm.dispatch.WorkerResult.Status;
@@ -37,11 +41,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LocalWorkerRunnerTest {
 
 	private static final LocalBuilderProperties OFFLINE = LocalBuilderProperties.defaults(Sdists.PYTHON)
-		.withTimeout(Duration.ofMinutes(5))
 		.withFetch(3, Duration.ofMillis(100));
 
 	@TempDir
 	Path temp;
+
+	/** The run timeout the runner is given; the time-limit test binds its own. */
+	private Duration runTimeout = Duration.ofMinutes(5);
 
 	private SdistServer server;
 
@@ -240,14 +246,19 @@ class LocalWorkerRunnerTest {
 	}
 
 	@Test
-	void aBuildOverTheTimeLimitIsKilledWithItsChildren() throws Exception {
+	void aBuildOverTheRunTimeoutIsKilledWithItsChildren() throws Exception {
 		Path pidFile = this.temp.resolve("setup.pid");
-		LocalBuilderProperties properties = OFFLINE.withTimeout(Duration.ofSeconds(8));
+		// The one run timeout of every engine, bound as the farm binds it.
+		this.runTimeout = new Binder(new MapConfigurationPropertySource(Map.of("wheelfarm.dispatch.run-timeout", "8s")))
+			.bindOrCreate("wheelfarm.dispatch", DispatchProperties.class)
+			.runTimeout();
 
-		WorkerRun run = build(properties, "hangs", "1.0", Sdists.hanging(pidFile), "{}");
+		WorkerRun run = build(OFFLINE, "hangs", "1.0", Sdists.hanging(pidFile), "{}");
 
 		assertThat(run.exitCode()).isEqualTo(-1);
 		assertThat(run.result().failure().failureClass()).isEqualTo(FailureClass.TIMEOUT);
+		assertThat(run.result().failure().message()).contains("PT8S").contains("wheelfarm.dispatch.run-timeout");
+		assertThat(run.duration()).isBetween(Duration.ofSeconds(8), Duration.ofSeconds(60));
 		assertThat(pidFile).exists();
 		long pid = Long.parseLong(Files.readString(pidFile).trim());
 		// The runner returns only once the killed tree is gone.
@@ -261,7 +272,6 @@ class LocalWorkerRunnerTest {
 			throws Exception {
 		FakeCibuildwheel fake = FakeCibuildwheel.install(this.temp.resolve("fake"), exit);
 		LocalBuilderProperties properties = LocalBuilderProperties.defaults(fake.python().toString())
-			.withTimeout(Duration.ofMinutes(5))
 			.withFetch(0, Duration.ofMillis(100))
 			.withCibuildwheel(CibuildwheelMode.AUTO, "cp311-*", "");
 
@@ -307,7 +317,7 @@ class LocalWorkerRunnerTest {
 	}
 
 	private WorkerRun run(LocalBuilderProperties properties, WorkerInvocation invocation) {
-		WorkerRun run = new LocalWorkerRunner(properties).run(invocation, this.temp.resolve("run"));
+		WorkerRun run = new LocalWorkerRunner(properties, this.runTimeout).run(invocation, this.temp.resolve("run"));
 		Path resultJson = run.outputDirectory().resolve("result.json");
 		if (run.exitCode() != -1) {
 			assertThat(resultJson).exists();

@@ -207,9 +207,9 @@ class CrashRestartTest {
 
 	private static Map<String, String> properties() {
 		Map<String, String> properties = OrchestratorProcess.baseProperties(database, dataDir);
-		properties.put("wheelfarm.builder", "local");
-		properties.put("wheelfarm.builder.local.python", Sdists.PYTHON);
-		properties.put("wheelfarm.builder.local.fetch-retries", "0");
+		properties.put("wheelfarm.engine", "local");
+		properties.put("wheelfarm.local.python", Sdists.PYTHON);
+		properties.put("wheelfarm.local.fetch-retries", "0");
 		properties.put("wheelfarm.pypi.watch-enabled", "false");
 		properties.put("wheelfarm.dispatch.stranded-grace", "1s");
 		properties.put("wheelfarm.builds.max-concurrent", "2");
