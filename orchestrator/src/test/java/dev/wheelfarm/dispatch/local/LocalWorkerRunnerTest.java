@@ -225,12 +225,12 @@ class LocalWorkerRunnerTest {
 	@Test
 	void theCibuildwheelCheckSaysWhyThisMachinesBuildsRunWithoutIt() {
 		// This machine's interpreter has no cibuildwheel (the worker's own import test).
-		assertThat(new LocalWorkerRunner(OFFLINE).cibuildwheelUnavailable(this.temp.resolve("auto")))
+		assertThat(new LocalWorkerRunner(OFFLINE, this.runTimeout).cibuildwheelUnavailable(this.temp.resolve("auto")))
 			.contains("cibuildwheel is not installed for " + Sdists.PYTHON);
-		assertThat(new LocalWorkerRunner(OFFLINE.withCibuildwheel(CibuildwheelMode.NEVER, "cp3*", ""))
+		assertThat(new LocalWorkerRunner(OFFLINE.withCibuildwheel(CibuildwheelMode.NEVER, "cp3*", ""), this.runTimeout)
 			.cibuildwheelUnavailable(this.temp.resolve("never")))
 			.contains("cibuildwheel disabled (--cibuildwheel never)");
-		assertThat(new LocalWorkerRunner(OFFLINE.withCibuildwheel(CibuildwheelMode.PLAN, "cp3*", ""))
+		assertThat(new LocalWorkerRunner(OFFLINE.withCibuildwheel(CibuildwheelMode.PLAN, "cp3*", ""), this.runTimeout)
 			.cibuildwheelUnavailable(this.temp.resolve("plan")))
 			.contains("cibuildwheel planned only (--cibuildwheel plan)");
 	}
