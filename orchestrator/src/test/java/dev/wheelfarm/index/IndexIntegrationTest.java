@@ -13,7 +13,7 @@ import dev.wheelfarm.artifacts.BlobStore;
 import dev.wheelfarm.artifacts.Stage;
 import dev.wheelfarm.artifacts.Stages;
 import dev.wheelfarm.artifacts.TestWheels;
-import dev.wheelfarm.artifacts.WheelIngest;
+import dev.wheelfarm.builds.WheelIngest;
 import dev.wheelfarm.builds.BuildSucceeded;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.IntegrationTest;

@@ -9,7 +9,7 @@ import java.util.List;
 
 import dev.wheelfarm.artifacts.Stages;
 import dev.wheelfarm.artifacts.TestWheels;
-import dev.wheelfarm.artifacts.WheelIngest;
+import dev.wheelfarm.builds.WheelIngest;
 import dev.wheelfarm.builds.BuildSucceeded;
 import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.retention.RetentionService;
