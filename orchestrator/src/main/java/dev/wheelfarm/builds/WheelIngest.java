@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.wheelfarm.artifacts.BlobStore;
-import dev.wheelfarm.artifacts.Stages;
 import dev.wheelfarm.artifacts.VerifiedWheel;
 import dev.wheelfarm.artifacts.WheelRejectedException;
 import dev.wheelfarm.artifacts.WheelVerifier;
 import dev.wheelfarm.artifacts.WheelsPublished;
 import dev.wheelfarm.builds.BuildSucceeded.BuiltWheel;
 import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.stages.Stages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -18,8 +18,6 @@ import java.util.regex.Pattern;
 import dev.wheelfarm.artifacts.ArtifactsProperties;
 import dev.wheelfarm.artifacts.BlobStore;
 import dev.wheelfarm.artifacts.SdistVerifier;
-import dev.wheelfarm.artifacts.Stage;
-import dev.wheelfarm.artifacts.Stages;
 import dev.wheelfarm.artifacts.VerifiedSdist;
 import dev.wheelfarm.artifacts.VerifiedWheel;
 import dev.wheelfarm.artifacts.WheelRejectedException;
@@ -31,6 +29,8 @@ import dev.wheelfarm.shared.Quoting;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.shared.Version;
 import dev.wheelfarm.shared.WheelFilename;
+import dev.wheelfarm.stages.Stage;
+import dev.wheelfarm.stages.Stages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
