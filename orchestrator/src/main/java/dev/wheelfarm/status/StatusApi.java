@@ -1,22 +1,15 @@
-package dev.wheelfarm.requests;
+package dev.wheelfarm.status;
 
-import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import dev.wheelfarm.builds.Build;
 import dev.wheelfarm.builds.BuildEvent;
-import dev.wheelfarm.requests.RequestOutcome.Accepted;
-import dev.wheelfarm.requests.RequestOutcome.Refused;
 import dev.wheelfarm.retention.ProjectRetention;
 import dev.wheelfarm.retention.RetentionService;
 import dev.wheelfarm.shared.InvalidNameException;
 import dev.wheelfarm.shared.ProjectName;
-import dev.wheelfarm.web.ClientAddresses;
-import dev.wheelfarm.web.ClientRateLimiter;
-import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -24,81 +17,29 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
- * The JSON side of the request form and the status pages. Refusals are
+ * The JSON side of the status pages, read-only. Refusals are
  * {@code application/problem+json} (RFC 9457) with the same words the pages use.
  */
 @RestController
 @RequestMapping(path = "/api", produces = "application/json")
-class RequestsApi {
-
-	private final RequestService requests;
+class StatusApi {
 
 	private final StatusQueries status;
 
-	private final RequestRateLimiter rateLimiter;
-
-	private final ClientAddresses clients;
-
 	private final RetentionService retention;
 
-	RequestsApi(RequestService requests, StatusQueries status, RequestRateLimiter rateLimiter, ClientAddresses clients,
-			RetentionService retention) {
-		this.requests = requests;
+	StatusApi(StatusQueries status, RetentionService retention) {
 		this.status = status;
-		this.rateLimiter = rateLimiter;
-		this.clients = clients;
 		this.retention = retention;
-	}
-
-	/**
-	 * 202 for a new build, 200 for an existing one; either way the body names the build.
-	 */
-	@PostMapping(path = "/requests", consumes = "application/json")
-	ResponseEntity<?> request(@RequestBody BuildRequestForm body, HttpServletRequest request) {
-		Optional<Duration> wait = this.rateLimiter.tryAcquire(this.clients.of(request));
-		if (wait.isPresent()) {
-			long seconds = ClientRateLimiter.retryAfterSeconds(wait.get());
-			return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
-				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
-				.header("Retry-After", Long.toString(seconds))
-				.body(detail(HttpStatus.TOO_MANY_REQUESTS, "Too many requests",
-						"Too many requests from your address. Try again in " + seconds + " s."));
-		}
-		String project = (body != null) ? body.project() : null;
-		String version = (body != null) ? body.version() : null;
-		if (project != null && project.length() > 200) {
-			return problemEntity(HttpStatus.BAD_REQUEST, "Invalid request",
-					"A project name has at most 200 characters.");
-		}
-		RequestOutcome outcome = this.requests.request(project, version);
-		if (outcome instanceof Accepted accepted) {
-			URI location = ServletUriComponentsBuilder.fromCurrentContextPath()
-				.path("/api/builds/{id}")
-				.buildAndExpand(accepted.buildId())
-				.toUri();
-			Map<String, Object> answer = Map.of("build", accepted.buildId(), "created", accepted.created(), "page",
-					ServletUriComponentsBuilder.fromCurrentContextPath()
-						.path("/builds/{id}")
-						.buildAndExpand(accepted.buildId())
-						.toUriString());
-			return ResponseEntity.status(accepted.created() ? HttpStatus.ACCEPTED : HttpStatus.OK)
-				.location(location)
-				.body(answer);
-		}
-		Refused refused = (Refused) outcome;
-		return problemEntity(HttpStatus.valueOf(refused.reason().status()), refused.reason().name(), refused.message());
 	}
 
 	@GetMapping("/builds/{id}")
 	ResponseEntity<?> build(@PathVariable String id) {
-		Optional<StatusQueries.BuildView> view = RequestPages.parseId(id).flatMap(this.status::build);
+		Optional<StatusQueries.BuildView> view = StatusPages.parseId(id).flatMap(this.status::build);
 		if (view.isEmpty()) {
 			return problemEntity(HttpStatus.NOT_FOUND, "Unknown build", "No build " + id + " here.");
 		}
@@ -114,7 +55,7 @@ class RequestsApi {
 						(build.failureClass() != null) ? Map.of("class", build.failureClass(), "kind",
 								build.failureKind().name().toLowerCase(java.util.Locale.ROOT), "log",
 								(build.logExcerpt() != null) ? build.logExcerpt() : "") : Map.of()),
-				Map.entry("timeline", view.get().timeline().stream().map(RequestsApi::timelineEntry).toList()),
+				Map.entry("timeline", view.get().timeline().stream().map(StatusApi::timelineEntry).toList()),
 				Map.entry("wheels",
 						view.get()
 							.wheels()
@@ -168,7 +109,7 @@ class RequestsApi {
 		answer.put("configError", project.configError());
 		answer.put("releases", releases);
 		answer.put("retention",
-				this.retention.forProject(ProjectName.of(project.name())).map(RequestsApi::retention).orElse(null));
+				this.retention.forProject(ProjectName.of(project.name())).map(StatusApi::retention).orElse(null));
 		return ResponseEntity.ok(answer);
 	}
 
