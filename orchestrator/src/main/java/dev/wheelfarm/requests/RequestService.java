@@ -6,7 +6,7 @@ import java.util.Optional;
 
 import dev.wheelfarm.builds.BuildCandidate;
 import dev.wheelfarm.builds.BuildLedger;
-import dev.wheelfarm.dispatch.Recipes;
+import dev.wheelfarm.builds.Recipes;
 import dev.wheelfarm.requests.RequestOutcome.Accepted;
 import dev.wheelfarm.requests.RequestOutcome.Reason;
 import dev.wheelfarm.requests.RequestOutcome.Refused;

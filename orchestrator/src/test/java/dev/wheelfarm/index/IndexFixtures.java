@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
-import dev.wheelfarm.artifacts.WheelIngest;
-import dev.wheelfarm.builds.BuildSucceeded;
 import dev.wheelfarm.builds.BuildSucceeded.BuiltWheel;
+import dev.wheelfarm.builds.BuildSucceeded;
+import dev.wheelfarm.builds.WheelIngest;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
 

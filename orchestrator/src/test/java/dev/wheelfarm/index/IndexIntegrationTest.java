@@ -10,12 +10,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import dev.wheelfarm.artifacts.BlobStore;
-import dev.wheelfarm.artifacts.Stage;
-import dev.wheelfarm.artifacts.Stages;
 import dev.wheelfarm.artifacts.TestWheels;
-import dev.wheelfarm.artifacts.WheelIngest;
 import dev.wheelfarm.builds.BuildSucceeded;
+import dev.wheelfarm.builds.WheelIngest;
 import dev.wheelfarm.shared.Sha256;
+import dev.wheelfarm.stages.Stage;
+import dev.wheelfarm.stages.Stages;
 import dev.wheelfarm.testsupport.IntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

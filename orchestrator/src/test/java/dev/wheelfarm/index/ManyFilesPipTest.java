@@ -18,12 +18,12 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import dev.wheelfarm.artifacts.BlobStore;
-import dev.wheelfarm.artifacts.Stages;
 import dev.wheelfarm.artifacts.TestWheels;
-import dev.wheelfarm.artifacts.WheelIngest;
+import dev.wheelfarm.builds.WheelIngest;
 import dev.wheelfarm.dispatch.local.SdistServer;
 import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.shared.Sha256;
+import dev.wheelfarm.stages.Stages;
 import dev.wheelfarm.testsupport.IntegrationTest;
 import dev.wheelfarm.testsupport.Nginx;
 import dev.wheelfarm.testsupport.Venv;

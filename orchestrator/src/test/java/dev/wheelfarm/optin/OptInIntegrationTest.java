@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.wheelfarm.dispatch.Recipes;
+import dev.wheelfarm.builds.Recipes;
 import dev.wheelfarm.pypi.standin.Fault;
 import dev.wheelfarm.pypi.standin.PypiStandIn;
 import dev.wheelfarm.testsupport.IntegrationTest;

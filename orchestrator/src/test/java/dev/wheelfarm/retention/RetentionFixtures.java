@@ -9,7 +9,7 @@ import java.time.Instant;
 
 import dev.wheelfarm.artifacts.BlobStore;
 import dev.wheelfarm.artifacts.TestWheels;
-import dev.wheelfarm.artifacts.WheelIngest;
+import dev.wheelfarm.builds.WheelIngest;
 import dev.wheelfarm.index.IndexFixtures;
 import dev.wheelfarm.shared.Sha256;
 

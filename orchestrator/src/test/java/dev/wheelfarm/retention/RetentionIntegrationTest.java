@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.wheelfarm.artifacts.BlobStore;
-import dev.wheelfarm.artifacts.WheelIngest;
+import dev.wheelfarm.builds.WheelIngest;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;

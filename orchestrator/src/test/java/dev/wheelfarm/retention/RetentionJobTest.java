@@ -13,7 +13,7 @@ import java.util.List;
 
 import dev.wheelfarm.artifacts.FilesRemoved;
 import dev.wheelfarm.artifacts.TestWheels;
-import dev.wheelfarm.artifacts.WheelIngest;
+import dev.wheelfarm.builds.WheelIngest;
 import dev.wheelfarm.index.IndexFixtures;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;

@@ -7,14 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import dev.wheelfarm.artifacts.Stages;
 import dev.wheelfarm.artifacts.TestWheels;
-import dev.wheelfarm.artifacts.WheelIngest;
 import dev.wheelfarm.builds.BuildSucceeded;
+import dev.wheelfarm.builds.WheelIngest;
 import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.retention.RetentionService;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
+import dev.wheelfarm.stages.Stages;
 import dev.wheelfarm.testsupport.IntegrationTest;
 import dev.wheelfarm.testsupport.Venv;
 import org.junit.jupiter.api.Test;

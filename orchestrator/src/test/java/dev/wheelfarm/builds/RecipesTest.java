@@ -1,6 +1,5 @@
-package dev.wheelfarm.dispatch;
+package dev.wheelfarm.builds;
 
-import dev.wheelfarm.dispatch.install.WorkflowBundle;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,13 +44,6 @@ class RecipesTest {
 				+ "\"strategy\":\"auto\"}");
 		assertThat(recipes.recipe("{\"strategy\": \"pure\"}").fingerprint())
 			.isNotEqualTo(recipes.recipe("{}").fingerprint());
-	}
-
-	@Test
-	void theShippedBundleIsPartOfIt() {
-		Recipes shipped = new Recipes(new EngineSelection(EngineSelection.Engine.LOCAL));
-		String bundle = WorkflowBundle.fromClasspath().contentHash();
-		assertThat(shipped.forSettings("{}")).isEqualTo(new Recipes(bundle, "LOCAL").forSettings("{}"));
 	}
 
 }

@@ -1,13 +1,8 @@
-package dev.wheelfarm.dispatch;
+package dev.wheelfarm.builds;
 
 import java.util.Map;
 
-import dev.wheelfarm.builds.RecipeFingerprint;
-import dev.wheelfarm.dispatch.install.WorkflowBundle;
 import dev.wheelfarm.optin.BuildOptions;
-
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.stereotype.Component;
 
 /**
  * Composes a build's recipe fingerprint from everything besides the sdist that decides
@@ -15,21 +10,20 @@ import org.springframework.stereotype.Component;
  * worker's code and the pinned build and cibuildwheel versions), the engine, and the
  * maintainer's settings. Whoever queues a build (the watcher, a request) asks here, so a
  * new jar or a changed config is a new recipe and earlier permanent failures may be
- * retried under it.
+ * retried under it. The dispatch feature makes the one instance (it knows the bundle and
+ * the engine), so deciding what to build does not depend on how it is built.
  */
-@Component
 public class Recipes {
 
 	private final String bundleHash;
 
 	private final String engine;
 
-	@Autowired
-	public Recipes(EngineSelection selection) {
-		this(WorkflowBundle.fromClasspath().contentHash(), selection.engine().name());
-	}
-
-	Recipes(String bundleHash, String engine) {
+	/**
+	 * @param bundleHash the content hash of the worker and workflow the jar ships
+	 * @param engine the name of the engine that runs the builds
+	 */
+	public Recipes(String bundleHash, String engine) {
 		this.bundleHash = bundleHash;
 		this.engine = engine;
 	}

@@ -1,4 +1,4 @@
-package dev.wheelfarm.uploads;
+package dev.wheelfarm.stages;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -8,8 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.wheelfarm.artifacts.Stage;
-import dev.wheelfarm.artifacts.Stages;
 import dev.wheelfarm.shared.ProjectName;
 
 import org.springframework.http.HttpHeaders;
@@ -23,6 +21,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
  * The stage API, JSON with RFC 9457 problem details for errors. Every call that opens,
@@ -39,26 +38,26 @@ import org.springframework.web.bind.annotation.RestController;
  * </ul>
  */
 @RestController
-class StagesApi {
+public class StagesApi {
 
 	private final Stages stages;
 
-	private final ProjectCredentials credentials;
+	private final StageKeyholders keyholders;
 
-	StagesApi(Stages stages, ProjectCredentials credentials) {
+	StagesApi(Stages stages, StageKeyholders keyholders) {
 		this.stages = stages;
-		this.credentials = credentials;
+		this.keyholders = keyholders;
 	}
 
 	@PostMapping(path = "/api/projects/{name}/stages", produces = MediaType.APPLICATION_JSON_VALUE)
 	ResponseEntity<?> open(@PathVariable String name,
 			@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
 		try {
-			Uploader uploader = authorize(authorization, project(name));
-			boolean existed = this.stages.current(uploader.projectId()).isPresent();
-			Stage stage = this.stages.openStage(uploader.projectId());
+			long projectId = authorize(authorization, project(name));
+			boolean existed = this.stages.current(projectId).isPresent();
+			Stage stage = this.stages.openStage(projectId);
 			return ResponseEntity.status(existed ? HttpStatus.OK : HttpStatus.CREATED)
-				.location(URI.create(UploadController.base() + "/api/stages/" + stage.token()))
+				.location(URI.create(base() + "/api/stages/" + stage.token()))
 				.body(describe(stage));
 		}
 		catch (Refusal ex) {
@@ -70,12 +69,13 @@ class StagesApi {
 	ResponseEntity<?> list(@PathVariable String name,
 			@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
 		try {
-			Uploader uploader = authorize(authorization, project(name));
+			ProjectName project = project(name);
+			authorize(authorization, project);
 			List<Map<String, Object>> shown = new ArrayList<>();
-			for (Stage stage : this.stages.of(uploader.project())) {
+			for (Stage stage : this.stages.of(project)) {
 				shown.add(describe(stage));
 			}
-			return ResponseEntity.ok(Map.of("project", uploader.project().value(), "stages", shown));
+			return ResponseEntity.ok(Map.of("project", project.value(), "stages", shown));
 		}
 		catch (Refusal ex) {
 			return ex.response();
@@ -124,8 +124,8 @@ class StagesApi {
 	}
 
 	/** The stage's index URL, the one pip is given. */
-	static String indexUrl(Stage stage) {
-		return UploadController.base() + "/stage/" + stage.token() + "/simple/";
+	public static String indexUrl(Stage stage) {
+		return base() + "/stage/" + stage.token() + "/simple/";
 	}
 
 	private Stage authorizedStage(String token, String authorization) throws Refusal {
@@ -135,13 +135,18 @@ class StagesApi {
 		return stage;
 	}
 
-	private Uploader authorize(String authorization, ProjectName project) throws Refusal {
+	private long authorize(String authorization, ProjectName project) throws Refusal {
 		try {
-			return this.credentials.authorize(AuthorizationHeader.secret(authorization), project);
+			return this.keyholders.authorize(authorization, project);
 		}
-		catch (CredentialRejectedException ex) {
+		catch (StageAccessRefusedException ex) {
 			throw problem((authorization == null) ? HttpStatus.UNAUTHORIZED : HttpStatus.FORBIDDEN, ex.getMessage());
 		}
+	}
+
+	/** Used by the answers to name URLs below this application. */
+	private static String base() {
+		return ServletUriComponentsBuilder.fromCurrentContextPath().toUriString();
 	}
 
 	private static ProjectName project(String name) throws Refusal {
@@ -187,7 +192,7 @@ class StagesApi {
 		shown.put("project", stage.project());
 		shown.put("state", state(stage));
 		shown.put("index_url", indexUrl(stage));
-		shown.put("upload_url", UploadController.base() + "/stage/" + stage.token() + "/legacy/");
+		shown.put("upload_url", base() + "/stage/" + stage.token() + "/legacy/");
 		shown.put("created_at", stage.createdAt().toString());
 		shown.put("expires_at", stage.expiresAt().toString());
 		shown.put("closed_at", (stage.closedAt() != null) ? stage.closedAt().toString() : null);

@@ -1,4 +1,4 @@
-package dev.wheelfarm.artifacts;
+package dev.wheelfarm.stages;
 
 import java.time.Duration;
 

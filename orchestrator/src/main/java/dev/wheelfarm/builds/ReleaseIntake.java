@@ -1,9 +1,7 @@
-package dev.wheelfarm.dispatch;
+package dev.wheelfarm.builds;
 
 import java.util.List;
 
-import dev.wheelfarm.builds.BuildCandidate;
-import dev.wheelfarm.builds.BuildLedger;
 import dev.wheelfarm.optin.ProjectOptedIn;
 import dev.wheelfarm.pypi.ReleaseDiscovered;
 import dev.wheelfarm.shared.ProjectName;

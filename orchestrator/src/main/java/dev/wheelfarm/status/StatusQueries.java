@@ -1,4 +1,4 @@
-package dev.wheelfarm.requests;
+package dev.wheelfarm.status;
 
 import java.util.List;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.wheelfarm.artifacts;
+package dev.wheelfarm.builds;
 
 import java.io.IOException;
 import java.time.OffsetDateTime;
@@ -6,11 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import dev.wheelfarm.builds.BuildLedger;
-import dev.wheelfarm.builds.BuildSucceeded;
+import dev.wheelfarm.artifacts.BlobStore;
+import dev.wheelfarm.artifacts.VerifiedWheel;
+import dev.wheelfarm.artifacts.WheelRejectedException;
+import dev.wheelfarm.artifacts.WheelVerifier;
+import dev.wheelfarm.artifacts.WheelsPublished;
 import dev.wheelfarm.builds.BuildSucceeded.BuiltWheel;
 import dev.wheelfarm.pypi.PypiFilenames;
 import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.stages.Stages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,4 +1,4 @@
-package dev.wheelfarm.artifacts;
+package dev.wheelfarm.stages;
 
 import java.security.SecureRandom;
 import java.sql.Timestamp;
@@ -7,6 +7,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
+import dev.wheelfarm.artifacts.WheelsPublished;
 import dev.wheelfarm.shared.ProjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
