@@ -75,7 +75,8 @@ start() {
 		>"$WORK/$name/app.log" 2>&1 &
 	pid=$!
 	APP_PIDS+=("$pid")
-	for _ in $(seq 1 120); do
+	# Up to 10 minutes: on a machine shared with other builds a start can take minutes.
+	for _ in $(seq 1 600); do
 		curl -fs "http://127.0.0.1:$port/actuator/health" >/dev/null 2>&1 && break
 		sleep 1
 	done
