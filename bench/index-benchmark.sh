@@ -13,7 +13,7 @@
 # runs on the machine weighs on all of them alike; the summary gives medians over the rounds.
 #
 # Needs: JDK 17+, Maven, psql, nginx and wrk (Debian: apt-get install -y nginx wrk postgresql-client).
-# Tunables: DURATION (default 10s), ROUNDS (3), CONNECTIONS (50), THREADS (2), FILES (300),
+# Tunables: DURATION (default 10s), WARMUP (15s per build, encoding and format), ROUNDS (3), CONNECTIONS (50), THREADS (2), FILES (300),
 # APP_PORT (18080; more builds take the next ports), NGINX_PORT (18090),
 # ENCODINGS (default "gzip identity": gzip sends "Accept-Encoding: gzip, deflate" as pip and uv
 # do, identity asks for uncompressed pages), FORMATS ("json html"). Not part of `mvn verify`:
@@ -22,6 +22,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DURATION="${DURATION:-10s}"
+WARMUP="${WARMUP:-15s}" # per build, encoding and format: on a busy machine the JIT needs long
 ROUNDS="${ROUNDS:-3}"
 CONNECTIONS="${CONNECTIONS:-50}"
 THREADS="${THREADS:-2}"
@@ -228,7 +229,7 @@ echo "== warming up the JVMs"
 for name in "${NAMES[@]}"; do
 	for encoding in $ENCODINGS; do
 		for format in $FORMATS; do
-			wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -H "Accept: $(accept_of "$format")" -H "Accept-Encoding: $(encoding_of "$encoding")" \
+			wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -H "Accept: $(accept_of "$format")" -H "Accept-Encoding: $(encoding_of "$encoding")" \
 				"http://127.0.0.1:${PORT_OF[$name]}/simple/$PROJECT/" >/dev/null
 		done
 	done

@@ -11,7 +11,7 @@ import dev.wheelfarm.shared.Sha256;
 /**
  * One page in both wire formats, each also gzip-compressed once (pip and uv accept gzip,
  * and a 300-file page shrinks about tenfold), with the strong ETag of each
- * representation, and every answer the index sends for it ready-made
+ * representation, and the answers the index sends for it
  * ({@link #answer(SimpleMediaType, boolean)}).
  *
  * @param html the PEP 503 HTML
@@ -20,7 +20,7 @@ import dev.wheelfarm.shared.Sha256;
  * @param jsonGzip the JSON, gzip-compressed
  * @param htmlEtag the HTML's ETag
  * @param jsonEtag the JSON's ETag
- * @param answers the ready-made answers, by {@link #slot(SimpleMediaType, boolean)}
+ * @param answers the answers made so far, by media type and coding
  */
 record RenderedPage(byte[] html, byte[] json, byte[] htmlGzip, byte[] jsonGzip, String htmlEtag, String jsonEtag,
 		Answer[] answers) {
@@ -30,8 +30,7 @@ record RenderedPage(byte[] html, byte[] json, byte[] htmlGzip, byte[] jsonGzip, 
 	}
 
 	private RenderedPage(byte[] html, byte[] json, byte[] htmlGzip, byte[] jsonGzip, String htmlEtag, String jsonEtag) {
-		this(html, json, htmlGzip, jsonGzip, htmlEtag, jsonEtag,
-				answers(html, json, htmlGzip, jsonGzip, htmlEtag, jsonEtag));
+		this(html, json, htmlGzip, jsonGzip, htmlEtag, jsonEtag, new Answer[SimpleMediaType.values().length * 2]);
 	}
 
 	byte[] body(SimpleMediaType type) {
@@ -54,31 +53,26 @@ record RenderedPage(byte[] html, byte[] json, byte[] htmlGzip, byte[] jsonGzip, 
 		return gzippedEtag(etag(type));
 	}
 
-	/** What to send for this media type, gzip-compressed or not. */
+	/**
+	 * What to send for this media type, gzip-compressed or not: made when first asked
+	 * for, so that pages rendered only for the static export never take memory off the
+	 * heap. Two requests may make the same answer at once; either copy is right.
+	 */
 	Answer answer(SimpleMediaType type, boolean gzip) {
-		return this.answers[slot(type, gzip)];
-	}
-
-	private static int slot(SimpleMediaType type, boolean gzip) {
-		return type.ordinal() * 2 + (gzip ? 1 : 0);
-	}
-
-	private static Answer[] answers(byte[] html, byte[] json, byte[] htmlGzip, byte[] jsonGzip, String htmlEtag,
-			String jsonEtag) {
-		// One off-heap copy of each body, shared by the answers that send it: the socket
-		// writes it as it is, where a heap array is first copied off-heap on every write.
-		ByteBuffer[] plain = { direct(html), direct(json) };
-		ByteBuffer[] gzipped = { direct(htmlGzip), direct(jsonGzip) };
-		Answer[] answers = new Answer[SimpleMediaType.values().length * 2];
-		for (SimpleMediaType type : SimpleMediaType.values()) {
-			int format = type.isJson() ? 1 : 0;
-			String etag = type.isJson() ? jsonEtag : htmlEtag;
-			answers[slot(type, false)] = new Answer(type, etag, null, plain[format]);
-			answers[slot(type, true)] = new Answer(type, gzippedEtag(etag), "gzip", gzipped[format]);
+		int slot = type.ordinal() * 2 + (gzip ? 1 : 0);
+		Answer answer = this.answers[slot];
+		if (answer == null) {
+			byte[] body = gzip ? gzippedBody(type) : body(type);
+			answer = new Answer(type, gzip ? gzippedEtag(type) : etag(type), gzip ? "gzip" : null, direct(body));
+			this.answers[slot] = answer;
 		}
-		return answers;
+		return answer;
 	}
 
+	/**
+	 * The bytes off the heap, where the socket writes them as they are: a heap array is
+	 * copied off-heap on every write.
+	 */
 	private static ByteBuffer direct(byte[] body) {
 		return ByteBuffer.allocateDirect(body.length).put(body).flip().asReadOnlyBuffer();
 	}
