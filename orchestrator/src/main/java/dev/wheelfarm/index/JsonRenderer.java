@@ -1,15 +1,20 @@
 package dev.wheelfarm.index;
 
-import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayOutputStream;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.function.Consumer;
+
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.json.JsonWriteFeature;
 
 /**
  * PEP 691 JSON at API version 1.1 (PEP 700: {@code versions}, {@code size},
  * {@code upload-time}) with PEP 714's {@code core-metadata} (and not its legacy name).
- * Written by hand so that the key order and the bytes are stable: the page's ETag and the
- * golden files depend on it.
+ * Written with Jackson's streaming generator in a fixed key order, without a data-binding
+ * step: the page's ETag and the golden files depend on the bytes.
  */
 final class JsonRenderer implements PageRenderer {
 
@@ -17,101 +22,95 @@ final class JsonRenderer implements PageRenderer {
 	static final DateTimeFormatter UPLOAD_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
 		.withZone(ZoneOffset.UTC);
 
+	/**
+	 * Jackson 3 escapes {@code /} by default; URLs are clearer (and the pages stay byte
+	 * for byte what they were) without it. Control characters keep their lower-case
+	 * {@code \}{@code u00xx} escapes; RFC 8259 allows either case.
+	 */
+	private static final JsonFactory FACTORY = JsonFactory.builder()
+		.disable(JsonWriteFeature.ESCAPE_FORWARD_SLASHES)
+		.disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+		.build();
+
 	@Override
 	public byte[] root(List<ListedProject> projects) {
-		StringBuilder json = meta();
-		json.append(",\"projects\":[");
-		for (int i = 0; i < projects.size(); i++) {
-			json.append((i > 0) ? ",{\"name\":" : "{\"name\":");
-			string(json, projects.get(i).displayName()).append('}');
-		}
-		return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+		return write((json) -> {
+			json.writeArrayPropertyStart("projects");
+			for (ListedProject project : projects) {
+				json.writeStartObject();
+				json.writeStringProperty("name", project.displayName());
+				json.writeEndObject();
+			}
+			json.writeEndArray();
+		});
 	}
 
 	@Override
 	public byte[] project(ProjectPage page) {
-		StringBuilder json = meta();
-		json.append(",\"name\":");
-		string(json, page.name());
-		json.append(",\"versions\":[");
-		for (int i = 0; i < page.versions().size(); i++) {
-			if (i > 0) {
-				json.append(',');
+		return write((json) -> {
+			json.writeStringProperty("name", page.name());
+			json.writeArrayPropertyStart("versions");
+			for (String version : page.versions()) {
+				json.writeString(version);
 			}
-			string(json, page.versions().get(i));
-		}
-		json.append("],\"files\":[");
-		for (int i = 0; i < page.files().size(); i++) {
-			if (i > 0) {
-				json.append(',');
+			json.writeEndArray();
+			json.writeArrayPropertyStart("files");
+			for (IndexFile file : page.files()) {
+				file(json, file);
 			}
-			file(json, page.files().get(i));
-		}
-		return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+			json.writeEndArray();
+		});
 	}
 
-	private static void file(StringBuilder json, IndexFile file) {
-		json.append("{\"filename\":");
-		string(json, file.filename());
-		json.append(",\"url\":");
-		string(json, file.url());
-		json.append(",\"hashes\":{\"sha256\":\"").append(file.sha256()).append("\"}");
+	/** The page's object: {@code meta} first, then what {@code body} writes. */
+	private static byte[] write(Consumer<JsonGenerator> body) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream(16384);
+		try (JsonGenerator json = FACTORY.createGenerator(out)) {
+			json.writeStartObject();
+			json.writeObjectPropertyStart("meta");
+			json.writeStringProperty("api-version", SimpleMediaType.API_VERSION);
+			json.writeEndObject();
+			body.accept(json);
+			json.writeEndObject();
+		}
+		return out.toByteArray();
+	}
+
+	private static void file(JsonGenerator json, IndexFile file) {
+		json.writeStartObject();
+		json.writeStringProperty("filename", file.filename());
+		json.writeStringProperty("url", file.url());
+		json.writeObjectPropertyStart("hashes");
+		json.writeStringProperty("sha256", file.sha256());
+		json.writeEndObject();
 		if (file.requiresPython() != null) {
-			json.append(",\"requires-python\":");
-			string(json, file.requiresPython());
+			json.writeStringProperty("requires-python", file.requiresPython());
 		}
 		if (file.coreMetadataSha256() != null) {
 			// Never the legacy "dist-info-metadata" key: pip 22.3-23.1 read its hash dict
-			// as
-			// a string and crash (the bug PEP 714 renamed the key for; Debian 12's venv
-			// pip
-			// is 23.0.1). pip >= 23.2 and uv read "core-metadata".
-			json.append(",\"core-metadata\":{\"sha256\":\"").append(file.coreMetadataSha256()).append("\"}");
+			// as a string and crash (the bug PEP 714 renamed the key for; Debian 12's
+			// venv
+			// pip is 23.0.1). pip >= 23.2 and uv read "core-metadata".
+			json.writeObjectPropertyStart("core-metadata");
+			json.writeStringProperty("sha256", file.coreMetadataSha256());
+			json.writeEndObject();
 		}
-		json.append(",\"yanked\":");
+		// PEP 592: false, true, or the reason (which means true).
+		json.writeName("yanked");
 		if (!file.yanked()) {
-			json.append("false");
+			json.writeBoolean(false);
 		}
 		else if (file.yankedReason() == null || file.yankedReason().isEmpty()) {
-			json.append("true");
+			json.writeBoolean(true);
 		}
 		else {
-			string(json, file.yankedReason());
+			json.writeString(file.yankedReason());
 		}
-		json.append(",\"size\":").append(file.size());
+		json.writeNumberProperty("size", file.size());
 		if (file.uploadTime() != null) {
-			json.append(",\"upload-time\":\"").append(UPLOAD_TIME.format(file.uploadTime())).append('"');
+			json.writeStringProperty("upload-time", UPLOAD_TIME.format(file.uploadTime()));
 		}
-		json.append('}');
-	}
-
-	private static StringBuilder meta() {
-		return new StringBuilder(16384).append("{\"meta\":{\"api-version\":\"")
-			.append(SimpleMediaType.API_VERSION)
-			.append("\"}");
-	}
-
-	static StringBuilder string(StringBuilder json, String text) {
-		json.append('"');
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			switch (c) {
-				case '"' -> json.append("\\\"");
-				case '\\' -> json.append("\\\\");
-				case '\n' -> json.append("\\n");
-				case '\r' -> json.append("\\r");
-				case '\t' -> json.append("\\t");
-				default -> {
-					if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-						json.append(String.format("\\u%04x", (int) c));
-					}
-					else {
-						json.append(c);
-					}
-				}
-			}
-		}
-		return json.append('"');
+		json.writeEndObject();
 	}
 
 }

@@ -8,12 +8,16 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
+import org.springframework.util.MimeTypeUtils;
+
 /**
  * Picks a representation from an {@code Accept} header (RFC 9110 §12.5.1, as PEP 691
  * asks): each offer gets the quality of the most specific range that matches it, the
  * highest quality above zero wins, and ties go to the server's order
  * ({@link SimpleMediaType}). A missing header means {@code *}{@code /*}; a header naming
- * nothing we serve gets 406.
+ * nothing we serve gets 406. The ranges are read by Spring's {@link MediaType}.
  */
 final class Negotiation {
 
@@ -55,7 +59,7 @@ final class Negotiation {
 	}
 
 	private static Optional<SimpleMediaType> negotiate(String accept) {
-		List<Range> ranges = parse((accept == null || accept.isBlank()) ? "*/*" : accept);
+		List<MediaType> ranges = parse((accept == null || accept.isBlank()) ? "*/*" : accept);
 		SimpleMediaType best = null;
 		double bestQuality = 0;
 		for (SimpleMediaType offer : SimpleMediaType.values()) {
@@ -78,46 +82,68 @@ final class Negotiation {
 		return Optional.empty();
 	}
 
-	private static double quality(SimpleMediaType offer, List<Range> ranges) {
+	/**
+	 * The quality of the most specific range that includes one of the offer's names (the
+	 * first such range on a tie), or 0 when none does.
+	 */
+	private static double quality(SimpleMediaType offer, List<MediaType> ranges) {
 		int bestSpecificity = -1;
 		double quality = 0;
-		for (String name : offer.names()) {
-			int slash = name.indexOf('/');
-			String type = name.substring(0, slash);
-			String subtype = name.substring(slash + 1);
-			for (Range range : ranges) {
-				int specificity = range.specificity(type, subtype);
-				if (specificity > bestSpecificity) {
+		for (MediaType name : offer.mediaTypes()) {
+			for (MediaType range : ranges) {
+				int specificity = specificity(range);
+				if (specificity > bestSpecificity && range.includes(name)) {
 					bestSpecificity = specificity;
-					quality = range.quality();
+					quality = range.getQualityValue();
 				}
 			}
 		}
 		return quality;
 	}
 
-	private static List<Range> parse(String header) {
-		List<Range> ranges = new ArrayList<>();
-		for (String part : header.split(",", MAX_RANGES + 1)) {
+	/**
+	 * {@code *}{@code /*} 0, {@code type/*} 1, {@code type/subtype} 2 (RFC 9110 §12.5.1).
+	 */
+	private static int specificity(MediaType range) {
+		if (range.isWildcardType()) {
+			return 0;
+		}
+		return range.isWildcardSubtype() ? 1 : 2;
+	}
+
+	private static List<MediaType> parse(String header) {
+		List<MediaType> ranges = new ArrayList<>();
+		for (String range : MimeTypeUtils.tokenize(header)) {
 			if (ranges.size() == MAX_RANGES) {
 				break;
 			}
-			String[] pieces = part.split(";");
-			String mediaRange = pieces[0].strip().toLowerCase(Locale.ROOT);
-			int slash = mediaRange.indexOf('/');
-			if (slash <= 0 || slash == mediaRange.length() - 1) {
-				continue;
+			try {
+				ranges.add(MediaType.parseMediaType(range));
 			}
-			double quality = 1;
-			for (int i = 1; i < pieces.length; i++) {
-				String parameter = pieces[i].strip();
-				if (parameter.length() > 2 && (parameter.startsWith("q=") || parameter.startsWith("Q="))) {
-					quality = parseQuality(parameter.substring(2));
-				}
+			catch (InvalidMediaTypeException ex) {
+				refused(range).ifPresent(ranges::add);
 			}
-			ranges.add(new Range(mediaRange.substring(0, slash), mediaRange.substring(slash + 1), quality));
 		}
 		return ranges;
+	}
+
+	/**
+	 * A range whose parameters cannot be read (a quality like {@code q=banana} or
+	 * {@code q=2}) refuses its type, quality 0, rather than allowing it: the client meant
+	 * to lower it. A range that is no media type at all ({@code nonsense}) is left out.
+	 */
+	private static Optional<MediaType> refused(String range) {
+		int semicolon = range.indexOf(';');
+		if (semicolon < 0) {
+			return Optional.empty();
+		}
+		try {
+			MediaType type = MediaType.parseMediaType(range.substring(0, semicolon));
+			return Optional.of(new MediaType(type.getType(), type.getSubtype(), 0.0));
+		}
+		catch (InvalidMediaTypeException ex) {
+			return Optional.empty();
+		}
 	}
 
 	/**
@@ -178,24 +204,6 @@ final class Negotiation {
 			return 0;
 		}
 		return Double.parseDouble(text);
-	}
-
-	private record Range(String type, String subtype, double quality) {
-
-		/** -1 when the range does not match; higher is more specific. */
-		int specificity(String offerType, String offerSubtype) {
-			if (this.type.equals("*")) {
-				return this.subtype.equals("*") ? 0 : -1;
-			}
-			if (!this.type.equals(offerType)) {
-				return -1;
-			}
-			if (this.subtype.equals("*")) {
-				return 1;
-			}
-			return this.subtype.equals(offerSubtype) ? 2 : -1;
-		}
-
 	}
 
 }

@@ -8,7 +8,6 @@ import java.util.function.Supplier;
 
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.web.SecurityHeaders;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -29,7 +28,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * that still says {@code Vary: Accept}. A stage's view, {@code /stage/<token>/simple/…},
  * is the same API over the public files plus the stage's, rendered fresh for each
  * request. Anything that is not a GET or HEAD of those paths goes on to the application
- * unchanged.
+ * unchanged. The commonest request of all, a plain GET of a cached page, does not reach
+ * this filter: {@link CachedPageHandler} answers it in front of the servlet container,
+ * with the same {@link RenderedPage.Answer}.
  */
 class SimpleIndexFilter extends OncePerRequestFilter {
 
@@ -39,7 +40,7 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 	/**
 	 * The representation depends on both: the media type and whether gzip is accepted.
 	 */
-	private static final String VARY = HttpHeaders.ACCEPT + ", " + HttpHeaders.ACCEPT_ENCODING;
+	static final String VARY = HttpHeaders.ACCEPT + ", " + HttpHeaders.ACCEPT_ENCODING;
 
 	private static final String PREFIX = "/simple/";
 
@@ -63,12 +64,17 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 	private final Source publicIndex;
 
 	SimpleIndexFilter(PageCache pages, IndexPages uncached, IndexRepository repository, IndexProperties properties,
-			MeterRegistry meters) {
+			AnswerCounters counters) {
 		this.uncached = uncached;
 		this.repository = repository;
-		this.cacheControl = "public, max-age=" + properties.pageMaxAge().toSeconds();
-		this.counters = new AnswerCounters(meters);
+		this.cacheControl = cacheControl(properties);
+		this.counters = counters;
 		this.publicIndex = new Source(pages::root, pages::cachedProject, pages::project, this.cacheControl);
+	}
+
+	/** The {@code Cache-Control} of the public index's pages. */
+	static String cacheControl(IndexProperties properties) {
+		return "public, max-age=" + properties.pageMaxAge().toSeconds();
 	}
 
 	private void count(int status, String representation) {
@@ -166,26 +172,24 @@ class SimpleIndexFilter extends OncePerRequestFilter {
 			return;
 		}
 		boolean gzip = Negotiation.acceptsGzip(request.getHeader(HttpHeaders.ACCEPT_ENCODING));
-		RenderedPage rendered = page.get();
-		String etag = gzip ? rendered.gzippedEtag(type.get()) : rendered.etag(type.get());
+		// Compressed once per rendering, not per request: the page cache holds both.
+		RenderedPage.Answer answer = page.get().answer(type.get(), gzip);
 		response.setHeader(HttpHeaders.VARY, VARY);
-		response.setHeader(HttpHeaders.ETAG, etag);
+		response.setHeader(HttpHeaders.ETAG, answer.etag());
 		response.setHeader(HttpHeaders.CACHE_CONTROL, cacheControl);
-		response.setContentType(type.get().contentType());
-		if (matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
+		response.setContentType(answer.contentType());
+		if (matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), answer.etag())) {
 			response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
 			count(HttpServletResponse.SC_NOT_MODIFIED, representation);
 			return;
 		}
-		// Compressed once per rendering, not per request: the page cache holds both.
-		byte[] body = gzip ? rendered.gzippedBody(type.get()) : rendered.body(type.get());
-		if (gzip) {
-			response.setHeader(HttpHeaders.CONTENT_ENCODING, "gzip");
+		if (answer.contentEncoding() != null) {
+			response.setHeader(HttpHeaders.CONTENT_ENCODING, answer.contentEncoding());
 		}
 		response.setStatus(HttpServletResponse.SC_OK);
-		response.setContentLength(body.length);
+		response.setContentLength(answer.contentLength());
 		if (!"HEAD".equals(request.getMethod())) {
-			response.getOutputStream().write(body);
+			response.getOutputStream().write(answer.content());
 		}
 		count(HttpServletResponse.SC_OK, representation);
 	}

@@ -2,6 +2,8 @@ package dev.wheelfarm.index;
 
 import java.util.List;
 
+import org.springframework.http.MediaType;
+
 /**
  * The representations of the Simple repository API the index serves, in the server's
  * order of preference (PEP 691: JSON first, the frozen HTML form after it).
@@ -24,9 +26,12 @@ enum SimpleMediaType {
 
 	private final String latestAlias;
 
+	private final List<MediaType> mediaTypes;
+
 	SimpleMediaType(String value, String latestAlias) {
 		this.value = value;
 		this.latestAlias = latestAlias;
+		this.mediaTypes = names().stream().map(MediaType::parseMediaType).toList();
 	}
 
 	/** The {@code Content-Type} sent with this representation. */
@@ -41,6 +46,11 @@ enum SimpleMediaType {
 	/** The names a client may ask for this representation by. */
 	List<String> names() {
 		return (this.latestAlias != null) ? List.of(this.value, this.latestAlias) : List.of(this.value);
+	}
+
+	/** {@link #names()} as media types, to match against {@code Accept}'s ranges. */
+	List<MediaType> mediaTypes() {
+		return this.mediaTypes;
 	}
 
 	boolean isJson() {

@@ -1,5 +1,7 @@
 package dev.wheelfarm.web;
 
+import java.util.function.BiConsumer;
+
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -34,12 +36,22 @@ public final class SecurityHeaders {
 	 * the content security policy, and HSTS on a secure request.
 	 */
 	public static void write(HttpServletRequest request, HttpServletResponse response) {
-		response.setHeader("X-Content-Type-Options", NOSNIFF);
-		response.setHeader("X-Frame-Options", DENY);
-		response.setHeader("X-XSS-Protection", XSS_PROTECTION_OFF);
-		response.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-		if (request.isSecure()) {
-			response.setHeader("Strict-Transport-Security", HSTS);
+		forEach(request.isSecure(), response::setHeader);
+	}
+
+	/**
+	 * The same headers as {@link #write}, name and value, for a server API other than the
+	 * servlet one (the index's hot path answers from Jetty's own).
+	 * @param secure whether the request came over HTTPS (then HSTS is sent too)
+	 * @param header receives each header's name and value
+	 */
+	public static void forEach(boolean secure, BiConsumer<String, String> header) {
+		header.accept("X-Content-Type-Options", NOSNIFF);
+		header.accept("X-Frame-Options", DENY);
+		header.accept("X-XSS-Protection", XSS_PROTECTION_OFF);
+		header.accept("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+		if (secure) {
+			header.accept("Strict-Transport-Security", HSTS);
 		}
 	}
 

@@ -35,6 +35,11 @@ class NegotiationTest {
 			text/plain, image/* | NONE
 			application/vnd.pypi.simple.v1+json;q=0 | NONE
 			application/vnd.pypi.simple.v1+json;q=banana | NONE
+			# a quality that cannot be read refuses its type rather than allowing it
+			*/*, application/vnd.pypi.simple.v1+json;q=2 | HTML_V1
+			*/*, application/vnd.pypi.simple.v1+json;q=banana | HTML_V1
+			# tie between equally specific ranges: the server's order (JSON first)
+			application/vnd.pypi.simple.v1+html, application/vnd.pypi.simple.v1+json | JSON_V1
 			""")
 	void acceptHeaders(String accept, String expected) {
 		assertThat(Negotiation.choose(accept, null).map(Enum::name).orElse(null)).isEqualTo(expected);

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,6 +53,26 @@ class RenderersGoldenTest {
 	@Test
 	void rootJson() throws IOException {
 		assertThat(text(new JsonRenderer().root(PROJECTS))).isEqualTo(golden("root.json"));
+	}
+
+	/**
+	 * RFC 8259 §7: quotation mark, reverse solidus and U+0000 to U+001F must be escaped,
+	 * nothing else need be. Text from PyPI (a yanked reason) can hold anything, so the
+	 * page must stay valid JSON and say exactly what PyPI said.
+	 */
+	@Test
+	void jsonEscapesWhatJsonRequiresAndNothingElse() {
+		String reason = "say \"no\" \\ a/b\ttab\nline\u0001\u001f caf\u00e9 \ud83d\udc0d \u2028end";
+		ProjectPage page = new ProjectPage("odd", List.of("1.0"), List.of(new IndexFile("odd-1.0.tar.gz",
+				"https://files.example/packages/odd-1.0.tar.gz", PYPI, null, null, true, reason, 1, null)));
+
+		byte[] json = new JsonRenderer().project(page);
+
+		// Short escapes where JSON has them, six-character lower-case escapes for the
+		// other control characters; "/" and non-ASCII text (UTF-8) as they are.
+		assertThat(text(json)).contains("\"yanked\":\"say \\\"no\\\" \\\\ a/b\\ttab\\nline\\u0001\\u001f caf\u00e9 "
+				+ "\ud83d\udc0d \u2028end\"");
+		assertThat(JsonMapper.shared().readTree(json).get("files").get(0).get("yanked").asString()).isEqualTo(reason);
 	}
 
 	private static String text(byte[] bytes) {
