@@ -12,6 +12,7 @@ import dev.wheelfarm.shared.InvalidNameException;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.web.ClientAddresses;
 import dev.wheelfarm.web.ClientRateLimiter;
+import dev.wheelfarm.web.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -62,7 +63,7 @@ class OptInApi {
 			return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
 				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 				.header("Retry-After", Long.toString(seconds))
-				.body(problem(HttpStatus.TOO_MANY_REQUESTS,
+				.body(Problems.detail(HttpStatus.TOO_MANY_REQUESTS, HttpStatus.TOO_MANY_REQUESTS.getReasonPhrase(),
 						"Too many registrations from your address. Try again in " + seconds + " s."));
 		}
 		JsonNode repository = (body != null) ? body.path("repository") : null;
@@ -168,15 +169,7 @@ class OptInApi {
 	 * API.
 	 */
 	private static ResponseEntity<ProblemDetail> error(HttpStatus status, String message) {
-		return ResponseEntity.status(status)
-			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
-			.body(problem(status, message));
-	}
-
-	private static ProblemDetail problem(HttpStatus status, String message) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, message);
-		problem.setTitle(status.getReasonPhrase());
-		return problem;
+		return Problems.answer(status, status.getReasonPhrase(), message);
 	}
 
 }

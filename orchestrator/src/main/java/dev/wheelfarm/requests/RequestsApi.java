@@ -11,6 +11,7 @@ import dev.wheelfarm.web.ClientAddresses;
 import dev.wheelfarm.web.ClientRateLimiter;
 import jakarta.servlet.http.HttpServletRequest;
 
+import dev.wheelfarm.web.Problems;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -52,13 +53,13 @@ class RequestsApi {
 			return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
 				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 				.header("Retry-After", Long.toString(seconds))
-				.body(detail(HttpStatus.TOO_MANY_REQUESTS, "Too many requests",
+				.body(Problems.detail(HttpStatus.TOO_MANY_REQUESTS, "Too many requests",
 						"Too many requests from your address. Try again in " + seconds + " s."));
 		}
 		String project = (body != null) ? body.project() : null;
 		String version = (body != null) ? body.version() : null;
 		if (project != null && project.length() > 200) {
-			return problemEntity(HttpStatus.BAD_REQUEST, "Invalid request",
+			return Problems.answer(HttpStatus.BAD_REQUEST, "Invalid request",
 					"A project name has at most 200 characters.");
 		}
 		RequestOutcome outcome = this.requests.request(project, version);
@@ -77,19 +78,8 @@ class RequestsApi {
 				.body(answer);
 		}
 		Refused refused = (Refused) outcome;
-		return problemEntity(HttpStatus.valueOf(refused.reason().status()), refused.reason().name(), refused.message());
-	}
-
-	private static ResponseEntity<ProblemDetail> problemEntity(HttpStatus status, String title, String detail) {
-		return ResponseEntity.status(status)
-			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
-			.body(detail(status, title, detail));
-	}
-
-	private static ProblemDetail detail(HttpStatus status, String title, String detail) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-		problem.setTitle(title);
-		return problem;
+		return Problems.answer(HttpStatus.valueOf(refused.reason().status()), refused.reason().name(),
+				refused.message());
 	}
 
 }

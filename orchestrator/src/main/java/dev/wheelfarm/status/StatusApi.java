@@ -11,6 +11,7 @@ import dev.wheelfarm.retention.RetentionService;
 import dev.wheelfarm.shared.InvalidNameException;
 import dev.wheelfarm.shared.ProjectName;
 
+import dev.wheelfarm.web.Problems;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -41,7 +42,7 @@ class StatusApi {
 	ResponseEntity<?> build(@PathVariable String id) {
 		Optional<StatusQueries.BuildView> view = StatusPages.parseId(id).flatMap(this.status::build);
 		if (view.isEmpty()) {
-			return problemEntity(HttpStatus.NOT_FOUND, "Unknown build", "No build " + id + " here.");
+			return Problems.answer(HttpStatus.NOT_FOUND, "Unknown build", "No build " + id + " here.");
 		}
 		Build build = view.get().build();
 		return ResponseEntity.ok(Map.ofEntries(Map.entry("id", build.id()), Map.entry("project", build.project()),
@@ -90,7 +91,7 @@ class StatusApi {
 			view = Optional.empty();
 		}
 		if (view.isEmpty()) {
-			return problemEntity(HttpStatus.NOT_FOUND, "Unknown project", name + " is not a project of this farm.");
+			return Problems.answer(HttpStatus.NOT_FOUND, "Unknown project", name + " is not a project of this farm.");
 		}
 		StatusQueries.ProjectRow project = view.get().project();
 		List<Map<String, Object>> releases = view.get().releases().stream().map((release) -> {
@@ -148,18 +149,6 @@ class StatusApi {
 			return row;
 		}).toList());
 		return answer;
-	}
-
-	private static ResponseEntity<ProblemDetail> problemEntity(HttpStatus status, String title, String detail) {
-		return ResponseEntity.status(status)
-			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
-			.body(detail(status, title, detail));
-	}
-
-	private static ProblemDetail detail(HttpStatus status, String title, String detail) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-		problem.setTitle(title);
-		return problem;
 	}
 
 }
