@@ -2,10 +2,10 @@
 # Measures the README's run commands (docs/benchmarks.md, "Start-up"): how long each takes
 # to answer /actuator/health = UP on a fresh data directory (initdb and every migration
 # included) and on a restart, how much CPU the JVM used until then, and its resident memory
-# (RSS) once it is idle. The commands are read from README.md, so what is measured is what
-# is documented:
+# (RSS) once it is idle. The commands are read from README.md and docs/operators.md, so what
+# is measured is what is documented:
 #   plain      the "Run it" command, `java -jar orchestrator/target/wheelfarm.jar`;
-#   fast       the block under "Start faster, with less memory": its last line is the run
+#   fast       docs/operators.md, "Start faster, with less memory": its last line is the run
 #              command, the lines before it prepare it once per build (extract the jar,
 #              write the class-data archive in a training run stopped once UP).
 # With BASELINE_JAR set, that jar (e.g. main's build) is measured too, with main's command
@@ -43,9 +43,9 @@ fi
 # The README's commands. "Run it" has one `java -jar` line after the build; the fast block
 # is the fenced block that follows the marker comment, one command per line.
 plain_command="$(sed -n '/^## Run it/,/^## /p' "$ROOT/README.md" | grep -m1 -o 'java -jar [^ ]*')"
-mapfile -t fast_lines < <(sed -n '/<!-- bench\/startup-benchmark.sh runs this block -->/,/^```$/p' "$ROOT/README.md" |
+mapfile -t fast_lines < <(sed -n '/<!-- bench\/startup-benchmark.sh runs this block -->/,/^```$/p' "$ROOT/docs/operators.md" |
 	sed '1,2d;$d' | sed 's/[[:space:]]*#.*$//' | grep -v '^[[:space:]]*$')
-[ -n "$plain_command" ] && [ "${#fast_lines[@]}" -ge 1 ] || { echo "README.md: run commands not found" >&2; exit 2; }
+[ -n "$plain_command" ] && [ "${#fast_lines[@]}" -ge 1 ] || { echo "README.md / docs/operators.md: run commands not found" >&2; exit 2; }
 
 WORK="$(mktemp -d /tmp/wheelfarm-startup.XXXXXX)"
 APP_PID=""

@@ -14,7 +14,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import dev.wheelfarm.web.Problems;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;

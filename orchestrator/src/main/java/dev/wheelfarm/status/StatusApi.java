@@ -13,8 +13,6 @@ import dev.wheelfarm.shared.ProjectName;
 
 import dev.wheelfarm.web.Problems;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
