@@ -4,12 +4,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import dev.wheelfarm.artifacts.FilesRemoved;
 import dev.wheelfarm.artifacts.WheelsPublished;
 import dev.wheelfarm.shared.ProjectName;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -29,11 +31,23 @@ class PageCache {
 
 	private final long ttlNanos;
 
+	private final LongSupplier nanoTime;
+
 	private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
+	@Autowired
 	PageCache(IndexPages pages, IndexProperties properties) {
+		this(pages, properties, System::nanoTime);
+	}
+
+	/**
+	 * @param nanoTime the monotonic clock the time-to-live is read against (tests move
+	 * their own instead of waiting for a page to go stale)
+	 */
+	PageCache(IndexPages pages, IndexProperties properties, LongSupplier nanoTime) {
 		this.pages = pages;
 		this.ttlNanos = properties.pageCacheTtl().toNanos();
+		this.nanoTime = nanoTime;
 	}
 
 	RenderedPage root() {
@@ -92,7 +106,7 @@ class PageCache {
 	}
 
 	private Entry newEntry(RenderedPage page) {
-		return new Entry(page, System.nanoTime() + this.ttlNanos);
+		return new Entry(page, this.nanoTime.getAsLong() + this.ttlNanos);
 	}
 
 	@EventListener
@@ -116,8 +130,8 @@ class PageCache {
 		this.entries.clear();
 	}
 
-	private static boolean fresh(Entry entry) {
-		return entry != null && System.nanoTime() - entry.expiresAt() < 0;
+	private boolean fresh(Entry entry) {
+		return entry != null && this.nanoTime.getAsLong() - entry.expiresAt() < 0;
 	}
 
 	private record Entry(RenderedPage page, long expiresAt, AtomicBoolean refreshing) {

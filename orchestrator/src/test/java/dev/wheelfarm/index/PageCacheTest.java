@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.wheelfarm.shared.ProjectName;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PageCacheTest {
 
 	private final AtomicInteger renders = new AtomicInteger();
+
+	/**
+	 * The cache's monotonic clock, moved by the tests instead of waiting for a page to go
+	 * stale.
+	 */
+	private final AtomicLong nanoTime = new AtomicLong();
 
 	/** Pages that take a while to render, like a 300-file project does. */
 	private final IndexPages slowPages = new IndexPages(null, null) {
@@ -39,7 +46,7 @@ class PageCacheTest {
 
 	private PageCache cache(Duration ttl) {
 		return new PageCache(this.slowPages,
-				new IndexProperties("", null, Duration.ofMinutes(1), ttl, Duration.ofSeconds(60)));
+				new IndexProperties("", null, Duration.ofMinutes(1), ttl, Duration.ofSeconds(60)), this.nanoTime::get);
 	}
 
 	@Test
@@ -48,7 +55,7 @@ class PageCacheTest {
 		assertThat(readAllAtOnce(cache, 50)).containsOnly("render 1");
 		assertThat(this.renders).hasValue(1);
 
-		sleep(250);
+		this.nanoTime.addAndGet(Duration.ofMillis(250).toNanos());
 		List<String> afterExpiry = readAllAtOnce(cache, 50);
 		assertThat(this.renders).as("one re-render for 50 readers").hasValue(2);
 		assertThat(afterExpiry).as("the others were served the stale page meanwhile")
@@ -78,7 +85,7 @@ class PageCacheTest {
 		assertThat(cache.cachedProject("Busy")).isEmpty();
 		assertThat(cache.cachedProject("")).as("the root page is not a project").isEmpty();
 
-		sleep(250);
+		this.nanoTime.addAndGet(Duration.ofMillis(250).toNanos());
 		assertThat(cache.cachedProject("busy").map(this::text)).as("a stale hit re-renders like any other")
 			.contains("render 2");
 	}
