@@ -64,6 +64,7 @@ public final class DataDirectoryLock implements AutoCloseable {
 		if (!HELD_HERE.add(directory)) {
 			throw new DataDirectoryInUseException(directory, OptionalLong.of(ProcessHandle.current().pid()));
 		}
+		boolean held = false;
 		try {
 			Files.createDirectories(directory);
 			Path file = directory.resolve(FILE_NAME);
@@ -87,16 +88,17 @@ public final class DataDirectoryLock implements AutoCloseable {
 			channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
 					0);
 			channel.force(false);
+			held = true;
 			return new DataDirectoryLock(directory, channel, lock);
 		}
 		catch (IOException ex) {
-			HELD_HERE.remove(directory);
 			throw new UncheckedIOException("Could not lock the data directory " + directory, ex);
 		}
-		catch (RuntimeException ex) {
-			// Not handled here: this JVM's claim is undone, the refusal goes on.
-			HELD_HERE.remove(directory);
-			throw ex;
+		finally {
+			// Whatever refused the lock, this JVM's claim on the directory is undone.
+			if (!held) {
+				HELD_HERE.remove(directory);
+			}
 		}
 	}
 

@@ -79,6 +79,9 @@ public class SchedulingConfiguration implements SchedulingConfigurer {
 			task.runOnce();
 		}
 		catch (RuntimeException ex) {
+			// Deliberately broad: whatever one run throws (a database hiccup, a bug in a
+			// job), the schedule must go on, and the failure must reach the log rather
+			// than die silently in the scheduler's thread.
 			logger.error("A {} run failed; the next starts in {}", task.name(), task.interval(), ex);
 		}
 		finally {

@@ -12,6 +12,7 @@ import dev.wheelfarm.dispatch.github.GitHubProperties;
 import dev.wheelfarm.dispatch.github.GitPushCredentials;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
+import org.springframework.beans.BeansException;
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -84,10 +85,9 @@ public final class InstallWorkflowCommand {
 		try {
 			properties = properties(arguments.springArgs());
 		}
-		catch (RuntimeException ex) {
-			// Spring wraps a binding failure a few times; the innermost message is the
-			// one
-			// that names the property.
+		catch (BeansException ex) {
+			// A binding or validation failure comes wrapped in bean-creation exceptions a
+			// few times over; the innermost message is the one that names the property.
 			err.println("install-workflow: the wheelfarm.github settings are not usable: " + rootMessage(ex));
 			return USAGE;
 		}
