@@ -2,10 +2,8 @@ package dev.wheelfarm.dispatch.github;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -21,7 +19,6 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.web.util.UriTemplate;
 
-import dev.wheelfarm.shared.HttpOutcome;
 
 /**
  * Lists a run's artifacts and downloads the result, with direct calls: hub4j's
@@ -38,38 +35,27 @@ class ResultArtifacts {
 
 	static final UriTemplate ARTIFACT_ZIP = new UriTemplate("/repos/{owner}/{repo}/actions/artifacts/{artifact}/zip");
 
-	private static final String API_VERSION = "2022-11-28";
-
-	private final HttpClient http;
-
-	private final AuthorizationProvider authorization;
+	private final GitHubRestCalls calls;
 
 	private final GitHubProperties properties;
 
 	private final JsonMapper json;
 
-	private final RateBudget budget;
-
 	private final Clock clock;
-
-	private final GitHubMetrics metrics;
 
 	ResultArtifacts(HttpClient http, AuthorizationProvider authorization, GitHubProperties properties, JsonMapper json,
 			RateBudget budget, Clock clock, GitHubMetrics metrics) {
-		this.http = http;
-		this.authorization = authorization;
+		this.calls = new GitHubRestCalls(http, authorization, properties, budget, metrics, GitHubMetrics.ARTIFACT);
 		this.properties = properties;
 		this.json = json;
-		this.budget = budget;
 		this.clock = clock;
-		this.metrics = metrics;
 	}
 
 	/** The artifacts GitHub lists for the run (its first 100: a run makes a handful). */
 	List<Artifact> list(long runId) throws IOException {
-		URI uri = api(RUN_ARTIFACTS
+		URI uri = this.calls.api(RUN_ARTIFACTS
 			.expand(Map.of("owner", this.properties.owner(), "repo", this.properties.repositoryName(), "run", runId)));
-		HttpResponse<String> response = send(authorized(uri),
+		HttpResponse<String> response = this.calls.send(this.calls.authorized(uri),
 				HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
 		if (response.statusCode() != 200) {
 			throw refusal("list the artifacts of run " + runId, response.statusCode(), response, response.body());
@@ -95,9 +81,10 @@ class ResultArtifacts {
 	 * @return the number of entries unpacked
 	 */
 	int download(long artifactId, Unpack unpacker) throws IOException {
-		URI uri = api(ARTIFACT_ZIP.expand(Map.of("owner", this.properties.owner(), "repo",
+		URI uri = this.calls.api(ARTIFACT_ZIP.expand(Map.of("owner", this.properties.owner(), "repo",
 				this.properties.repositoryName(), "artifact", artifactId)));
-		HttpResponse<InputStream> response = send(authorized(uri), HttpResponse.BodyHandlers.ofInputStream());
+		HttpResponse<InputStream> response = this.calls.send(this.calls.authorized(uri),
+				HttpResponse.BodyHandlers.ofInputStream());
 		if (response.statusCode() / 100 == 3) {
 			response.body().close();
 			Optional<String> location = response.headers().firstValue("Location");
@@ -112,10 +99,7 @@ class ResultArtifacts {
 			}
 			// The same request as hub4j's (and GitHub's own clients') but for the
 			// credentials: the storage URL is signed, and is not GitHub's API host.
-			response = send(HttpRequest.newBuilder(storage)
-				.timeout(this.properties.requestTimeout())
-				.header("Accept", "application/vnd.github+json")
-				.GET(), HttpResponse.BodyHandlers.ofInputStream());
+			response = this.calls.send(this.calls.unauthorized(storage), HttpResponse.BodyHandlers.ofInputStream());
 		}
 		try (InputStream body = response.body()) {
 			if (response.statusCode() != 200) {
@@ -125,60 +109,12 @@ class ResultArtifacts {
 		}
 	}
 
-	private HttpRequest.Builder authorized(URI uri) throws IOException {
-		HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-			.timeout(this.properties.requestTimeout())
-			.header("Accept", "application/vnd.github+json")
-			.header("X-GitHub-Api-Version", API_VERSION)
-			.GET();
-		String credentials = this.authorization.getEncodedAuthorization();
-		if (credentials != null) {
-			request.header("Authorization", credentials);
-		}
-		return request;
-	}
-
-	private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) throws IOException {
-		try {
-			HttpResponse<T> response = this.http.send(request.build(), body);
-			this.metrics.count(GitHubMetrics.ARTIFACT, response.statusCode());
-			observeBudget(response);
-			return response;
-		}
-		catch (IOException ex) {
-			this.metrics.count(GitHubMetrics.ARTIFACT, HttpOutcome.NO_ANSWER);
-			throw ex;
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new InterruptedIOException("Interrupted while fetching an artifact");
-		}
-	}
-
 	private IOException refusal(String what, int status, HttpResponse<?> response, String body) {
 		if (RateLimits.isRateLimited(status, (name) -> response.headers().firstValue(name).orElse(null), body)) {
 			return new RateLimitedException("GitHub rate limit (" + what + ", HTTP " + status + ")",
 					RateLimits.waitTime((name) -> response.headers().firstValue(name).orElse(null), this.clock));
 		}
 		return new GitHubHttpException("GitHub refused to " + what + ": HTTP " + status, status);
-	}
-
-	private void observeBudget(HttpResponse<?> response) {
-		Optional<String> remaining = response.headers().firstValue("X-RateLimit-Remaining");
-		Optional<String> reset = response.headers().firstValue("X-RateLimit-Reset");
-		if (remaining.isPresent() && reset.isPresent()) {
-			try {
-				this.budget.observe(Integer.parseInt(remaining.get().trim()), Long.parseLong(reset.get().trim()));
-			}
-			catch (NumberFormatException ex) {
-				// A header we cannot read tells us nothing; the next answer will.
-			}
-		}
-	}
-
-	private URI api(URI path) {
-		String root = this.properties.apiUrl().toString();
-		return URI.create((root.endsWith("/") ? root.substring(0, root.length() - 1) : root) + path);
 	}
 
 	/**

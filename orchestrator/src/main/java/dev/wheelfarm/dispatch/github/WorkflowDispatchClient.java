@@ -1,7 +1,6 @@
 package dev.wheelfarm.dispatch.github;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +19,6 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.web.util.UriTemplate;
 
 import dev.wheelfarm.dispatch.BuildJob;
-import dev.wheelfarm.shared.HttpOutcome;
 
 /**
  * The one GitHub call hub4j cannot make: {@code workflow_dispatch} with
@@ -44,31 +42,20 @@ class WorkflowDispatchClient {
 
 	static final String INPUT_OPTIONS = "options";
 
-	private static final String API_VERSION = "2022-11-28";
-
-	private final HttpClient http;
-
-	private final AuthorizationProvider authorization;
+	private final GitHubRestCalls calls;
 
 	private final GitHubProperties properties;
 
 	private final JsonMapper json;
 
-	private final RateBudget budget;
-
 	private final Clock clock;
-
-	private final GitHubMetrics metrics;
 
 	WorkflowDispatchClient(HttpClient http, AuthorizationProvider authorization, GitHubProperties properties,
 			JsonMapper json, RateBudget budget, Clock clock, GitHubMetrics metrics) {
-		this.http = http;
-		this.authorization = authorization;
+		this.calls = new GitHubRestCalls(http, authorization, properties, budget, metrics, GitHubMetrics.DISPATCH);
 		this.properties = properties;
 		this.json = json;
-		this.budget = budget;
 		this.clock = clock;
-		this.metrics = metrics;
 	}
 
 	/** The run GitHub started, when it said (a 200); empty on a plain 204. */
@@ -122,45 +109,10 @@ class WorkflowDispatchClient {
 	private HttpResponse<String> post(Map<String, Object> body) throws IOException {
 		URI path = DISPATCHES.expand(Map.of("owner", this.properties.owner(), "repo", this.properties.repositoryName(),
 				"workflow", this.properties.workflow()));
-		URI uri = URI.create(stripTrailingSlash(this.properties.apiUrl().toString()) + path);
-		HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-			.timeout(this.properties.requestTimeout())
-			.header("Accept", "application/vnd.github+json")
-			.header("X-GitHub-Api-Version", API_VERSION)
+		HttpRequest.Builder request = this.calls.authorized(this.calls.api(path))
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(this.json.writeValueAsString(body), StandardCharsets.UTF_8));
-		String credentials = this.authorization.getEncodedAuthorization();
-		if (credentials != null) {
-			request.header("Authorization", credentials);
-		}
-		try {
-			HttpResponse<String> response = this.http.send(request.build(),
-					HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-			this.metrics.count(GitHubMetrics.DISPATCH, response.statusCode());
-			observeBudget(response);
-			return response;
-		}
-		catch (IOException ex) {
-			this.metrics.count(GitHubMetrics.DISPATCH, HttpOutcome.NO_ANSWER);
-			throw ex;
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new InterruptedIOException("Interrupted while dispatching a workflow");
-		}
-	}
-
-	private void observeBudget(HttpResponse<String> response) {
-		Optional<String> remaining = response.headers().firstValue("X-RateLimit-Remaining");
-		Optional<String> reset = response.headers().firstValue("X-RateLimit-Reset");
-		if (remaining.isPresent() && reset.isPresent()) {
-			try {
-				this.budget.observe(Integer.parseInt(remaining.get().trim()), Long.parseLong(reset.get().trim()));
-			}
-			catch (NumberFormatException ex) {
-				// A header we cannot read tells us nothing; the next answer will.
-			}
-		}
+		return this.calls.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
 	}
 
 	private DispatchedRun parse(String body) throws IOException {
@@ -182,10 +134,6 @@ class WorkflowDispatchClient {
 	private static String brief(HttpResponse<String> response) {
 		String body = response.body();
 		return (body.length() > 300) ? body.substring(0, 300) + "…" : body;
-	}
-
-	private static String stripTrailingSlash(String url) {
-		return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
 	}
 
 	/** A run GitHub reported starting, with the page a person can follow it on. */
