@@ -19,7 +19,6 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.web.util.UriTemplate;
 
-
 /**
  * Lists a run's artifacts and downloads the result, with direct calls: hub4j's
  * {@code GHArtifact} does not say which run an artifact belongs to
