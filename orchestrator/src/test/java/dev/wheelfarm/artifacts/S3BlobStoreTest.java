@@ -24,6 +24,8 @@ import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIOException;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /** The blob store contract against a real S3 API server (s3proxy, filesystem backend). */
 class S3BlobStoreTest extends BlobStoreContract {
@@ -138,6 +140,43 @@ class S3BlobStoreTest extends BlobStoreContract {
 			stalled.store(bytes, sha256);
 			assertThat(this.store.contains(sha256)).isTrue();
 		}
+	}
+
+	@Test
+	void aBucketThatDoesNotExistOrCredentialsItRefusesStopTheStartNamingTheSetting() {
+		S3BlobStore missing = new S3BlobStore(s3.client(),
+				properties(s3.endpoint(), "no-such-bucket", "", Duration.ofSeconds(30)));
+		assertThatIllegalStateException().isThrownBy(missing::verifyReachable)
+			.withMessageContaining("wheelfarm.blobs.s3.bucket")
+			.withMessageContaining("does not exist");
+		BlobsProperties wrongKey = new BlobsProperties(BlobsProperties.Store.S3, BlobsProperties.Serve.STREAM, null,
+				new BlobsProperties.S3(s3.endpoint(), "us-east-1", this.bucket, "", true, S3Server.ACCESS_KEY,
+						"not-the-secret", Duration.ofSeconds(5), Duration.ofSeconds(30), DataSize.ofMegabytes(16)));
+		try (S3Client client = BlobStoreConfiguration.s3Client(wrongKey.s3())) {
+			assertThatIllegalStateException().isThrownBy(() -> new S3BlobStore(client, wrongKey).verifyReachable())
+				.withMessageContaining("credentials were refused")
+				.withMessageNotContaining("not-the-secret");
+		}
+	}
+
+	@Test
+	void settingsThatCannotWorkTogetherAreRefusedWhenBound() {
+		BlobsProperties.S3 none = new BlobsProperties.S3(null, null, null, null, false, null, null,
+				Duration.ofSeconds(5), Duration.ofSeconds(30), DataSize.ofMegabytes(16));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new BlobsProperties(BlobsProperties.Store.S3, BlobsProperties.Serve.STREAM, null, none))
+			.withMessage("wheelfarm.blobs.store=s3 needs wheelfarm.blobs.s3.bucket");
+		assertThatIllegalArgumentException()
+			.isThrownBy(
+					() -> new BlobsProperties(BlobsProperties.Store.LOCAL, BlobsProperties.Serve.REDIRECT, CDN, none))
+			.withMessageContaining("serve=redirect needs wheelfarm.blobs.store=s3");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new BlobsProperties.S3(null, null, "wheels", null, false, "only-the-id", null,
+					Duration.ofSeconds(5), Duration.ofSeconds(30), DataSize.ofMegabytes(16)))
+			.withMessageContaining("go together");
+		assertThat(new BlobsProperties.S3(null, null, "wheels", null, false, "id", "the-secret", Duration.ofSeconds(5),
+				Duration.ofSeconds(30), DataSize.ofMegabytes(16))
+			.toString()).doesNotContain("the-secret");
 	}
 
 }
