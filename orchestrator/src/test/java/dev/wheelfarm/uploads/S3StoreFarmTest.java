@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Random;
 
 import dev.wheelfarm.artifacts.TestWheels;
+import dev.wheelfarm.builds.BuildSucceeded;
+import dev.wheelfarm.builds.WheelIngest;
+import dev.wheelfarm.index.IndexFixtures;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.FaultyProxy;
 import dev.wheelfarm.testsupport.IntegrationTest;
@@ -21,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -29,11 +33,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIOException;
 
 /**
- * The farm with its blobs in a bucket, as users live it: real twine uploads into it, real
- * pip installs from {@code /simple/} with {@code --require-hashes}, the files streamed
- * from the bucket. The bucket is a real s3proxy behind a proxy that breaks the way object
- * stores break (503s, requests that never answer, responses cut short): whatever it does,
- * the index never lists a file the bucket lacks, and a read that fails is a 503.
+ * The farm with its blobs in a bucket, as users live it: real twine uploads into it, a
+ * build's wheels are ingested into it, real pip installs from {@code /simple/} with
+ * {@code --require-hashes}, the files streamed from the bucket. The bucket is a real
+ * s3proxy behind a proxy that breaks the way object stores break (503s, requests that
+ * never answer, responses cut short): whatever it does, the index never lists a file the
+ * bucket lacks, and a read that fails is a 503.
  */
 @IntegrationTest
 @TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.index.page-cache-ttl=0s",
@@ -50,6 +55,9 @@ class S3StoreFarmTest extends UploadTestBase {
 	static S3Server s3;
 
 	static FaultyProxy proxy;
+
+	@Autowired
+	WheelIngest ingest;
 
 	@DynamicPropertySource
 	static void bucket(DynamicPropertyRegistry registry) throws IOException {
@@ -169,6 +177,30 @@ class S3StoreFarmTest extends UploadTestBase {
 
 		proxy.heal();
 		assertThat(get(url).body()).isEqualTo(Files.readAllBytes(wheel));
+	}
+
+	@Test
+	void aBuildsWheelsAreListedOnlyOnceTheBucketHoldsThem() throws Exception {
+		IndexFixtures fixtures = new IndexFixtures(this.jdbc);
+		long project = fixtures.optedIn("builtpkg");
+		TestWheels built = TestWheels.of("builtpkg", "1.0");
+		Path wheel = built.write(Files.createDirectories(scratch.resolve("built")), built.filename());
+		long build = fixtures.succeededBuild(project, "1.0");
+		BuildSucceeded event = IndexFixtures.event(build, "builtpkg", "1.0", wheel);
+
+		proxy.fail(FaultyProxy.Fault.UNAVAILABLE);
+		WheelIngest.Outcome refused = this.ingest.ingest(event);
+		assertThat(refused.published()).isEmpty();
+		assertThat(refused.rejections()).extracting(WheelIngest.Rejection::filename).containsExactly("(storage)");
+		assertThat(this.rows.files(built.filename())).isZero();
+
+		// A short outage (two refused requests) is absorbed by the SDK's retries.
+		proxy.fail(FaultyProxy.Fault.UNAVAILABLE, 2);
+		WheelIngest.Outcome published = this.ingest.ingest(event);
+		assertThat(published.rejections()).isEmpty();
+		assertThat(published.published()).containsExactly(built.filename());
+		assertThat(objectsInBucket()).contains(key(wheel));
+		assertListedFilesAreInTheBucket();
 	}
 
 	/** A wheel far larger than what the proxy lets through before it cuts a response. */
