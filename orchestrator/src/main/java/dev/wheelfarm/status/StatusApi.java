@@ -1,17 +1,19 @@
 package dev.wheelfarm.status;
 
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
-import dev.wheelfarm.builds.Build;
-import dev.wheelfarm.builds.BuildEvent;
-import dev.wheelfarm.retention.ProjectRetention;
 import dev.wheelfarm.retention.RetentionService;
 import dev.wheelfarm.shared.InvalidNameException;
 import dev.wheelfarm.shared.ProjectName;
-
+import dev.wheelfarm.status.StatusDocuments.BuildDocument;
+import dev.wheelfarm.status.StatusDocuments.ProjectDocument;
+import dev.wheelfarm.status.StatusDocuments.Release;
+import dev.wheelfarm.status.StatusDocuments.Retention;
+import dev.wheelfarm.web.Coded;
+import dev.wheelfarm.web.JsonApi;
+import dev.wheelfarm.web.ProblemType;
 import dev.wheelfarm.web.Problems;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -20,12 +22,15 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The JSON side of the status pages, read-only. Refusals are
+ * The JSON side of the status pages, read-only (docs/api.md). Refusals are
  * {@code application/problem+json} (RFC 9457) with the same words the pages use.
  */
 @RestController
+@JsonApi
 @RequestMapping(path = "/api", produces = "application/json")
 class StatusApi {
+
+	static final ProblemType UNKNOWN_BUILD = new ProblemType("unknown-build", HttpStatus.NOT_FOUND, "Unknown build");
 
 	private final StatusQueries status;
 
@@ -40,43 +45,9 @@ class StatusApi {
 	ResponseEntity<?> build(@PathVariable String id) {
 		Optional<StatusQueries.BuildView> view = StatusPages.parseId(id).flatMap(this.status::build);
 		if (view.isEmpty()) {
-			return Problems.answer(HttpStatus.NOT_FOUND, "Unknown build", "No build " + id + " here.");
+			return UNKNOWN_BUILD.answer("No build " + id + " here.");
 		}
-		Build build = view.get().build();
-		return ResponseEntity.ok(Map.ofEntries(Map.entry("id", build.id()), Map.entry("project", build.project()),
-				Map.entry("version", build.version()), Map.entry("state", build.state().name()),
-				Map.entry("sdist", Map.of("filename", build.sdistFilename(), "sha256", build.sdistSha256())),
-				Map.entry("attempts", build.attempts()),
-				Map.entry("run", (build.externalRunUrl() != null) ? build.externalRunUrl() : ""),
-				Map.entry("strategy", (build.strategy() != null) ? build.strategy() : ""),
-				Map.entry("plan", view.get().plan()),
-				Map.entry("failure",
-						(build.failureClass() != null) ? Map.of("class", build.failureClass(), "kind",
-								build.failureKind().name().toLowerCase(java.util.Locale.ROOT), "log",
-								(build.logExcerpt() != null) ? build.logExcerpt() : "") : Map.of()),
-				Map.entry("timeline", view.get().timeline().stream().map(StatusApi::timelineEntry).toList()),
-				Map.entry("wheels",
-						view.get()
-							.wheels()
-							.stream()
-							.map((wheel) -> Map.of("filename", wheel.filename(), "sha256", wheel.sha256(), "size",
-									wheel.size()))
-							.toList())));
-	}
-
-	/**
-	 * One step of the timeline; a maintainer's rebuild also says who asked (the token's
-	 * fingerprint or the workflow run, never the secret).
-	 */
-	private static Map<String, Object> timelineEntry(BuildEvent event) {
-		Map<String, Object> entry = new java.util.LinkedHashMap<>();
-		entry.put("state", event.toState().name());
-		entry.put("at", event.at().toString());
-		entry.put("reason", (event.reason() != null) ? event.reason() : "");
-		if (event.requestedBy() != null) {
-			entry.put("requested_by", event.requestedBy());
-		}
-		return entry;
+		return ResponseEntity.ok(BuildDocument.of(view.get()));
 	}
 
 	@GetMapping("/projects/{name}")
@@ -89,64 +60,13 @@ class StatusApi {
 			view = Optional.empty();
 		}
 		if (view.isEmpty()) {
-			return Problems.answer(HttpStatus.NOT_FOUND, "Unknown project", name + " is not a project of this farm.");
+			return Problems.UNKNOWN_PROJECT.answer(name + " is not a project of this farm.");
 		}
 		StatusQueries.ProjectRow project = view.get().project();
-		List<Map<String, Object>> releases = view.get().releases().stream().map((release) -> {
-			Map<String, Object> row = new java.util.LinkedHashMap<>();
-			row.put("version", release.version());
-			row.put("outcome", release.outcome());
-			row.put("yanked", release.yanked());
-			row.put("build", release.buildId());
-			return row;
-		}).toList();
-		Map<String, Object> answer = new java.util.LinkedHashMap<>();
-		answer.put("name", project.name());
-		answer.put("optin", project.optinState());
-		answer.put("reason", project.optinReason());
-		answer.put("repository", project.repository());
-		answer.put("configError", project.configError());
-		answer.put("releases", releases);
-		answer.put("retention",
-				this.retention.forProject(ProjectName.of(project.name())).map(StatusApi::retention).orElse(null));
-		return ResponseEntity.ok(answer);
-	}
-
-	/** The project page's retention section, as JSON: the same plan the job applies. */
-	private static Map<String, Object> retention(ProjectRetention retention) {
-		Map<String, Object> answer = new java.util.LinkedHashMap<>();
-		answer.put("policy", retention.policy().toMap());
-		answer.put("fromConfig", retention.fromConfig());
-		answer.put("jobEnabled", retention.jobEnabled());
-		answer.put("nextRunAt", retention.nextRunAt());
-		ProjectRetention.Run run = retention.lastRun();
-		if (run != null) {
-			Map<String, Object> last = new java.util.LinkedHashMap<>();
-			last.put("id", run.id());
-			last.put("startedAt", run.startedAt().toInstant());
-			last.put("finishedAt", (run.finishedAt() != null) ? run.finishedAt().toInstant() : null);
-			last.put("removed", retention.removedByLastRun().stream().map((file) -> {
-				Map<String, Object> row = new java.util.LinkedHashMap<>();
-				row.put("filename", file.filename());
-				row.put("version", file.version());
-				row.put("removedAt", file.removedAt().toInstant());
-				row.put("reason", file.removedReason());
-				return row;
-			}).toList());
-			answer.put("lastRun", last);
-		}
-		else {
-			answer.put("lastRun", null);
-		}
-		answer.put("next", retention.nextRemovals().stream().map((next) -> {
-			Map<String, Object> row = new java.util.LinkedHashMap<>();
-			row.put("version", next.version());
-			row.put("at", next.at());
-			row.put("atNextRun", next.atNextRun());
-			row.put("reason", next.why());
-			return row;
-		}).toList());
-		return answer;
+		return ResponseEntity.ok(new ProjectDocument(project.name(), project.displayName(),
+				new Coded(Coded.code(project.optinState()), project.optinReason()), project.repository(),
+				project.configError(), view.get().releases().stream().map(Release::of).toList(),
+				this.retention.forProject(ProjectName.of(project.name())).map(Retention::of).orElse(null)));
 	}
 
 }

@@ -138,6 +138,34 @@ class StatusQueries {
 	public record ReleaseView(String version, boolean yanked, boolean deleted, long sdists, long pypiWheels,
 			Long buildId, String buildState, String failureClass, String reason, long farmWheels) {
 
+		/**
+		 * The outcome as a code, one per case of {@link #outcome()}: {@code deleted},
+		 * {@code superseded}, {@code upstream-wheels}, {@code built}, {@code no-sdist},
+		 * {@code not-built}, {@code failed}, {@code skipped}, {@code cancelled},
+		 * {@code building}.
+		 */
+		public String outcomeCode() {
+			if (this.deleted) {
+				return "deleted";
+			}
+			if (this.pypiWheels > 0 && this.farmWheels == 0) {
+				return (this.buildId != null) ? "superseded" : "upstream-wheels";
+			}
+			if (this.farmWheels > 0) {
+				return "built";
+			}
+			if (this.buildId == null) {
+				return (this.sdists == 0) ? "no-sdist" : "not-built";
+			}
+			return switch (this.buildState) {
+				case "FAILED" -> "failed";
+				case "SKIPPED" -> "skipped";
+				case "CANCELLED" -> "cancelled";
+				case "SUCCEEDED", "PUBLISHED" -> "built";
+				default -> "building";
+			};
+		}
+
 		/** The outcome in a word, as the project page shows it. */
 		public String outcome() {
 			if (this.deleted) {
