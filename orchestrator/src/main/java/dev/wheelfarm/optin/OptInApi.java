@@ -165,7 +165,7 @@ class OptInApi {
 	 * @param project the normalized name
 	 * @param displayName the name as the config spells it
 	 * @param repository the claiming repository
-	 * @param outcome what the farm decided
+	 * @param outcome what the farm decided ({@code opted-in}, {@code rejected}, ...)
 	 * @param reason why
 	 * @param checkedAt when
 	 */
@@ -174,8 +174,8 @@ class OptInApi {
 			Instant checkedAt) {
 
 		static Claim of(OptInRepository.ClaimRow claim) {
-			return new Claim(claim.projectName(), claim.displayName(), claim.url(), claim.outcome(), claim.reason(),
-					claim.checkedAt().toInstant());
+			return new Claim(claim.projectName(), claim.displayName(), claim.url(), Coded.code(claim.outcome()),
+					claim.reason(), claim.checkedAt().toInstant());
 		}
 
 	}

@@ -7,7 +7,6 @@ import java.util.List;
 import dev.wheelfarm.builds.Build;
 import dev.wheelfarm.builds.BuildEvent;
 import dev.wheelfarm.builds.BuildState;
-import dev.wheelfarm.builds.FailureKind;
 import dev.wheelfarm.builds.RebuildRequester;
 import dev.wheelfarm.dispatch.BuildPlan;
 import dev.wheelfarm.retention.ProjectRetention;
@@ -71,19 +70,10 @@ final class StatusDocuments {
 
 	}
 
-	/** The build's state, in words a Python user understands. */
+	/** The build's state: its code, and the words every page uses. */
 	static Coded stateOf(Build build) {
-		return new Coded(code(build.state().name()), switch (build.state()) {
-			case PENDING -> "waiting for a builder";
-			case DISPATCHED -> "sent to a builder";
-			case RUNNING -> "building";
-			case SUCCEEDED -> "built, being published";
-			case PUBLISHED -> "built";
-			case FAILED -> (build.failureKind() == FailureKind.TRANSIENT) ? "failed, will be tried again"
-					: "failed, not tried again until the recipe changes or a maintainer asks";
-			case CANCELLED -> "cancelled by an operator";
-			case SKIPPED -> "not built (skipped)";
-		});
+		return new Coded(code(build.state().name()), StateWords.build(build.state(), build.failureClass(),
+				(build.failureKind() != null) ? code(build.failureKind().name()) : null, build.nextAttemptAt()));
 	}
 
 	/**
@@ -157,15 +147,16 @@ final class StatusDocuments {
 	 *
 	 * @param name the normalized name
 	 * @param displayName the name as the project spells it
-	 * @param optIn whether it opted in, and why so
+	 * @param optIn whether it opted in
+	 * @param optInReason why so, as the opt-in check recorded it
 	 * @param repository the registered repository it opted in from, else null
 	 * @param configError why that repository's config could not be read, else null
 	 * @param releases its releases, newest first
 	 * @param retention the retention plan, null when none applies
 	 */
 	@ApiJson
-	record ProjectDocument(String name, String displayName, Coded optIn, String repository, String configError,
-			List<Release> releases, Retention retention) {
+	record ProjectDocument(String name, String displayName, Coded optIn, String optInReason, String repository,
+			String configError, List<Release> releases, Retention retention) {
 
 	}
 
@@ -272,6 +263,82 @@ final class StatusDocuments {
 	 */
 	@ApiJson
 	record Removal(String version, Instant at, boolean atNextRun, String reason) {
+
+	}
+
+	/**
+	 * One page of a list ({@code GET /api/projects}, {@code GET /api/builds}).
+	 *
+	 * @param <T> the items' document
+	 * @param items this page's items
+	 * @param page the page, from 1
+	 * @param perPage items per page
+	 * @param total items in the whole list (with the same filter)
+	 * @param pages pages in the whole list (at least 1)
+	 * @param next the next page's URL, null on the last
+	 * @param previous the previous page's URL, null on the first
+	 */
+	@ApiJson
+	record Page<T>(List<T> items, int page, int perPage, long total, int pages, String next, String previous) {
+
+	}
+
+	/**
+	 * A project in {@code GET /api/projects}.
+	 *
+	 * @param name the normalized name
+	 * @param displayName the name as the project spells it
+	 * @param optIn whether it opted in
+	 * @param newestVersion the release PyPI announced last, null before the first
+	 * @param builtWheels wheels the farm built and serves
+	 * @param uploadedFiles files the project uploaded itself (nightlies) and the farm
+	 * serves
+	 * @param failedReleases releases whose newest build failed
+	 * @param queuedBuilds builds waiting or running
+	 * @param url its document ({@code /api/projects/{name}})
+	 */
+	@ApiJson
+	record ProjectItem(String name, String displayName, Coded optIn, String newestVersion, long builtWheels,
+			long uploadedFiles, long failedReleases, long queuedBuilds, String url) {
+
+		static ProjectItem of(ProjectListing.ProjectSummary project, String url) {
+			return new ProjectItem(project.name(), project.displayName(),
+					new Coded(code(project.optinState()), StateWords.optin(project.optinState())),
+					project.newestVersion(), project.builtWheels(), project.uploadedFiles(), project.failedReleases(),
+					project.queuedBuilds(), url);
+		}
+
+	}
+
+	/**
+	 * A build in {@code GET /api/builds}.
+	 *
+	 * @param id the build
+	 * @param project the normalized project name
+	 * @param version the release
+	 * @param state where it stands
+	 * @param origin who asked for it: {@code watcher}, {@code request}, {@code operator}
+	 * @param attempts how many times a builder took it
+	 * @param builder {@code local} or {@code github}, null before
+	 * @param strategy how the wheels were made, null until known
+	 * @param failureClass the last failure's class, else null
+	 * @param failureKind {@code permanent} or {@code transient}, else null
+	 * @param nextAttemptAt the earliest time a builder may take it (a retry's backoff)
+	 * @param createdAt when it entered the ledger
+	 * @param updatedAt when its state last changed
+	 * @param url its document ({@code /api/builds/{id}})
+	 */
+	@ApiJson
+	record BuildItem(long id, String project, String version, Coded state, String origin, int attempts, String builder,
+			String strategy, String failureClass, String failureKind, Instant nextAttemptAt, Instant createdAt,
+			Instant updatedAt, String url) {
+
+		static BuildItem of(BuildListing.BuildSummary build, String url) {
+			return new BuildItem(build.id(), build.project(), build.version(),
+					new Coded(code(build.state().name()), build.stateWords()), build.origin(), build.attempts(),
+					build.builder(), build.strategy(), build.failureClass(), build.failureKind(),
+					build.state().isEnded() ? null : build.nextAttemptAt(), build.createdAt(), build.updatedAt(), url);
+		}
 
 	}
 

@@ -43,7 +43,7 @@ class ApiRefusals extends ResponseEntityExceptionHandler {
 			case NOT_ACCEPTABLE -> new ProblemType("not-acceptable", known, "No acceptable representation");
 			case UNSUPPORTED_MEDIA_TYPE -> new ProblemType("unsupported-media-type", known, "Unsupported media type");
 			case NOT_FOUND -> new ProblemType("not-found", known, "Not found");
-			case CONTENT_TOO_LARGE -> new ProblemType("content-too-large", known, "Request too large");
+			case CONTENT_TOO_LARGE -> Problems.CONTENT_TOO_LARGE;
 			default -> (known.is4xxClientError()) ? Problems.INVALID_REQUEST
 					: new ProblemType("server-error", known, "The farm could not answer");
 		};

@@ -37,6 +37,10 @@ public final class Problems {
 	public static final ProblemType UNKNOWN_PROJECT = new ProblemType("unknown-project", HttpStatus.NOT_FOUND,
 			"Unknown project");
 
+	/** A body over the endpoint's limit. */
+	public static final ProblemType CONTENT_TOO_LARGE = new ProblemType("content-too-large",
+			HttpStatus.CONTENT_TOO_LARGE, "Request too large");
+
 	private Problems() {
 	}
 

@@ -42,9 +42,6 @@ class GitHubWebhookController {
 	static final ProblemType BAD_SIGNATURE = new ProblemType("webhook-bad-signature", HttpStatus.UNAUTHORIZED,
 			"Delivery not signed with the secret");
 
-	static final ProblemType TOO_LARGE = new ProblemType("content-too-large", HttpStatus.CONTENT_TOO_LARGE,
-			"Request too large");
-
 	/** {@code workflow_run} payloads are about 25 KB; a megabyte leaves ample room. */
 	static final int MAX_BODY_BYTES = 1024 * 1024;
 
@@ -120,7 +117,7 @@ class GitHubWebhookController {
 	}
 
 	private static ResponseEntity<?> tooLarge() {
-		return TOO_LARGE.answer("A delivery has at most " + MAX_BODY_BYTES + " bytes.");
+		return Problems.CONTENT_TOO_LARGE.answer("A delivery has at most " + MAX_BODY_BYTES + " bytes.");
 	}
 
 	private WorkflowRunChanged parse(JsonNode payload) {
