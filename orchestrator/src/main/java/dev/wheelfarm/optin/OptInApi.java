@@ -12,7 +12,6 @@ import dev.wheelfarm.web.ApiJson;
 import dev.wheelfarm.web.ClientAddresses;
 import dev.wheelfarm.web.Coded;
 import dev.wheelfarm.web.ClientRateLimiter;
-import dev.wheelfarm.web.JsonApi;
 import dev.wheelfarm.web.ProblemType;
 import dev.wheelfarm.web.Problems;
 import jakarta.servlet.http.HttpServletRequest;
@@ -38,7 +37,6 @@ import org.springframework.web.util.UriComponentsBuilder;
  * parsed config, the commit it came from, and every problem found.
  */
 @RestController
-@JsonApi
 @RequestMapping(path = "/api/opt-ins", produces = MediaType.APPLICATION_JSON_VALUE)
 class OptInApi {
 

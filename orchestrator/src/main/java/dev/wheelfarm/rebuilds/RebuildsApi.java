@@ -11,7 +11,6 @@ import dev.wheelfarm.uploads.AuthorizationHeader;
 import dev.wheelfarm.uploads.CredentialRejectedException;
 import dev.wheelfarm.web.ApiJson;
 import dev.wheelfarm.web.Coded;
-import dev.wheelfarm.web.JsonApi;
 import dev.wheelfarm.web.ProblemType;
 
 import org.springframework.http.HttpHeaders;
@@ -34,7 +33,6 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  * stable URNs.
  */
 @RestController
-@JsonApi
 class RebuildsApi {
 
 	/** A PEP 440 version, or a legacy one PyPI still lists: no spaces, no slashes. */
@@ -97,9 +95,8 @@ class RebuildsApi {
 			return ResponseEntity.status(HttpStatus.ACCEPTED)
 				.location(location)
 				.contentType(MediaType.APPLICATION_JSON)
-				.body(new Queued(queued.buildId(), project.value(), version,
-						new Coded("pending", "waiting for a builder"), location.toString(), page, queued.left(),
-						answer.requester()));
+				.body(new Queued(queued.buildId(), project.value(), version, new Coded("pending", "queued"),
+						location.toString(), page, queued.left(), answer.requester()));
 		}
 		if (outcome instanceof RebuildOutcome.NotFailed notFailed) {
 			ResponseEntity<ProblemDetail> refusal = Problem.NOT_FAILED

@@ -11,7 +11,6 @@ import dev.wheelfarm.requests.RequestOutcome.Refused;
 import dev.wheelfarm.web.ApiJson;
 import dev.wheelfarm.web.ClientAddresses;
 import dev.wheelfarm.web.ClientRateLimiter;
-import dev.wheelfarm.web.JsonApi;
 import dev.wheelfarm.web.ProblemType;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -30,7 +29,6 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  * 9457) with the same words the form uses.
  */
 @RestController
-@JsonApi
 @RequestMapping(path = "/api", produces = "application/json")
 class RequestsApi {
 

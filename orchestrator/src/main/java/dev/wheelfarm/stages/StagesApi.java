@@ -8,7 +8,6 @@ import java.util.Optional;
 
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.web.ApiJson;
-import dev.wheelfarm.web.JsonApi;
 import dev.wheelfarm.web.ProblemType;
 import dev.wheelfarm.web.Problems;
 
@@ -40,7 +39,6 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  * </ul>
  */
 @RestController
-@JsonApi
 public class StagesApi {
 
 	static final ProblemType UNKNOWN_STAGE = new ProblemType("unknown-stage", HttpStatus.NOT_FOUND, "Unknown stage");

@@ -22,7 +22,6 @@ import dev.wheelfarm.status.StatusDocuments.ProjectDocument;
 import dev.wheelfarm.status.StatusDocuments.Release;
 import dev.wheelfarm.status.StatusDocuments.Retention;
 import dev.wheelfarm.web.Coded;
-import dev.wheelfarm.web.JsonApi;
 import dev.wheelfarm.web.ProblemType;
 import dev.wheelfarm.web.Problems;
 
@@ -41,7 +40,6 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  * {@code application/problem+json} (RFC 9457) with the same words the pages use.
  */
 @RestController
-@JsonApi
 @RequestMapping(path = "/api", produces = "application/json")
 class StatusApi {
 

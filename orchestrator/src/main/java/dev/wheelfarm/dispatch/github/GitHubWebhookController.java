@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.wheelfarm.web.JsonApi;
 import dev.wheelfarm.web.ProblemType;
 import dev.wheelfarm.web.Problems;
 import jakarta.servlet.http.HttpServletRequest;
@@ -31,7 +30,6 @@ import org.springframework.web.bind.annotation.RestController;
  * delivery is trusted beyond the run id it names; listeners re-read the run from the API.
  */
 @RestController
-@JsonApi
 class GitHubWebhookController {
 
 	static final String PATH = "/api/github/webhook";
