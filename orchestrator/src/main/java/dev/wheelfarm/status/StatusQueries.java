@@ -168,24 +168,15 @@ class StatusQueries {
 
 		/** The outcome in a word, as the project page shows it. */
 		public String outcome() {
-			if (this.deleted) {
-				return "deleted on PyPI";
-			}
-			if (this.pypiWheels > 0 && this.farmWheels == 0) {
-				return (this.buildId != null) ? "superseded by upstream wheels" : "has wheels on PyPI";
-			}
-			if (this.farmWheels > 0) {
-				return this.yanked ? "built (yanked on PyPI)" : "built";
-			}
-			if (this.buildId == null) {
-				return (this.sdists == 0) ? "no sdist" : "not built";
-			}
-			return switch (this.buildState) {
-				case "FAILED" -> "failed: " + this.failureClass;
-				case "SKIPPED" -> "skipped";
-				case "CANCELLED" -> "cancelled";
-				case "SUCCEEDED", "PUBLISHED" -> "built";
-				default -> "building";
+			return switch (outcomeCode()) {
+				case "deleted" -> "deleted on PyPI";
+				case "superseded" -> "superseded by upstream wheels";
+				case "upstream-wheels" -> "has wheels on PyPI";
+				case "built" -> this.yanked ? "built (yanked on PyPI)" : "built";
+				case "no-sdist" -> "no sdist";
+				case "not-built" -> "not built";
+				case "failed" -> "failed: " + this.failureClass;
+				default -> outcomeCode();
 			};
 		}
 
