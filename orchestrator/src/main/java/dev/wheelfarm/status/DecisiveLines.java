@@ -13,7 +13,7 @@ import dev.wheelfarm.builds.FailureClass;
  * wheelfarm_worker.py, {@code CLASSIFIERS}): the line that made the worker name the class
  * is the one to show. Then the first line that looks like an error; then the tail.
  */
-final class DecisiveLines {
+public final class DecisiveLines {
 
 	static final int BEFORE = 5;
 
@@ -99,12 +99,12 @@ final class DecisiveLines {
 	 * @param firstLine the 0-based number of the first shown line in the whole log
 	 * @param byRule whether the failure class's own rule found it
 	 */
-	record Excerpt(List<String> lines, int decisive, int firstLine, boolean byRule) {
+	public record Excerpt(List<String> lines, int decisive, int firstLine, boolean byRule) {
 
 		/**
 		 * A line with its 1-based number in the log and whether it is the decisive one.
 		 */
-		List<Line> numbered() {
+		public List<Line> numbered() {
 			return java.util.stream.IntStream.range(0, this.lines.size())
 				.mapToObj((i) -> new Line(this.firstLine + i + 1, this.lines.get(i), i == this.decisive))
 				.toList();
@@ -112,7 +112,7 @@ final class DecisiveLines {
 
 	}
 
-	record Line(int number, String text, boolean decisive) {
+	public record Line(int number, String text, boolean decisive) {
 
 	}
 

@@ -25,12 +25,13 @@ public final class FailureAdvice {
 			case COMPILE_ERROR -> new Advice("The compiler (or rustc, Cython) stopped on an error in the source.", List
 				.of(new Step("Fix the code in a new release.", null), new Step(
 						"For an old release, leave out the platforms it cannot build on (a new recipe: the farm tries again by itself):",
-						"skip = \"*-win32\"   # or: platforms = [\"linux\"]")));
+						"[tool.wheelfarm]\nskip = \"*-win32\"   # or: platforms = [\"linux\"]")));
 			case MISSING_SYSTEM_DEPENDENCY ->
 				new Advice("A C header, a library, a pkg-config package or a compiler was not there.", List.of(new Step(
 						"Add a before-all that installs it before cibuildwheel builds (a new recipe: the farm tries again by itself):",
-						"[tool.wheelfarm.cibuildwheel]\nbefore-all = \"yum install -y foo-devel\""),
-						new Step("Or skip the platform that lacks it:", "platforms = [\"linux\"]")));
+						"[tool.wheelfarm.cibuildwheel]   # [cibuildwheel] in wheelfarm.toml\nbefore-all = \"yum install -y foo-devel\"   # manylinux; apk add on musllinux, brew on macOS"),
+						new Step("Or build only on the platforms that have it:",
+								"[tool.wheelfarm]\nplatforms = [\"linux\"]")));
 			case MISSING_BUILD_DEPENDENCY -> new Advice(
 					"The build imported a package the build environment did not have, or pip found no version of a build requirement.",
 					List.of(new Step("Declare the build requirement in the next release's pyproject.toml:",
@@ -56,7 +57,7 @@ public final class FailureAdvice {
 			case TIMEOUT -> new Advice("A step or the whole job ran longer than the farm allows.",
 					List.of(new Step("Retried on its own.", null),
 							new Step("A build that always needs longer needs fewer platforms (a new recipe):",
-									"platforms = [\"linux\"]"),
+									"[tool.wheelfarm]\nplatforms = [\"linux\"]"),
 							new Step("After a slow day, once it gave up: ask for a rebuild (below).", null)));
 			case NETWORK -> new Advice("The sdist could not be downloaded.", retriedThenRebuild());
 			case UNKNOWN -> new Advice("The build failed with output the farm does not recognise.", List.of(

@@ -215,6 +215,21 @@ class StatusQueries {
 			};
 		}
 
+		/** The size as a person reads it (SI units, as PyPI shows them). */
+		public String sizeWords() {
+			if (this.size < 1000) {
+				return this.size + " B";
+			}
+			String[] units = { "kB", "MB", "GB" };
+			double value = this.size;
+			int unit = -1;
+			while (value >= 1000 && unit < units.length - 1) {
+				value /= 1000;
+				unit++;
+			}
+			return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
+		}
+
 		public TagWords.Described tags() {
 			return TagWords.describe(this.filename);
 		}

@@ -14,7 +14,7 @@ import dev.wheelfarm.shared.WheelFilename;
  * packaging.python.org): which Pythons, which ABI and which platforms a file is for, as a
  * person choosing a file reads them.
  */
-final class TagWords {
+public final class TagWords {
 
 	private static final Pattern CPYTHON = Pattern.compile("cp(\\d)(\\d+)(t?)");
 
@@ -124,7 +124,7 @@ final class TagWords {
 	 * @param abi which ABI
 	 * @param platform which platforms
 	 */
-	record Described(String python, String abi, String platform) {
+	public record Described(String python, String abi, String platform) {
 
 	}
 
