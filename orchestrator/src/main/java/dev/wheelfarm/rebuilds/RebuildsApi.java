@@ -99,9 +99,9 @@ class RebuildsApi {
 						location.toString(), page, queued.left(), answer.requester()));
 		}
 		if (outcome instanceof RebuildOutcome.NotFailed notFailed) {
-			ResponseEntity<ProblemDetail> refusal = Problem.NOT_FAILED
-				.answer("Build " + notFailed.buildId() + " of " + project + " " + version + " is " + notFailed.state()
-						+ ": " + whyNot(notFailed) + " Only a build that ended FAILED can be asked for again.");
+			ResponseEntity<ProblemDetail> refusal = Problem.NOT_FAILED.answer("Build " + notFailed.buildId() + " of "
+					+ project + " " + version + " is " + notFailed.state().name().toLowerCase(Locale.ROOT) + ": "
+					+ whyNot(notFailed) + " Only a build that failed can be asked for again.");
 			refusal.getBody().setProperty("build_id", notFailed.buildId());
 			refusal.getBody().setProperty("state", notFailed.state().name().toLowerCase(Locale.ROOT));
 			return refusal;

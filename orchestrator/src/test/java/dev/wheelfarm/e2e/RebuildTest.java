@@ -150,8 +150,8 @@ class RebuildTest {
 		HttpResponse<String> again = rebuild("fixable-pkg", "1.0", "Bearer " + TOKEN, null);
 		assertThat(again.statusCode()).as(again.body()).isEqualTo(409);
 		assertThat(type(again)).isEqualTo("urn:wheelfarm:problem:rebuild-not-failed");
-		assertThat(json(again).path("state").path("code").asString()).isEqualTo("published");
-		assertThat(json(again).path("detail").asString()).contains("is PUBLISHED");
+		assertThat(json(again).path("state").asString()).isEqualTo("published");
+		assertThat(json(again).path("detail").asString()).contains("is published");
 	}
 
 	@Test
