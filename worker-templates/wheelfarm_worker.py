@@ -1434,8 +1434,23 @@ def command_assemble(args):
         summarize(result)
         if result.status == "failure" and result.failure is None:
             result.fail(Failure("unknown", "no platform job reported a result", None))
+    join_logs(parts, out)
     finish(result, out)
     return 0 if result.status == "success" else 1
+
+
+def join_logs(parts, out):
+    """One build.log beside the final result.json: the farm stores it for the build's log
+    page. Each stage's log under a heading naming its job, the pure stage first."""
+    with open(os.path.join(out, "build.log"), "w", encoding="utf-8") as joined:
+        for root, part in sorted(parts, key=lambda found: (found[1].stage != "pure", found[0])):
+            path = os.path.join(root, "build.log")
+            if not os.path.isfile(path):
+                continue
+            joined.write("== %s (%s stage) ==\n" % (os.path.basename(root), part.stage))
+            with open(path, encoding="utf-8", errors="replace") as log:
+                shutil.copyfileobj(log, joined)
+            joined.write("\n")
 
 
 # ---------------------------------------------------------------- command line

@@ -3,9 +3,7 @@ package dev.wheelfarm.builds;
 import java.time.Instant;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import tools.jackson.databind.PropertyNamingStrategies;
-import tools.jackson.databind.annotation.JsonNaming;
+import dev.wheelfarm.web.ApiJson;
 
 /**
  * Who asked for a rebuild, as the timeline shows it: never the credential itself. A
@@ -22,8 +20,7 @@ import tools.jackson.databind.annotation.JsonNaming;
  * @param note what the maintainer said the fix was, if anything
  * @param requestedAt when it was asked (set by the database; null before)
  */
-@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-@JsonInclude(JsonInclude.Include.NON_NULL)
+@ApiJson
 public record RebuildRequester(String credential, String tokenFingerprint, String repository, String workflowRef,
 		String ref, String runId, String note, Instant requestedAt) {
 

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 import dev.wheelfarm.builds.BuildLedger;
+import dev.wheelfarm.builds.BuildLogs;
 import dev.wheelfarm.builds.BuildsProperties;
 import dev.wheelfarm.database.DataDirectoryProperties;
 import dev.wheelfarm.dispatch.github.WorkflowRunChanged;
@@ -47,13 +48,13 @@ class DispatchConfiguration {
 	}
 
 	@Bean
-	Dispatcher dispatcher(BuildLedger ledger, BuildEngine engine, BuildOutputs outputs,
+	Dispatcher dispatcher(BuildLedger ledger, BuildLogs logs, BuildEngine engine, BuildOutputs outputs,
 			ApplicationEventPublisher events, DispatchProperties properties, EngineSelection selection, Clock clock) {
 		if (!engine.name().equalsIgnoreCase(selection.engine().name())) {
 			throw new IllegalStateException(
 					"wheelfarm.engine is " + selection.engine() + " but the engine is " + engine.name());
 		}
-		return new Dispatcher(ledger, engine, outputs, events, properties, clock);
+		return new Dispatcher(ledger, logs, engine, outputs, events, properties, clock);
 	}
 
 	/**

@@ -12,6 +12,7 @@ import java.util.UUID;
 
 import dev.wheelfarm.builds.Build;
 import dev.wheelfarm.builds.BuildLedger;
+import dev.wheelfarm.builds.BuildLogs;
 import dev.wheelfarm.builds.BuildState;
 import dev.wheelfarm.builds.BuildSucceeded;
 import dev.wheelfarm.builds.BuildSucceeded.BuiltWheel;
@@ -38,6 +39,8 @@ public class Dispatcher {
 
 	private final BuildLedger ledger;
 
+	private final BuildLogs logs;
+
 	private final BuildEngine engine;
 
 	private final BuildOutputs outputs;
@@ -52,9 +55,10 @@ public class Dispatcher {
 	// against it.
 	private final Clock clock;
 
-	public Dispatcher(BuildLedger ledger, BuildEngine engine, BuildOutputs outputs, ApplicationEventPublisher events,
-			DispatchProperties properties, Clock clock) {
+	public Dispatcher(BuildLedger ledger, BuildLogs logs, BuildEngine engine, BuildOutputs outputs,
+			ApplicationEventPublisher events, DispatchProperties properties, Clock clock) {
 		this.ledger = ledger;
+		this.logs = logs;
 		this.engine = engine;
 		this.outputs = outputs;
 		this.events = events;
@@ -243,10 +247,15 @@ public class Dispatcher {
 			fail(build, FailureClass.ARTIFACT_DOWNLOAD_FAILED, ex.getMessage(), null);
 			return;
 		}
+		boolean logged = storeLog(build, directory.resolve("build.log"));
 		Optional<WorkerResult> result = readResult(directory);
 		if (result.isEmpty()) {
+			String engineLog = engineLog(build, run);
+			if (!logged && engineLog != null) {
+				this.logs.store(build.id(), build.attempts(), engineLog);
+			}
 			fail(build, FailureClass.UNKNOWN, "the run ended (" + status.detail() + ") without a readable result.json",
-					engineLog(build, run));
+					engineLog);
 			return;
 		}
 		WorkerResult worker = result.get();
@@ -288,6 +297,20 @@ public class Dispatcher {
 
 	private static List<DeclaredWheel> declared(WorkerResult result) {
 		return result.wheels().stream().map((wheel) -> new DeclaredWheel(wheel.filename(), wheel.sha256())).toList();
+	}
+
+	/**
+	 * Keeps the worker's full log for the build page. A log that cannot be read costs the
+	 * page its log, not the build its wheels.
+	 */
+	private boolean storeLog(Build build, Path logFile) {
+		try {
+			return this.logs.store(build.id(), build.attempts(), logFile);
+		}
+		catch (java.io.UncheckedIOException ex) {
+			logger.warn("Build {}: its log was not stored ({})", build.id(), ex.getMessage());
+			return false;
+		}
 	}
 
 	/**

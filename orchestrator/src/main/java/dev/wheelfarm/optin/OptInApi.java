@@ -2,16 +2,17 @@ package dev.wheelfarm.optin;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import dev.wheelfarm.shared.InvalidNameException;
 import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.web.ApiJson;
 import dev.wheelfarm.web.ClientAddresses;
+import dev.wheelfarm.web.Coded;
 import dev.wheelfarm.web.ClientRateLimiter;
+import dev.wheelfarm.web.ProblemType;
 import dev.wheelfarm.web.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.JsonNode;
@@ -19,7 +20,6 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -40,6 +40,15 @@ import org.springframework.web.util.UriComponentsBuilder;
 @RequestMapping(path = "/api/opt-ins", produces = MediaType.APPLICATION_JSON_VALUE)
 class OptInApi {
 
+	static final ProblemType INVALID_REPOSITORY = new ProblemType("invalid-repository", HttpStatus.BAD_REQUEST,
+			"Not a repository the farm can register");
+
+	static final ProblemType UNKNOWN_REGISTRATION = new ProblemType("unknown-registration", HttpStatus.NOT_FOUND,
+			"Repository not registered");
+
+	static final ProblemType UNKNOWN_OPT_IN = new ProblemType("unknown-opt-in", HttpStatus.NOT_FOUND,
+			"Project not named by any repository");
+
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final OptInService service;
@@ -59,27 +68,24 @@ class OptInApi {
 		// Counted before anything else: even a refused registration costs a DNS lookup.
 		Optional<Duration> wait = this.rateLimiter.tryAcquire(this.clients.of(request));
 		if (wait.isPresent()) {
-			long seconds = ClientRateLimiter.retryAfterSeconds(wait.get());
-			return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
-				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
-				.header("Retry-After", Long.toString(seconds))
-				.body(Problems.detail(HttpStatus.TOO_MANY_REQUESTS, HttpStatus.TOO_MANY_REQUESTS.getReasonPhrase(),
-						"Too many registrations from your address. Try again in " + seconds + " s."));
+			return Problems.tooMany(ClientRateLimiter.retryAfterSeconds(wait.get()), "registrations");
 		}
 		JsonNode repository = (body != null) ? body.path("repository") : null;
 		if (repository == null || !repository.isString()) {
-			return error(HttpStatus.BAD_REQUEST, "send {\"repository\": \"https://…\"}: the URL of a git repository");
+			return Problems.INVALID_REQUEST.answer("send {\"repository\": \"https://…\"}: the URL of a git repository");
 		}
 		String url;
 		try {
 			url = this.service.register(repository.stringValue());
 		}
 		catch (IllegalArgumentException ex) {
-			return error(HttpStatus.BAD_REQUEST, ex.getMessage());
+			return INVALID_REPOSITORY.answer(ex.getMessage());
 		}
 		URI status = UriComponentsBuilder.fromPath("/api/opt-ins").queryParam("repository", "{url}").build(url);
-		Map<String, Object> answer = this.service.registration(url).map(this::registration).orElseGet(Map::of);
-		return ResponseEntity.accepted().location(status).body(answer);
+		// Just written, so it is there; read back for the same document GET answers.
+		return ResponseEntity.accepted()
+			.location(status)
+			.body(registration(this.service.registration(url).orElseThrow()));
 	}
 
 	@GetMapping(params = "repository")
@@ -89,10 +95,10 @@ class OptInApi {
 			row = this.service.registration(repository);
 		}
 		catch (IllegalArgumentException ex) {
-			return error(HttpStatus.BAD_REQUEST, ex.getMessage());
+			return INVALID_REPOSITORY.answer(ex.getMessage());
 		}
 		if (row.isEmpty()) {
-			return error(HttpStatus.NOT_FOUND, "that repository is not registered");
+			return UNKNOWN_REGISTRATION.answer("that repository is not registered");
 		}
 		return ResponseEntity.ok(registration(row.get()));
 	}
@@ -104,60 +110,27 @@ class OptInApi {
 			name = ProjectName.of(project);
 		}
 		catch (InvalidNameException ex) {
-			return error(HttpStatus.BAD_REQUEST, "not a valid PyPI project name");
+			return Problems.INVALID_PROJECT_NAME.answer("not a valid PyPI project name");
 		}
 		Optional<OptInRepository.ProjectRow> row = this.service.project(name.value());
-		List<OptInRepository.ClaimRow> claims = this.service.claimsFor(name.value());
+		List<Claim> claims = this.service.claimsFor(name.value()).stream().map(Claim::of).toList();
 		if (row.isEmpty() && claims.isEmpty()) {
-			return error(HttpStatus.NOT_FOUND, name.value() + " has not been named by any registered repository");
+			return UNKNOWN_OPT_IN.answer(name.value() + " has not been named by any registered repository");
 		}
-		Map<String, Object> answer = new LinkedHashMap<>();
-		answer.put("project", name.value());
-		row.ifPresent((found) -> {
-			answer.put("display_name", found.displayName());
-			answer.put("state", found.optinState());
-			answer.put("reason", found.optinReason());
-			answer.put("settings", json(found.settings()));
-			if (found.repositoryId() != null) {
-				this.service.repository(found.repositoryId())
-					.ifPresent((repository) -> answer.put("repository", registration(repository)));
-			}
-		});
-		List<Map<String, Object>> shownClaims = new ArrayList<>();
-		for (OptInRepository.ClaimRow claim : claims) {
-			shownClaims.add(claim(claim));
-		}
-		answer.put("claims", shownClaims);
-		return ResponseEntity.ok(answer);
+		OptInRepository.ProjectRow found = row.orElse(null);
+		Registration repository = (found != null && found.repositoryId() != null)
+				? this.service.repository(found.repositoryId()).map(this::registration).orElse(null) : null;
+		return ResponseEntity.ok(new ProjectOptIn(name.value(), (found != null) ? found.displayName() : null,
+				(found != null) ? new Coded(Coded.code(found.optinState()), found.optinReason()) : null,
+				(found != null) ? json(found.settings()) : null, repository, claims));
 	}
 
-	private Map<String, Object> registration(OptInRepository.RepositoryRow row) {
-		Map<String, Object> answer = new LinkedHashMap<>();
-		answer.put("repository", row.url());
-		answer.put("status", (row.checkedAt() == null) ? "queued" : (row.configError() != null) ? "error" : "read");
-		answer.put("commit", row.headCommit());
-		answer.put("checked_at", (row.checkedAt() != null) ? row.checkedAt().toString() : null);
-		answer.put("config_file", row.configPath());
-		answer.put("config", json(row.config()));
-		answer.put("problems", json(row.configProblems()));
-		answer.put("error", row.configError());
-		List<Map<String, Object>> projects = new ArrayList<>();
-		for (OptInRepository.ClaimRow claim : this.service.claimsOf(row.id())) {
-			projects.add(claim(claim));
-		}
-		answer.put("projects", projects);
-		return answer;
-	}
-
-	private static Map<String, Object> claim(OptInRepository.ClaimRow claim) {
-		Map<String, Object> shown = new LinkedHashMap<>();
-		shown.put("project", claim.projectName());
-		shown.put("display_name", claim.displayName());
-		shown.put("repository", claim.url());
-		shown.put("outcome", claim.outcome());
-		shown.put("reason", claim.reason());
-		shown.put("checked_at", claim.checkedAt().toString());
-		return shown;
+	private Registration registration(OptInRepository.RepositoryRow row) {
+		return new Registration(row.url(),
+				(row.checkedAt() == null) ? "queued" : (row.configError() != null) ? "error" : "read", row.headCommit(),
+				(row.checkedAt() != null) ? row.checkedAt().toInstant() : null, row.configPath(), json(row.config()),
+				json(row.configProblems()), row.configError(),
+				this.service.claimsOf(row.id()).stream().map(Claim::of).toList());
 	}
 
 	private static JsonNode json(String text) {
@@ -165,11 +138,61 @@ class OptInApi {
 	}
 
 	/**
-	 * Refusals are {@code application/problem+json} (RFC 9457), as in the rest of the
-	 * API.
+	 * {@code GET /api/opt-ins?repository=}: a registered repository as the farm last read
+	 * it.
+	 *
+	 * @param repository its URL
+	 * @param status {@code queued} (not read yet), {@code read} or {@code error}
+	 * @param commit the commit its config was read from
+	 * @param checkedAt when it was last read
+	 * @param configFile the file the config was found in
+	 * @param config the config as read, in its own (TOML) spelling
+	 * @param problems what is wrong with the config
+	 * @param error why it could not be read, else null
+	 * @param projects the projects it names, and what became of each claim
 	 */
-	private static ResponseEntity<ProblemDetail> error(HttpStatus status, String message) {
-		return Problems.answer(status, status.getReasonPhrase(), message);
+	@ApiJson
+	record Registration(String repository, String status, String commit, Instant checkedAt, String configFile,
+			JsonNode config, JsonNode problems, String error, List<Claim> projects) {
+
+	}
+
+	/**
+	 * A repository's claim on a project.
+	 *
+	 * @param project the normalized name
+	 * @param displayName the name as the config spells it
+	 * @param repository the claiming repository
+	 * @param outcome what the farm decided ({@code opted-in}, {@code rejected}, ...)
+	 * @param reason why
+	 * @param checkedAt when
+	 */
+	@ApiJson
+	record Claim(String project, String displayName, String repository, String outcome, String reason,
+			Instant checkedAt) {
+
+		static Claim of(OptInRepository.ClaimRow claim) {
+			return new Claim(claim.projectName(), claim.displayName(), claim.url(), Coded.code(claim.outcome()),
+					claim.reason(), claim.checkedAt().toInstant());
+		}
+
+	}
+
+	/**
+	 * {@code GET /api/opt-ins/{project}}.
+	 *
+	 * @param project the normalized name
+	 * @param displayName its spelling, null until a repository's claim is accepted
+	 * @param state its opt-in state ({@code pending}, {@code opted-in}, {@code rejected},
+	 * {@code disabled}) and why, null likewise
+	 * @param settings the settings the farm builds it with, in the config's spelling
+	 * @param repository the repository it opted in from, else null
+	 * @param claims every repository's claim on it
+	 */
+	@ApiJson
+	record ProjectOptIn(String project, String displayName, Coded state, JsonNode settings, Registration repository,
+			List<Claim> claims) {
+
 	}
 
 }

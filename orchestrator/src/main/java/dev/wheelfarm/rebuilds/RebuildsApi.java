@@ -3,15 +3,15 @@ package dev.wheelfarm.rebuilds;
 import java.net.URI;
 import java.util.Locale;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.wheelfarm.builds.RebuildOutcome;
 import dev.wheelfarm.builds.RebuildRequester;
 import dev.wheelfarm.shared.InvalidNameException;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.uploads.AuthorizationHeader;
 import dev.wheelfarm.uploads.CredentialRejectedException;
-import tools.jackson.databind.PropertyNamingStrategies;
-import tools.jackson.databind.annotation.JsonNaming;
+import dev.wheelfarm.web.ApiJson;
+import dev.wheelfarm.web.Coded;
+import dev.wheelfarm.web.ProblemType;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -95,15 +95,15 @@ class RebuildsApi {
 			return ResponseEntity.status(HttpStatus.ACCEPTED)
 				.location(location)
 				.contentType(MediaType.APPLICATION_JSON)
-				.body(new Queued(queued.buildId(), project.value(), version, "PENDING", location.toString(), page,
-						queued.left(), answer.requester()));
+				.body(new Queued(queued.buildId(), project.value(), version, new Coded("pending", "queued"),
+						location.toString(), page, queued.left(), answer.requester()));
 		}
 		if (outcome instanceof RebuildOutcome.NotFailed notFailed) {
-			ResponseEntity<ProblemDetail> refusal = Problem.NOT_FAILED
-				.answer("Build " + notFailed.buildId() + " of " + project + " " + version + " is " + notFailed.state()
-						+ ": " + whyNot(notFailed) + " Only a build that ended FAILED can be asked for again.");
+			ResponseEntity<ProblemDetail> refusal = Problem.NOT_FAILED.answer("Build " + notFailed.buildId() + " of "
+					+ project + " " + version + " is " + notFailed.state().name().toLowerCase(Locale.ROOT) + ": "
+					+ whyNot(notFailed) + " Only a build that failed can be asked for again.");
 			refusal.getBody().setProperty("build_id", notFailed.buildId());
-			refusal.getBody().setProperty("state", notFailed.state().name());
+			refusal.getBody().setProperty("state", notFailed.state().name().toLowerCase(Locale.ROOT));
 			return refusal;
 		}
 		if (outcome instanceof RebuildOutcome.Limited limited) {
@@ -149,15 +149,14 @@ class RebuildsApi {
 	 * @param buildId the build, re-queued under its id
 	 * @param project the project
 	 * @param version the release
-	 * @param state {@code PENDING}
+	 * @param state {@code pending}, as in the build's document
 	 * @param buildUrl its JSON status ({@code /api/builds/{id}}, also the Location)
 	 * @param pageUrl its status page
 	 * @param rebuildsLeft how many more the project may ask for in the current 24 hours
 	 * @param requestedBy who asked, as the timeline shows it
 	 */
-	@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-	@JsonInclude(JsonInclude.Include.NON_NULL)
-	record Queued(long buildId, String project, String version, String state, String buildUrl, String pageUrl,
+	@ApiJson
+	record Queued(long buildId, String project, String version, Coded state, String buildUrl, String pageUrl,
 			int rebuildsLeft, RebuildRequester requestedBy) {
 
 	}
@@ -188,14 +187,13 @@ class RebuildsApi {
 		 * {@code urn:wheelfarm:problem:rebuild-<name>}, e.g.
 		 * {@code …:rebuild-not-failed}.
 		 */
-		URI type() {
-			return URI.create("urn:wheelfarm:problem:rebuild-" + name().toLowerCase(Locale.ROOT).replace('_', '-'));
+		ProblemType type() {
+			return new ProblemType("rebuild-" + name().toLowerCase(Locale.ROOT).replace('_', '-'), this.status,
+					this.title);
 		}
 
 		ResponseEntity<ProblemDetail> answer(String detail) {
-			ProblemDetail problem = ProblemDetail.forStatusAndDetail(this.status, detail);
-			problem.setType(type());
-			problem.setTitle(this.title);
+			ProblemDetail problem = type().detail(detail);
 			ResponseEntity.BodyBuilder response = ResponseEntity.status(this.status)
 				.contentType(MediaType.APPLICATION_PROBLEM_JSON);
 			if (this == UNAUTHENTICATED) {

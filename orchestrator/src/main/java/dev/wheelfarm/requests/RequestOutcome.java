@@ -32,17 +32,27 @@ public sealed interface RequestOutcome {
 	/** Why a request is refused; each maps to an HTTP status in the JSON API. */
 	enum Reason {
 
-		INVALID_INPUT(400), UNKNOWN_PROJECT(404), NOT_OPTED_IN(409), REQUESTS_NOT_ACCEPTED(403), UNKNOWN_RELEASE(404),
-		NO_SDIST(409), HAS_WHEELS(409);
+		INVALID_INPUT(400, "Invalid request"), UNKNOWN_PROJECT(404, "Unknown project"),
+		NOT_OPTED_IN(409, "Project not opted in"), REQUESTS_NOT_ACCEPTED(403, "Project does not accept requests"),
+		UNKNOWN_RELEASE(404, "Unknown release"), NO_SDIST(409, "Release has no sdist"),
+		HAS_WHEELS(409, "Release already has wheels");
 
 		private final int status;
 
-		Reason(int status) {
+		private final String title;
+
+		Reason(int status, String title) {
 			this.status = status;
+			this.title = title;
 		}
 
 		int status() {
 			return this.status;
+		}
+
+		/** The problem's title: stable, unlike the message. */
+		String title() {
+			return this.title;
 		}
 
 	}

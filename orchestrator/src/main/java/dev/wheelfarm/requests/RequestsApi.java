@@ -2,18 +2,21 @@ package dev.wheelfarm.requests;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
 
 import dev.wheelfarm.requests.RequestOutcome.Accepted;
+import dev.wheelfarm.requests.RequestOutcome.Reason;
 import dev.wheelfarm.requests.RequestOutcome.Refused;
+import dev.wheelfarm.web.ApiJson;
 import dev.wheelfarm.web.ClientAddresses;
 import dev.wheelfarm.web.ClientRateLimiter;
+import dev.wheelfarm.web.ProblemType;
 import jakarta.servlet.http.HttpServletRequest;
 
 import dev.wheelfarm.web.Problems;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -48,18 +51,12 @@ class RequestsApi {
 	ResponseEntity<?> request(@RequestBody BuildRequestForm body, HttpServletRequest request) {
 		Optional<Duration> wait = this.rateLimiter.tryAcquire(this.clients.of(request));
 		if (wait.isPresent()) {
-			long seconds = ClientRateLimiter.retryAfterSeconds(wait.get());
-			return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
-				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
-				.header("Retry-After", Long.toString(seconds))
-				.body(Problems.detail(HttpStatus.TOO_MANY_REQUESTS, "Too many requests",
-						"Too many requests from your address. Try again in " + seconds + " s."));
+			return Problems.tooMany(ClientRateLimiter.retryAfterSeconds(wait.get()), "requests");
 		}
 		String project = (body != null) ? body.project() : null;
 		String version = (body != null) ? body.version() : null;
 		if (project != null && project.length() > 200) {
-			return Problems.answer(HttpStatus.BAD_REQUEST, "Invalid request",
-					"A project name has at most 200 characters.");
+			return refusal(Reason.INVALID_INPUT, "project", "A project name has at most 200 characters.");
 		}
 		RequestOutcome outcome = this.requests.request(project, version);
 		if (outcome instanceof Accepted accepted) {
@@ -67,18 +64,43 @@ class RequestsApi {
 				.path("/api/builds/{id}")
 				.buildAndExpand(accepted.buildId())
 				.toUri();
-			Map<String, Object> answer = Map.of("build", accepted.buildId(), "created", accepted.created(), "page",
-					ServletUriComponentsBuilder.fromCurrentContextPath()
-						.path("/builds/{id}")
-						.buildAndExpand(accepted.buildId())
-						.toUriString());
+			String page = ServletUriComponentsBuilder.fromCurrentContextPath()
+				.path("/builds/{id}")
+				.buildAndExpand(accepted.buildId())
+				.toUriString();
 			return ResponseEntity.status(accepted.created() ? HttpStatus.ACCEPTED : HttpStatus.OK)
 				.location(location)
-				.body(answer);
+				.body(new RequestAnswer(accepted.buildId(), accepted.created(), location.toString(), page));
 		}
 		Refused refused = (Refused) outcome;
-		return Problems.answer(HttpStatus.valueOf(refused.reason().status()), refused.reason().name(),
-				refused.message());
+		return refusal(refused.reason(), refused.field(), refused.message());
+	}
+
+	/**
+	 * A refusal whose type is the reason's ({@code urn:wheelfarm:problem:not-opted-in};
+	 * invalid input is the API's common {@code invalid-request}), naming the field it is
+	 * about.
+	 */
+	private static ResponseEntity<ProblemDetail> refusal(Reason reason, String field, String message) {
+		ProblemType type = (reason == Reason.INVALID_INPUT) ? Problems.INVALID_REQUEST
+				: new ProblemType(reason.name().toLowerCase(Locale.ROOT).replace('_', '-'),
+						HttpStatus.valueOf(reason.status()), reason.title());
+		ResponseEntity<ProblemDetail> answer = type.answer(message);
+		answer.getBody().setProperty("field", field);
+		return answer;
+	}
+
+	/**
+	 * The answer to an accepted request.
+	 *
+	 * @param buildId the build to follow (new or existing)
+	 * @param created whether the request made it
+	 * @param buildUrl its JSON ({@code /api/builds/{id}}, also the Location)
+	 * @param pageUrl its page
+	 */
+	@ApiJson
+	record RequestAnswer(long buildId, boolean created, String buildUrl, String pageUrl) {
+
 	}
 
 }

@@ -1,14 +1,15 @@
 package dev.wheelfarm.stages;
 
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.web.ApiJson;
+import dev.wheelfarm.web.ProblemType;
+import dev.wheelfarm.web.Problems;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -39,6 +40,10 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  */
 @RestController
 public class StagesApi {
+
+	static final ProblemType UNKNOWN_STAGE = new ProblemType("unknown-stage", HttpStatus.NOT_FOUND, "Unknown stage");
+
+	static final ProblemType NOT_OPEN = new ProblemType("stage-not-open", HttpStatus.CONFLICT, "The stage is not open");
 
 	private final Stages stages;
 
@@ -71,11 +76,8 @@ public class StagesApi {
 		try {
 			ProjectName project = project(name);
 			authorize(authorization, project);
-			List<Map<String, Object>> shown = new ArrayList<>();
-			for (Stage stage : this.stages.of(project)) {
-				shown.add(describe(stage));
-			}
-			return ResponseEntity.ok(Map.of("project", project.value(), "stages", shown));
+			List<StageDocument> shown = this.stages.of(project).stream().map(this::describe).toList();
+			return ResponseEntity.ok(new StageList(project.value(), shown));
 		}
 		catch (Refusal ex) {
 			return ex.response();
@@ -86,7 +88,7 @@ public class StagesApi {
 	ResponseEntity<?> show(@PathVariable String token) {
 		Optional<Stage> stage = this.stages.byToken(token);
 		if (stage.isEmpty()) {
-			return problem(HttpStatus.NOT_FOUND, "No stage has this token").response();
+			return new Refusal(UNKNOWN_STAGE.detail("No stage has this token")).response();
 		}
 		return ResponseEntity.ok(describe(stage.get()));
 	}
@@ -130,7 +132,7 @@ public class StagesApi {
 
 	private Stage authorizedStage(String token, String authorization) throws Refusal {
 		Stage stage = this.stages.byToken(token)
-			.orElseThrow(() -> problem(HttpStatus.NOT_FOUND, "No stage has this token"));
+			.orElseThrow(() -> new Refusal(UNKNOWN_STAGE.detail("No stage has this token")));
 		authorize(authorization, ProjectName.of(stage.project()));
 		return stage;
 	}
@@ -140,7 +142,8 @@ public class StagesApi {
 			return this.keyholders.authorize(authorization, project);
 		}
 		catch (StageAccessRefusedException ex) {
-			throw problem((authorization == null) ? HttpStatus.UNAUTHORIZED : HttpStatus.FORBIDDEN, ex.getMessage());
+			throw new Refusal(
+					((authorization == null) ? Problems.UNAUTHENTICATED : Problems.FORBIDDEN).detail(ex.getMessage()));
 		}
 	}
 
@@ -151,14 +154,14 @@ public class StagesApi {
 
 	private static ProjectName project(String name) throws Refusal {
 		if (!ProjectName.isValid(name)) {
-			throw problem(HttpStatus.BAD_REQUEST, "not a valid project name");
+			throw new Refusal(Problems.INVALID_PROJECT_NAME.detail("not a valid project name"));
 		}
 		return ProjectName.of(name);
 	}
 
 	private static Refusal notOpen(Stage stage) {
-		return problem(HttpStatus.CONFLICT, "The stage is " + state(stage)
-				+ ((stage.closedReason() != null) ? " (" + stage.closedReason() + ")" : "") + ", not open");
+		return new Refusal(NOT_OPEN.detail("The stage is " + state(stage)
+				+ ((stage.closedReason() != null) ? " (" + stage.closedReason() + ")" : "") + ", not open"));
 	}
 
 	/** open, expired (open, past its time, not yet discarded), published or discarded. */
@@ -169,42 +172,66 @@ public class StagesApi {
 		return stage.state().toLowerCase(Locale.ROOT);
 	}
 
-	private Map<String, Object> describe(Stage stage) {
-		Map<String, Object> shown = describe(stage, null);
-		List<Map<String, Object>> files = new ArrayList<>();
-		for (Stages.StagedFile file : this.stages.files(stage.id())) {
-			Map<String, Object> one = new LinkedHashMap<>();
-			one.put("filename", file.filename());
-			one.put("kind", file.kind());
-			one.put("sha256", file.sha256());
-			one.put("size", file.size());
-			one.put("stored_at", file.storedAt().toString());
-			one.put("uploaded_by", file.uploadedBy());
-			files.add(one);
-		}
+	private StageDocument describe(Stage stage) {
+		return describe(stage, null);
+	}
+
+	private StageDocument describe(Stage stage, List<String> closed) {
 		// Once closed a stage holds nothing: its files are public or gone.
-		shown.put("files", files);
-		return shown;
+		List<StagedFile> files = this.stages.files(stage.id())
+			.stream()
+			.map((file) -> new StagedFile(file.filename(), file.kind(), file.sha256(), file.size(), file.storedAt(),
+					file.uploadedBy()))
+			.toList();
+		return new StageDocument(stage.project(), state(stage), indexUrl(stage),
+				base() + "/stage/" + stage.token() + "/legacy/", stage.createdAt(), stage.expiresAt(), stage.closedAt(),
+				stage.closedReason(), files, closed);
 	}
 
-	private static Map<String, Object> describe(Stage stage, List<String> changed) {
-		Map<String, Object> shown = new LinkedHashMap<>();
-		shown.put("project", stage.project());
-		shown.put("state", state(stage));
-		shown.put("index_url", indexUrl(stage));
-		shown.put("upload_url", base() + "/stage/" + stage.token() + "/legacy/");
-		shown.put("created_at", stage.createdAt().toString());
-		shown.put("expires_at", stage.expiresAt().toString());
-		shown.put("closed_at", (stage.closedAt() != null) ? stage.closedAt().toString() : null);
-		shown.put("closed_reason", stage.closedReason());
-		if (changed != null) {
-			shown.put("files", changed);
-		}
-		return shown;
+	/**
+	 * One stage.
+	 *
+	 * @param project the normalized project name
+	 * @param state {@code open}, {@code expired}, {@code published} or {@code discarded}
+	 * @param indexUrl the stage's index, for pip
+	 * @param uploadUrl the stage's upload URL, for twine
+	 * @param createdAt when it was opened
+	 * @param expiresAt when an open stage is discarded unless published
+	 * @param closedAt when it was published or discarded, else null
+	 * @param closedReason why it was closed, else null
+	 * @param files what it holds now (nothing once closed)
+	 * @param closedFiles the filenames this call published or discarded; null in the
+	 * other answers
+	 */
+	@ApiJson
+	record StageDocument(String project, String state, String indexUrl, String uploadUrl, Instant createdAt,
+			Instant expiresAt, Instant closedAt, String closedReason, List<StagedFile> files,
+			List<String> closedFiles) {
+
 	}
 
-	private static Refusal problem(HttpStatus status, String detail) {
-		return new Refusal(ProblemDetail.forStatusAndDetail(status, detail));
+	/**
+	 * @param filename the file
+	 * @param kind {@code wheel} or {@code sdist}
+	 * @param sha256 its digest
+	 * @param size its size in bytes
+	 * @param storedAt when it was uploaded
+	 * @param uploadedBy who uploaded it
+	 */
+	@ApiJson
+	record StagedFile(String filename, String kind, String sha256, long size, Instant storedAt, String uploadedBy) {
+
+	}
+
+	/**
+	 * {@code GET /api/projects/{name}/stages}.
+	 *
+	 * @param project the normalized project name
+	 * @param stages its recent stages, newest first
+	 */
+	@ApiJson
+	record StageList(String project, List<StageDocument> stages) {
+
 	}
 
 	/** A refusal, answered as problem details. */

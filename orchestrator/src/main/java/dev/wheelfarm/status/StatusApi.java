@@ -1,82 +1,131 @@
 package dev.wheelfarm.status;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
-import dev.wheelfarm.builds.Build;
-import dev.wheelfarm.builds.BuildEvent;
-import dev.wheelfarm.retention.ProjectRetention;
+import dev.wheelfarm.builds.BuildState;
+
 import dev.wheelfarm.retention.RetentionService;
 import dev.wheelfarm.shared.InvalidNameException;
 import dev.wheelfarm.shared.ProjectName;
-
+import dev.wheelfarm.status.StatusDocuments.BuildDocument;
+import dev.wheelfarm.status.StatusDocuments.BuildItem;
+import dev.wheelfarm.status.StatusDocuments.Page;
+import dev.wheelfarm.status.StatusDocuments.ProjectItem;
+import dev.wheelfarm.status.StatusDocuments.ProjectDocument;
+import dev.wheelfarm.status.StatusDocuments.Release;
+import dev.wheelfarm.status.StatusDocuments.Retention;
+import dev.wheelfarm.web.Coded;
+import dev.wheelfarm.web.ProblemType;
 import dev.wheelfarm.web.Problems;
+
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
- * The JSON side of the status pages, read-only. Refusals are
+ * The JSON side of the status pages, read-only (docs/api.md). Refusals are
  * {@code application/problem+json} (RFC 9457) with the same words the pages use.
  */
 @RestController
 @RequestMapping(path = "/api", produces = "application/json")
 class StatusApi {
 
+	private static final String STATE_CODES = Arrays.stream(BuildState.values())
+		.map((state) -> Coded.code(state.name()))
+		.collect(Collectors.joining(", "));
+
+	static final ProblemType UNKNOWN_BUILD = new ProblemType("unknown-build", HttpStatus.NOT_FOUND, "Unknown build");
+
 	private final StatusQueries status;
 
 	private final RetentionService retention;
 
-	StatusApi(StatusQueries status, RetentionService retention) {
+	private final ProjectListing projects;
+
+	private final BuildListing builds;
+
+	StatusApi(StatusQueries status, RetentionService retention, ProjectListing projects, BuildListing builds) {
 		this.status = status;
 		this.retention = retention;
+		this.projects = projects;
+		this.builds = builds;
+	}
+
+	/**
+	 * The hosted projects by name, a page at a time; {@code search} keeps those whose
+	 * name contains it.
+	 */
+	@GetMapping("/projects")
+	ResponseEntity<?> projects(@RequestParam(required = false) String search,
+			@RequestParam(name = "page", required = false) String page,
+			@RequestParam(name = "per_page", required = false) String perPage) {
+		Paging paging;
+		try {
+			paging = paging(page, perPage);
+		}
+		catch (IllegalArgumentException ex) {
+			return Problems.INVALID_REQUEST.answer(ex.getMessage());
+		}
+		if (search != null && search.length() > ProjectListing.MAX_SEARCH) {
+			return Problems.INVALID_REQUEST.answer("search has at most " + ProjectListing.MAX_SEARCH + " characters.");
+		}
+		return page(this.projects.list(search, paging),
+				(project) -> ProjectItem.of(project, link("/api/projects/{name}", project.name())));
+	}
+
+	/**
+	 * Builds, newest first, a page at a time; {@code state} (repeatable) and
+	 * {@code project} narrow the list.
+	 */
+	@GetMapping("/builds")
+	ResponseEntity<?> builds(@RequestParam(name = "state", required = false) List<String> states,
+			@RequestParam(required = false) String project, @RequestParam(name = "page", required = false) String page,
+			@RequestParam(name = "per_page", required = false) String perPage) {
+		Paging paging;
+		Set<BuildState> wanted = EnumSet.noneOf(BuildState.class);
+		String name = null;
+		try {
+			paging = paging(page, perPage);
+			for (String state : (states != null) ? states : List.<String>of()) {
+				wanted.add(Arrays.stream(BuildState.values())
+					.filter((known) -> Coded.code(known.name()).equals(state))
+					.findFirst()
+					.orElseThrow(() -> new IllegalArgumentException("state is one of " + STATE_CODES + ".")));
+			}
+			if (project != null) {
+				name = ProjectName.of(project).value();
+			}
+		}
+		catch (InvalidNameException ex) {
+			return Problems.INVALID_PROJECT_NAME.answer("project is not a valid PyPI project name.");
+		}
+		catch (IllegalArgumentException ex) {
+			return Problems.INVALID_REQUEST.answer(ex.getMessage());
+		}
+		return page(this.builds.list(new BuildListing.Filter(wanted, name), paging),
+				(build) -> BuildItem.of(build, link("/api/builds/{id}", build.id())));
 	}
 
 	@GetMapping("/builds/{id}")
 	ResponseEntity<?> build(@PathVariable String id) {
 		Optional<StatusQueries.BuildView> view = StatusPages.parseId(id).flatMap(this.status::build);
 		if (view.isEmpty()) {
-			return Problems.answer(HttpStatus.NOT_FOUND, "Unknown build", "No build " + id + " here.");
+			return UNKNOWN_BUILD.answer("No build " + id + " here.");
 		}
-		Build build = view.get().build();
-		return ResponseEntity.ok(Map.ofEntries(Map.entry("id", build.id()), Map.entry("project", build.project()),
-				Map.entry("version", build.version()), Map.entry("state", build.state().name()),
-				Map.entry("sdist", Map.of("filename", build.sdistFilename(), "sha256", build.sdistSha256())),
-				Map.entry("attempts", build.attempts()),
-				Map.entry("run", (build.externalRunUrl() != null) ? build.externalRunUrl() : ""),
-				Map.entry("strategy", (build.strategy() != null) ? build.strategy() : ""),
-				Map.entry("plan", view.get().plan()),
-				Map.entry("failure",
-						(build.failureClass() != null) ? Map.of("class", build.failureClass(), "kind",
-								build.failureKind().name().toLowerCase(java.util.Locale.ROOT), "log",
-								(build.logExcerpt() != null) ? build.logExcerpt() : "") : Map.of()),
-				Map.entry("timeline", view.get().timeline().stream().map(StatusApi::timelineEntry).toList()),
-				Map.entry("wheels",
-						view.get()
-							.wheels()
-							.stream()
-							.map((wheel) -> Map.of("filename", wheel.filename(), "sha256", wheel.sha256(), "size",
-									wheel.size()))
-							.toList())));
-	}
-
-	/**
-	 * One step of the timeline; a maintainer's rebuild also says who asked (the token's
-	 * fingerprint or the workflow run, never the secret).
-	 */
-	private static Map<String, Object> timelineEntry(BuildEvent event) {
-		Map<String, Object> entry = new java.util.LinkedHashMap<>();
-		entry.put("state", event.toState().name());
-		entry.put("at", event.at().toString());
-		entry.put("reason", (event.reason() != null) ? event.reason() : "");
-		if (event.requestedBy() != null) {
-			entry.put("requested_by", event.requestedBy());
-		}
-		return entry;
+		return ResponseEntity.ok(BuildDocument.of(view.get()));
 	}
 
 	@GetMapping("/projects/{name}")
@@ -89,64 +138,67 @@ class StatusApi {
 			view = Optional.empty();
 		}
 		if (view.isEmpty()) {
-			return Problems.answer(HttpStatus.NOT_FOUND, "Unknown project", name + " is not a project of this farm.");
+			return Problems.UNKNOWN_PROJECT.answer(name + " is not a project of this farm.");
 		}
 		StatusQueries.ProjectRow project = view.get().project();
-		List<Map<String, Object>> releases = view.get().releases().stream().map((release) -> {
-			Map<String, Object> row = new java.util.LinkedHashMap<>();
-			row.put("version", release.version());
-			row.put("outcome", release.outcome());
-			row.put("yanked", release.yanked());
-			row.put("build", release.buildId());
-			return row;
-		}).toList();
-		Map<String, Object> answer = new java.util.LinkedHashMap<>();
-		answer.put("name", project.name());
-		answer.put("optin", project.optinState());
-		answer.put("reason", project.optinReason());
-		answer.put("repository", project.repository());
-		answer.put("configError", project.configError());
-		answer.put("releases", releases);
-		answer.put("retention",
-				this.retention.forProject(ProjectName.of(project.name())).map(StatusApi::retention).orElse(null));
-		return ResponseEntity.ok(answer);
+		return ResponseEntity.ok(new ProjectDocument(project.name(), project.displayName(),
+				new Coded(Coded.code(project.optinState()), StateWords.optin(project.optinState())),
+				project.optinReason(), project.repository(), project.configError(),
+				view.get().releases().stream().map(Release::of).toList(),
+				this.retention.forProject(ProjectName.of(project.name())).map(Retention::of).orElse(null)));
 	}
 
-	/** The project page's retention section, as JSON: the same plan the job applies. */
-	private static Map<String, Object> retention(ProjectRetention retention) {
-		Map<String, Object> answer = new java.util.LinkedHashMap<>();
-		answer.put("policy", retention.policy().toMap());
-		answer.put("fromConfig", retention.fromConfig());
-		answer.put("jobEnabled", retention.jobEnabled());
-		answer.put("nextRunAt", retention.nextRunAt());
-		ProjectRetention.Run run = retention.lastRun();
-		if (run != null) {
-			Map<String, Object> last = new java.util.LinkedHashMap<>();
-			last.put("id", run.id());
-			last.put("startedAt", run.startedAt().toInstant());
-			last.put("finishedAt", (run.finishedAt() != null) ? run.finishedAt().toInstant() : null);
-			last.put("removed", retention.removedByLastRun().stream().map((file) -> {
-				Map<String, Object> row = new java.util.LinkedHashMap<>();
-				row.put("filename", file.filename());
-				row.put("version", file.version());
-				row.put("removedAt", file.removedAt().toInstant());
-				row.put("reason", file.removedReason());
-				return row;
-			}).toList());
-			answer.put("lastRun", last);
+	/**
+	 * {@code page} from 1, {@code per_page} from 1 to {@value Paging#MAX_SIZE}: refused
+	 * rather than clamped, so that a client's mistake shows.
+	 */
+	private static Paging paging(String page, String perPage) {
+		return new Paging(number("page", page, 1, Integer.MAX_VALUE, 1),
+				number("per_page", perPage, 1, Paging.MAX_SIZE, Paging.DEFAULT_SIZE));
+	}
+
+	private static int number(String name, String text, int min, int max, int absent) {
+		if (text == null) {
+			return absent;
 		}
-		else {
-			answer.put("lastRun", null);
+		if (!text.matches("[0-9]{1,9}") || Integer.parseInt(text) < min || Integer.parseInt(text) > max) {
+			throw new IllegalArgumentException(name + " is a whole number from " + min + " to " + max + ".");
 		}
-		answer.put("next", retention.nextRemovals().stream().map((next) -> {
-			Map<String, Object> row = new java.util.LinkedHashMap<>();
-			row.put("version", next.version());
-			row.put("at", next.at());
-			row.put("atNextRun", next.atNextRun());
-			row.put("reason", next.why());
-			return row;
-		}).toList());
-		return answer;
+		return Integer.parseInt(text);
+	}
+
+	/**
+	 * The page, with links to its neighbours in the body and in {@code Link} (RFC 8288),
+	 * keeping the request's filters.
+	 */
+	private static <T, D> ResponseEntity<Page<D>> page(Listed<T> listed, Function<T, D> document) {
+		String next = listed.hasNext() ? pageLink(listed.paging().page() + 1, listed.paging().size()) : null;
+		String previous = listed.hasPrevious() ? pageLink(listed.paging().page() - 1, listed.paging().size()) : null;
+		ResponseEntity.BodyBuilder answer = ResponseEntity.ok();
+		List<String> links = new ArrayList<>();
+		if (next != null) {
+			links.add("<" + next + ">; rel=\"next\"");
+		}
+		if (previous != null) {
+			links.add("<" + previous + ">; rel=\"prev\"");
+		}
+		if (!links.isEmpty()) {
+			answer.header(HttpHeaders.LINK, String.join(", ", links));
+		}
+		return answer.body(new Page<>(listed.items().stream().map(document).toList(), listed.paging().page(),
+				listed.paging().size(), listed.total(), listed.pages(), next, previous));
+	}
+
+	private static String pageLink(int page, int perPage) {
+		return ServletUriComponentsBuilder.fromCurrentRequest()
+			.replaceQueryParam("page", page)
+			.replaceQueryParam("per_page", perPage)
+			.build()
+			.toUriString();
+	}
+
+	private static String link(String path, Object value) {
+		return ServletUriComponentsBuilder.fromCurrentContextPath().path(path).buildAndExpand(value).toUriString();
 	}
 
 }

@@ -50,11 +50,41 @@ class StatusQueries {
 			LIMIT 500
 			""";
 
+	// Every file the index lists for the project (index.IndexRepository's FARM_WHEELS and
+	// PYPI_FILES, without a stage's view): the farm's own, then PyPI's.
+	private static final String FILES = """
+			SELECT w.version, w.filename, w.origin AS source, w.kind, w.sha256, w.size, w.stored_at AS upload_time,
+			       w.requires_python, coalesce(r.yanked, false) AS yanked, r.yanked_reason, w.build_id,
+			       (r.id IS NOT NULL) AS released
+			FROM wheel w
+			JOIN project p ON p.id = w.project_id
+			LEFT JOIN release r ON r.project_id = w.project_id AND r.version = w.version AND r.deleted_at IS NULL
+			WHERE p.name = :name AND w.withdrawn_at IS NULL AND w.removed_at IS NULL AND w.stage_id IS NULL
+			UNION ALL
+			SELECT r.version, f.filename, 'pypi', f.kind, f.sha256, f.size, f.upload_time, f.requires_python,
+			       (f.yanked OR r.yanked), CASE WHEN f.yanked THEN f.yanked_reason ELSE r.yanked_reason END, NULL, true
+			FROM pypi_file f
+			JOIN release r ON r.id = f.release_id
+			JOIN project p ON p.id = r.project_id
+			WHERE p.name = :name AND f.deleted_at IS NULL AND r.deleted_at IS NULL
+			ORDER BY 1, 3, 2
+			""";
+
+	// The builds of one project, newest first: the project page's build history.
+	private static final String HISTORY = """
+			SELECT b.id, b.version, b.state, b.failure_class, b.failure_kind, b.next_attempt_at, b.updated_at
+			FROM build b JOIN project p ON p.id = b.project_id
+			WHERE p.name = :name
+			ORDER BY b.id DESC
+			LIMIT 50
+			""";
+
 	private static final String TOTALS = """
 			SELECT (SELECT count(*) FROM project WHERE optin_state = 'OPTED_IN') AS projects,
 			       (SELECT count(*) FROM wheel WHERE withdrawn_at IS NULL AND removed_at IS NULL) AS wheels,
 			       (SELECT count(*) FROM build WHERE created_at >= date_trunc('day', now())) AS builds_today,
-			       (SELECT count(*) FROM build WHERE state = 'FAILED') AS failures
+			       (SELECT count(*) FROM build WHERE state = 'FAILED') AS failures,
+			       (SELECT count(*) FROM build WHERE state IN ('PENDING', 'DISPATCHED', 'RUNNING')) AS queued
 			""";
 
 	private final JdbcClient jdbc;
@@ -98,6 +128,14 @@ class StatusQueries {
 					this.jdbc.sql(RELEASES).param("name", name).query(ReleaseView.class).list()));
 	}
 
+	List<FileRow> files(String name) {
+		return this.jdbc.sql(FILES).param("name", name).query(FileRow.class).list();
+	}
+
+	List<HistoryRow> history(String name) {
+		return this.jdbc.sql(HISTORY).param("name", name).query(HistoryRow.class).list();
+	}
+
 	Totals totals() {
 		return this.jdbc.sql(TOTALS).query(Totals.class).single();
 	}
@@ -138,22 +176,27 @@ class StatusQueries {
 	public record ReleaseView(String version, boolean yanked, boolean deleted, long sdists, long pypiWheels,
 			Long buildId, String buildState, String failureClass, String reason, long farmWheels) {
 
-		/** The outcome in a word, as the project page shows it. */
-		public String outcome() {
+		/**
+		 * The outcome as a code, one per case of {@link #outcome()}: {@code deleted},
+		 * {@code superseded}, {@code upstream-wheels}, {@code built}, {@code no-sdist},
+		 * {@code not-built}, {@code failed}, {@code skipped}, {@code cancelled},
+		 * {@code building}.
+		 */
+		public String outcomeCode() {
 			if (this.deleted) {
-				return "deleted on PyPI";
+				return "deleted";
 			}
 			if (this.pypiWheels > 0 && this.farmWheels == 0) {
-				return (this.buildId != null) ? "superseded by upstream wheels" : "has wheels on PyPI";
+				return (this.buildId != null) ? "superseded" : "upstream-wheels";
 			}
 			if (this.farmWheels > 0) {
-				return this.yanked ? "built (yanked on PyPI)" : "built";
+				return "built";
 			}
 			if (this.buildId == null) {
-				return (this.sdists == 0) ? "no sdist" : "not built";
+				return (this.sdists == 0) ? "no-sdist" : "not-built";
 			}
 			return switch (this.buildState) {
-				case "FAILED" -> "failed: " + this.failureClass;
+				case "FAILED" -> "failed";
 				case "SKIPPED" -> "skipped";
 				case "CANCELLED" -> "cancelled";
 				case "SUCCEEDED", "PUBLISHED" -> "built";
@@ -161,9 +204,78 @@ class StatusQueries {
 			};
 		}
 
+		/** The outcome in a word, as the project page shows it. */
+		public String outcome() {
+			return switch (outcomeCode()) {
+				case "deleted" -> "deleted on PyPI";
+				case "superseded" -> "superseded by upstream wheels";
+				case "upstream-wheels" -> "has wheels on PyPI";
+				case "built" -> this.yanked ? "built (yanked on PyPI)" : "built";
+				case "no-sdist" -> "no sdist";
+				case "not-built" -> "not built";
+				case "failed" -> "failed: " + StateWords.failure(this.failureClass);
+				default -> StateWords.brief(dev.wheelfarm.builds.BuildState.valueOf(this.buildState));
+			};
+		}
+
 	}
 
-	public record Totals(long projects, long wheels, long buildsToday, long failures) {
+	/**
+	 * A file the index lists: {@code source} is {@code build} (the farm built it),
+	 * {@code upload} (the project uploaded it) or {@code pypi}; {@code released} says
+	 * whether its version is a PyPI release (an upload of another version is a nightly).
+	 */
+	public record FileRow(String version, String filename, String source, String kind, String sha256, long size,
+			java.time.Instant uploadTime, String requiresPython, boolean yanked, String yankedReason, Long buildId,
+			boolean released) {
+
+		public String sourceWords() {
+			return switch (this.source) {
+				case "build" -> "built by the farm";
+				case "upload" -> "uploaded by the project";
+				default -> "PyPI";
+			};
+		}
+
+		/** The size as a person reads it (SI units, as PyPI shows them). */
+		public String sizeWords() {
+			if (this.size < 1000) {
+				return this.size + " B";
+			}
+			String[] units = { "kB", "MB", "GB" };
+			double value = this.size;
+			int unit = -1;
+			while (value >= 1000 && unit < units.length - 1) {
+				value /= 1000;
+				unit++;
+			}
+			return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
+		}
+
+		public TagWords.Described tags() {
+			return TagWords.describe(this.filename);
+		}
+
+		/**
+		 * Where the file's record is (another feature's {@code /api/files/{filename}}).
+		 */
+		public boolean farmFile() {
+			return !"pypi".equals(this.source);
+		}
+
+	}
+
+	/** One build in a project's history. */
+	public record HistoryRow(long id, String version, dev.wheelfarm.builds.BuildState state, String failureClass,
+			String failureKind, java.time.Instant nextAttemptAt, java.time.Instant updatedAt) {
+
+		public String stateWords() {
+			return StateWords.build(this.state, this.failureClass, this.failureKind, this.nextAttemptAt);
+		}
+
+	}
+
+	public record Totals(long projects, long wheels, long buildsToday, long failures, long queued) {
 
 	}
 

@@ -13,6 +13,7 @@ import dev.wheelfarm.builds.Build;
 import dev.wheelfarm.builds.BuildCandidate;
 import dev.wheelfarm.builds.BuildEvent;
 import dev.wheelfarm.builds.BuildLedger;
+import dev.wheelfarm.builds.BuildLogs;
 import dev.wheelfarm.builds.BuildState;
 import dev.wheelfarm.builds.BuildSucceeded;
 import dev.wheelfarm.builds.BuildsProperties;
@@ -86,8 +87,8 @@ class DispatcherTest {
 	}
 
 	private Dispatcher dispatcher(String name, Duration runTimeout) {
-		return new Dispatcher(this.ledger, this.engine, new BuildOutputs(new DataDirectoryProperties(this.dataDir)),
-				this.events::add,
+		return new Dispatcher(this.ledger, new BuildLogs(this.jdbc), this.engine,
+				new BuildOutputs(new DataDirectoryProperties(this.dataDir)), this.events::add,
 				new DispatchProperties(true, Duration.ofSeconds(1), 10, runTimeout, Duration.ofMillis(1), name),
 				this.clock);
 	}
@@ -239,7 +240,7 @@ class DispatcherTest {
 		for (int i = 0; i < 1000; i++) {
 			this.engine.dispatchFailures.add(new EngineException("HTTP 500 Internal Server Error", true));
 		}
-		Dispatcher dispatcher = new Dispatcher(this.ledger, this.engine,
+		Dispatcher dispatcher = new Dispatcher(this.ledger, new BuildLogs(this.jdbc), this.engine,
 				new BuildOutputs(new DataDirectoryProperties(this.dataDir)), this.events::add,
 				new DispatchProperties(true, Duration.ofSeconds(1), 10, Duration.ofHours(1), Duration.ofMillis(1),
 						"instance-a", Duration.ofMinutes(2), Duration.ofMillis(40)),

@@ -43,7 +43,7 @@ final class Farm implements AutoCloseable {
 	private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"\\s+value=\"([^\"]+)\"");
 
 	/** Builds end in one of these (SUCCEEDED only until the ingest has run). */
-	static final List<String> ENDED = List.of("PUBLISHED", "FAILED", "CANCELLED", "SKIPPED");
+	static final List<String> ENDED = List.of("published", "failed", "cancelled", "skipped");
 
 	final PypiStandIn pypi = PypiStandIn.start();
 
@@ -147,7 +147,8 @@ final class Farm implements AutoCloseable {
 			.POST(HttpRequest.BodyPublishers.ofString(this.json.writeValueAsString(Map.of("repository", git.url())))));
 		assertThat(registered.statusCode()).as(registered.body()).isEqualTo(202);
 		return await("opt-in of " + project, () -> getJson("/api/opt-ins/" + project),
-				(status) -> "OPTED_IN".equals(status.path("state").asString(null)), Duration.ofSeconds(30));
+				(status) -> "opted-in".equals(status.path("state").path("code").asString(null)),
+				Duration.ofSeconds(30));
 	}
 
 	// ---- the farm's HTTP surfaces
@@ -166,8 +167,8 @@ final class Farm implements AutoCloseable {
 
 	private static long buildId(JsonNode page, String version) {
 		for (JsonNode release : page.path("releases")) {
-			if (version.equals(release.path("version").asString(null)) && release.path("build").canConvertToLong()) {
-				return release.path("build").asLong();
+			if (version.equals(release.path("version").asString(null)) && release.path("build_id").canConvertToLong()) {
+				return release.path("build_id").asLong();
 			}
 		}
 		return -1;
@@ -176,7 +177,7 @@ final class Farm implements AutoCloseable {
 	/** Waits until the build has ended and returns {@code /api/builds/{id}}. */
 	JsonNode awaitEnded(long build) {
 		return await("build " + build + " to end", () -> getJson("/api/builds/" + build),
-				(b) -> ENDED.contains(b.path("state").asString("")), Duration.ofMinutes(3));
+				(b) -> ENDED.contains(b.path("state").path("code").asString("")), Duration.ofMinutes(3));
 	}
 
 	/** The PEP 691 project page. */

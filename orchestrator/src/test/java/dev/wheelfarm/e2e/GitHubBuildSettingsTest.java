@@ -152,8 +152,8 @@ class GitHubBuildSettingsTest {
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
 		long id = farm.buildOf("octo-pureonly", "1.0");
 		JsonNode build = farm.awaitEnded(id);
-		assertThat(build.path("state").asString()).as(build.toString()).isEqualTo("FAILED");
-		assertThat(build.path("failure").path("class").asString()).isEqualTo("config-error");
+		assertThat(build.path("state").path("code").asString()).as(build.toString()).isEqualTo("failed");
+		assertThat(build.path("failure").path("failure_class").asString()).isEqualTo("config-error");
 		assertThat(build.path("plan").path("strategy").asString()).isEqualTo("pure");
 		assertThat(gitHub.platformJobs()).as("no matrix job started")
 			.noneMatch((job) -> job.requestId().equals("wf-" + id + "-1"));
@@ -167,8 +167,8 @@ class GitHubBuildSettingsTest {
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
 		long first = farm.buildOf("octo-fragile", "1.0");
 		JsonNode failed = farm.awaitEnded(first);
-		assertThat(failed.path("state").asString()).as(failed.toString()).isEqualTo("FAILED");
-		assertThat(failed.path("failure").path("class").asString()).isEqualTo("missing-system-dependency");
+		assertThat(failed.path("state").path("code").asString()).as(failed.toString()).isEqualTo("failed");
+		assertThat(failed.path("failure").path("failure_class").asString()).isEqualTo("missing-system-dependency");
 
 		git.put("wheelfarm.toml", """
 				projects = ["octo-fragile"]
@@ -181,7 +181,7 @@ class GitHubBuildSettingsTest {
 		long second = Farm.await("a build under the new recipe", () -> farm.buildOf("octo-fragile", "1.0"),
 				(id) -> id != first, Duration.ofSeconds(10));
 		JsonNode retried = farm.awaitEnded(second);
-		assertThat(retried.path("state").asString()).as(retried.toString()).isEqualTo("PUBLISHED");
+		assertThat(retried.path("state").path("code").asString()).as(retried.toString()).isEqualTo("published");
 		assertThat(gitHub.platformJobs()).filteredOn((job) -> job.requestId().equals("wf-" + second + "-1"))
 			.singleElement()
 			.satisfies((job) -> {

@@ -93,7 +93,7 @@ class GitHubBundleCheckTest {
 		Farm.await("the build waiting for a builder", () -> Farm.sample(farm.scrape(), "wheelfarm_queue_age_seconds"),
 				(age) -> age >= 3.0, Duration.ofSeconds(60));
 		assertThat(gitHub.dispatches()).as("nothing dispatched to a repository with another workflow").isEmpty();
-		assertThat(farm.getJson("/api/builds/" + build).path("state").asString()).isEqualTo("PENDING");
+		assertThat(farm.getJson("/api/builds/" + build).path("state").path("code").asString()).isEqualTo("pending");
 		HttpResponse<String> health = health();
 		assertThat(health.statusCode()).isEqualTo(503);
 		JsonNode component = JsonMapper.builder()
@@ -116,7 +116,7 @@ class GitHubBundleCheckTest {
 		assertThat(exit).as(out + "\n" + err).isZero();
 
 		JsonNode ended = farm.awaitEnded(build);
-		assertThat(ended.path("state").asString()).as(ended.toString()).isEqualTo("PUBLISHED");
+		assertThat(ended.path("state").path("code").asString()).as(ended.toString()).isEqualTo("published");
 		assertThat(gitHub.dispatches()).hasSize(1);
 		HttpResponse<String> healthy = health();
 		assertThat(healthy.statusCode()).isEqualTo(200);

@@ -79,10 +79,10 @@ class GitHubFarmTest {
 		Instant started = Instant.now();
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
 		JsonNode build = farm.awaitEnded(farm.buildOf("octo-pkg", "2.0"));
-		assertThat(build.path("state").asString()).as(build.toString()).isEqualTo("PUBLISHED");
+		assertThat(build.path("state").path("code").asString()).as(build.toString()).isEqualTo("published");
 		assertThat(Duration.between(started, Instant.now())).as("well within the 60 s poll interval")
 			.isLessThan(Duration.ofSeconds(40));
-		assertThat(build.path("run").asString())
+		assertThat(build.path("run_url").asString())
 			.startsWith("https://github.com/" + GitHubStandIn.OWNER + "/" + GitHubStandIn.REPO + "/actions/runs/");
 		assertThat(build.path("wheels").path(0).path("filename").asString()).isEqualTo("octo_pkg-2.0-py3-none-any.whl");
 

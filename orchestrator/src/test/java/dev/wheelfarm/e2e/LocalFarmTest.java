@@ -85,7 +85,7 @@ class LocalFarmTest {
 
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
 		JsonNode build = farm.awaitEnded(farm.buildOf("happy-pkg", "1.0"));
-		assertThat(build.path("state").asString()).as(build.toString()).isEqualTo("PUBLISHED");
+		assertThat(build.path("state").path("code").asString()).as(build.toString()).isEqualTo("published");
 		assertThat(build.path("wheels").path(0).path("filename").asString())
 			.isEqualTo("happy_pkg-1.0-py3-none-any.whl");
 
@@ -111,8 +111,9 @@ class LocalFarmTest {
 		farm.pureReleases("older-pkg", "0.9", "1.0");
 		farm.optIn("older-pkg", "projects = [\"older-pkg\"]\nsince = \"1.0\"\n");
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
-		assertThat(farm.awaitEnded(farm.buildOf("older-pkg", "1.0")).path("state").asString()).isEqualTo("PUBLISHED");
-		assertThat(release(farm.getJson("/api/projects/older-pkg"), "0.9").path("build").isNull())
+		assertThat(farm.awaitEnded(farm.buildOf("older-pkg", "1.0")).path("state").path("code").asString())
+			.isEqualTo("published");
+		assertThat(release(farm.getJson("/api/projects/older-pkg"), "0.9").path("build_id").isNull())
 			.as("0.9 is older than `since`: the watcher leaves it alone")
 			.isTrue();
 
@@ -123,7 +124,7 @@ class LocalFarmTest {
 		long id = Long.parseLong(location.substring(location.lastIndexOf('/') + 1));
 
 		JsonNode build = farm.awaitEnded(id);
-		assertThat(build.path("state").asString()).as(build.toString()).isEqualTo("PUBLISHED");
+		assertThat(build.path("state").path("code").asString()).as(build.toString()).isEqualTo("published");
 		assertThat(build.path("version").asString()).isEqualTo("0.9");
 		assertThat(Farm.filenames(farm.simpleJson("older-pkg"))).contains("older_pkg-0.9-py3-none-any.whl",
 				"older_pkg-1.0-py3-none-any.whl");
@@ -139,8 +140,8 @@ class LocalFarmTest {
 		farm.optIn("catchup-pkg", "projects = [\"catchup-pkg\"]\n");
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
 		for (String version : new String[] { "1.0", "1.1" }) {
-			assertThat(farm.awaitEnded(farm.buildOf("catchup-pkg", version)).path("state").asString())
-				.isEqualTo("PUBLISHED");
+			assertThat(farm.awaitEnded(farm.buildOf("catchup-pkg", version)).path("state").path("code").asString())
+				.isEqualTo("published");
 		}
 		String ours10 = "catchup_pkg-1.0-py3-none-any.whl";
 		assertThat(Farm.file(farm.simpleJson("catchup-pkg"), ours10).path("url").asString()).contains("/files/");
@@ -186,10 +187,10 @@ class LocalFarmTest {
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
 		long first = farm.buildOf("fragile-pkg", "1.0");
 		JsonNode failed = farm.awaitEnded(first);
-		assertThat(failed.path("state").asString()).as(failed.toString()).isEqualTo("FAILED");
-		assertThat(failed.path("failure").path("class").asString()).isEqualTo("missing-system-dependency");
+		assertThat(failed.path("state").path("code").asString()).as(failed.toString()).isEqualTo("failed");
+		assertThat(failed.path("failure").path("failure_class").asString()).isEqualTo("missing-system-dependency");
 		assertThat(failed.path("failure").path("kind").asString()).isEqualTo("permanent");
-		assertThat(failed.path("failure").path("log").asString()).contains("wheelfarm_no_such_library.h");
+		assertThat(failed.path("failure").path("log_excerpt").asString()).contains("wheelfarm_no_such_library.h");
 		assertThat(farm.send(HttpRequest.newBuilder(URI.create(farm.url("/builds/" + first))).GET()).body())
 			.contains("missing-system-dependency", "wheelfarm_no_such_library.h");
 		assertThat(farm.pypi.requestCount(sdistPath)).as("the builder fetched the sdist once").isEqualTo(1);
@@ -223,14 +224,14 @@ class LocalFarmTest {
 		long second = Farm.await("a build under the new recipe", () -> farm.buildOf("fragile-pkg", "1.0"),
 				(id) -> id != first, Duration.ofSeconds(10));
 		JsonNode retried = farm.awaitEnded(second);
-		assertThat(retried.path("state").asString()).as(retried.toString()).isEqualTo("PUBLISHED");
+		assertThat(retried.path("state").path("code").asString()).as(retried.toString()).isEqualTo("published");
 		assertThat(retried.path("wheels").path(0).path("filename").asString()).matches("fragile_pkg-1\\.0-cp3.*\\.whl");
 		assertThat(retried.path("plan").path("skip").asString()).isEqualTo("pp*");
 		assertThat(retried.path("plan").path("environment").path("CFLAGS").asString()).isEqualTo("-DFRAGILE_OK");
 		assertThat(failed.path("plan").path("skip").isNull()).as("the first build's plan is its own").isTrue();
 		assertThat(farm.pypi.requestCount(sdistPath)).as("built once more").isEqualTo(2);
-		assertThat(farm.getJson("/api/builds/" + first).path("state").asString()).as("the first row stays")
-			.isEqualTo("FAILED");
+		assertThat(farm.getJson("/api/builds/" + first).path("state").path("code").asString()).as("the first row stays")
+			.isEqualTo("failed");
 	}
 
 	@Test
@@ -250,7 +251,7 @@ class LocalFarmTest {
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
 		long id = farm.buildOf("local-native", "1.0");
 		JsonNode build = farm.awaitEnded(id);
-		assertThat(build.path("state").asString()).as(build.toString()).isEqualTo("PUBLISHED");
+		assertThat(build.path("state").path("code").asString()).as(build.toString()).isEqualTo("published");
 		assertThat(build.path("wheels").path(0).path("filename").asString()).contains("-linux_x86_64.whl");
 		assertThat(build.path("plan")
 			.path("platforms")
@@ -286,16 +287,16 @@ class LocalFarmTest {
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
 
 		JsonNode skipped = farm.awaitEnded(farm.buildOf("skipped-native", "1.0"));
-		assertThat(skipped.path("state").asString()).as(skipped.toString()).isEqualTo("FAILED");
-		assertThat(skipped.path("failure").path("class").asString()).isEqualTo("config-error");
+		assertThat(skipped.path("state").path("code").asString()).as(skipped.toString()).isEqualTo("failed");
+		assertThat(skipped.path("failure").path("failure_class").asString()).isEqualTo("config-error");
 		assertThat(skipped.path("failure").path("kind").asString()).isEqualTo("permanent");
 		assertThat(skipped.path("timeline").toString())
 			.containsPattern("cp3[0-9]+-manylinux_x86_64 is excluded by skip");
 		assertThat(skipped.path("wheels").isEmpty()).isTrue();
 
 		JsonNode pureOnly = farm.awaitEnded(farm.buildOf("pure-only", "1.0"));
-		assertThat(pureOnly.path("state").asString()).as(pureOnly.toString()).isEqualTo("FAILED");
-		assertThat(pureOnly.path("failure").path("class").asString()).isEqualTo("config-error");
+		assertThat(pureOnly.path("state").path("code").asString()).as(pureOnly.toString()).isEqualTo("failed");
+		assertThat(pureOnly.path("failure").path("failure_class").asString()).isEqualTo("config-error");
 		assertThat(pureOnly.path("plan").path("strategy").asString()).isEqualTo("pure");
 		assertThat(pureOnly.path("timeline").toString()).contains("turns the platform build off");
 		assertThat(pureOnly.path("wheels").isEmpty()).as("no native wheel without the fallback").isTrue();
@@ -309,7 +310,8 @@ class LocalFarmTest {
 		// PyPI stumbles once on the project page; the watcher's retry gets it.
 		farm.pypi.failNext("/pypi/metered-pkg/json", Fault.status(500));
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
-		assertThat(farm.awaitEnded(farm.buildOf("metered-pkg", "1.0")).path("state").asString()).isEqualTo("PUBLISHED");
+		assertThat(farm.awaitEnded(farm.buildOf("metered-pkg", "1.0")).path("state").path("code").asString())
+			.isEqualTo("published");
 
 		String published = "wheelfarm_builds{state=\"PUBLISHED\"}";
 		String after = Farm.await("the build gauges to catch up", farm::scrape,

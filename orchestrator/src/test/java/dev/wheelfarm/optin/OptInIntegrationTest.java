@@ -291,7 +291,7 @@ class OptInIntegrationTest {
 			}
 			this.mvc.perform(get("/api/opt-ins/API_Pkg"))
 				.andExpect(status().isOk())
-				.andExpect(jsonPath("$.state").value("OPTED_IN"))
+				.andExpect(jsonPath("$.state.code").value("opted-in"))
 				.andExpect(jsonPath("$.repository.commit").value(commit))
 				.andExpect(jsonPath("$.repository.config.projects[0]").value("api-pkg"))
 				.andExpect(jsonPath("$.repository.problems[0].key").value("colour"))
@@ -300,7 +300,7 @@ class OptInIntegrationTest {
 			this.mvc.perform(get("/api/opt-ins").param("repository", git.url()))
 				.andExpect(status().isOk())
 				.andExpect(jsonPath("$.status").value("read"))
-				.andExpect(jsonPath("$.projects[0].outcome").value("OPTED_IN"));
+				.andExpect(jsonPath("$.projects[0].outcome").value("opted-in"));
 		}
 	}
 

@@ -162,19 +162,23 @@ class RequestsWebTest {
 				.content("{\"project\":\"demo-pkg\",\"version\":\"2.0\"}"))
 			.andExpect(status().isConflict())
 			.andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-			.andExpect(jsonPath("$.detail", containsString("already has wheels")));
+			.andExpect(jsonPath("$.detail", containsString("already has wheels")))
+			.andExpect(jsonPath("$.type").value("urn:wheelfarm:problem:has-wheels"))
+			.andExpect(jsonPath("$.field").value("version"));
 		long id = this.jdbc.sql("SELECT id FROM build").query(Long.class).single();
 		this.mvc.perform(get("/api/builds/" + id))
 			.andExpect(status().isOk())
-			.andExpect(jsonPath("$.state").value("PENDING"))
-			.andExpect(jsonPath("$.timeline[0].state").value("PENDING"));
+			.andExpect(jsonPath("$.state.code").value("pending"))
+			.andExpect(jsonPath("$.state.message").value("queued"))
+			.andExpect(jsonPath("$.timeline[0].state").value("pending"));
 		this.mvc.perform(get("/api/builds/nope"))
 			.andExpect(status().isNotFound())
 			.andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
 		this.mvc.perform(get("/api/projects/Demo.Pkg"))
 			.andExpect(status().isOk())
 			.andExpect(jsonPath("$.name").value("demo-pkg"))
-			.andExpect(jsonPath("$.releases[?(@.version == '2.0')].outcome").value("has wheels on PyPI"));
+			.andExpect(jsonPath("$.releases[?(@.version == '2.0')].outcome.code").value("upstream-wheels"))
+			.andExpect(jsonPath("$.releases[?(@.version == '2.0')].outcome.message").value("has wheels on PyPI"));
 	}
 
 	@Test
@@ -185,7 +189,7 @@ class RequestsWebTest {
 		this.mvc.perform(get("/projects/demo-pkg"))
 			.andExpect(status().isOk())
 			.andExpect(content().string(containsString("has wheels on PyPI")))
-			.andExpect(content().string(containsString("OPTED_IN")));
+			.andExpect(content().string(containsString("opted in")));
 		this.mvc.perform(get("/projects/nobody")).andExpect(status().isNotFound());
 		this.mvc.perform(get("/builds/99999")).andExpect(status().isNotFound());
 	}

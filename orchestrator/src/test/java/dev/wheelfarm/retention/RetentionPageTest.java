@@ -57,13 +57,13 @@ class RetentionPageTest extends RetentionIntegrationTest {
 			.contains("at the first run after " + MINUTES.format(dev3StoredAt.plus(Duration.ofDays(30))));
 
 		JsonNode api = json("/api/projects/planned").at("/retention");
-		assertThat(api.at("/policy/applies-to").asString()).isEqualTo("prereleases");
-		assertThat(api.at("/policy/keep-newest").asInt()).isEqualTo(2);
-		assertThat(api.at("/fromConfig").asBoolean()).isTrue();
+		assertThat(api.at("/policy/applies_to").asString()).isEqualTo("prereleases");
+		assertThat(api.at("/policy/keep_newest").asInt()).isEqualTo(2);
+		assertThat(api.at("/from_config").asBoolean()).isTrue();
 		List<String> dueNow = api.at("/next")
 			.values()
 			.stream()
-			.filter((entry) -> entry.at("/atNextRun").asBoolean())
+			.filter((entry) -> entry.at("/at_next_run").asBoolean())
 			.map((entry) -> entry.at("/version").asString())
 			.toList();
 		assertThat(dueNow).containsExactlyInAnyOrder("2.0.dev1", "2.0.dev2");
@@ -74,7 +74,7 @@ class RetentionPageTest extends RetentionIntegrationTest {
 		// The run removed exactly what the page announced for it.
 		JsonNode after = json("/api/projects/planned").at("/retention");
 		assertThat(
-				after.at("/lastRun/removed").values().stream().map((file) -> file.at("/version").asString()).toList())
+				after.at("/last_run/removed").values().stream().map((file) -> file.at("/version").asString()).toList())
 			.containsExactlyInAnyOrderElementsOf(dueNow);
 		String page = html("/projects/planned");
 		assertThat(section(page, "retention-removed")).contains("planned-2.0.dev1-py3-none-any.whl",
@@ -82,7 +82,8 @@ class RetentionPageTest extends RetentionIntegrationTest {
 		assertThat(page).contains("which removed <span>2</span> file(s) of this project");
 		assertThat(section(page, "retention-next")).contains("2.0.dev3").doesNotContain("2.0.dev1", "2.0.dev2");
 		// The next run is a day after this one started.
-		assertThat(Instant.parse(after.at("/nextRunAt").asString())).isAfter(Instant.now().plus(Duration.ofHours(23)));
+		assertThat(Instant.parse(after.at("/next_run_at").asString()))
+			.isAfter(Instant.now().plus(Duration.ofHours(23)));
 	}
 
 	@Test
@@ -94,8 +95,8 @@ class RetentionPageTest extends RetentionIntegrationTest {
 			.contains("the farm's default")
 			.contains("Nothing is due to be removed.");
 		JsonNode api = json("/api/projects/bare").at("/retention");
-		assertThat(api.at("/fromConfig").asBoolean()).isFalse();
-		assertThat(api.at("/policy/max-age-days").asInt()).isEqualTo(30);
+		assertThat(api.at("/from_config").asBoolean()).isFalse();
+		assertThat(api.at("/policy/max_age_days").asInt()).isEqualTo(30);
 		assertThat(api.at("/next").size()).isZero();
 	}
 

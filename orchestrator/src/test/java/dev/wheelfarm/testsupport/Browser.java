@@ -81,6 +81,27 @@ public final class Browser implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Saves the whole page, not only what the window shows, as a PNG: the window grows to
+	 * the page's height (at most {@code maxHeight} pixels) for the shot and is put back.
+	 */
+	public Path fullPageScreenshot(Path file, int maxHeight) {
+		Dimension before = this.driver.manage().window().getSize();
+		Number height = (Number) ((org.openqa.selenium.JavascriptExecutor) this.driver)
+			.executeScript("return document.documentElement.scrollHeight;");
+		int chrome = before.getHeight() - ((Number) ((org.openqa.selenium.JavascriptExecutor) this.driver)
+			.executeScript("return window.innerHeight;")).intValue();
+		this.driver.manage()
+			.window()
+			.setSize(new Dimension(before.getWidth(), Math.min(maxHeight, height.intValue() + chrome)));
+		try {
+			return screenshot(file);
+		}
+		finally {
+			this.driver.manage().window().setSize(before);
+		}
+	}
+
 	@Override
 	public void close() {
 		this.driver.quit();

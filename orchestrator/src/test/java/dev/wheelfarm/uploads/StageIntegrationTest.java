@@ -105,7 +105,7 @@ class StageIntegrationTest extends UploadTestBase {
 		assertThat(listed.path("stages").get(0).path("files")).hasSize(2);
 		HttpResponse<String> published = call("POST", "/api/stages/" + token(index) + "/publish", TOKEN);
 		assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
-		assertThat(JSON.readTree(published.body()).path("files").toString()).contains("previewed-3.0.tar.gz")
+		assertThat(JSON.readTree(published.body()).path("closed_files").toString()).contains("previewed-3.0.tar.gz")
 			.contains("previewed-3.0-py3-none-any.whl");
 		assertThat(JSON.readTree(published.body()).path("state").stringValue()).isEqualTo("published");
 

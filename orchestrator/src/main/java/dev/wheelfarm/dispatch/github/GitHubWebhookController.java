@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.wheelfarm.web.ProblemType;
+import dev.wheelfarm.web.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -31,6 +33,12 @@ import org.springframework.web.bind.annotation.RestController;
 class GitHubWebhookController {
 
 	static final String PATH = "/api/github/webhook";
+
+	static final ProblemType DISABLED = new ProblemType("webhook-disabled", HttpStatus.NOT_FOUND,
+			"Webhook not configured");
+
+	static final ProblemType BAD_SIGNATURE = new ProblemType("webhook-bad-signature", HttpStatus.UNAUTHORIZED,
+			"Delivery not signed with the secret");
 
 	/** {@code workflow_run} payloads are about 25 KB; a megabyte leaves ample room. */
 	static final int MAX_BODY_BYTES = 1024 * 1024;
@@ -60,39 +68,40 @@ class GitHubWebhookController {
 	}
 
 	@PostMapping(PATH)
-	ResponseEntity<Void> receive(HttpServletRequest request,
+	ResponseEntity<?> receive(HttpServletRequest request,
 			@RequestHeader(name = "X-Hub-Signature-256", required = false) String signatureHeader,
 			@RequestHeader(name = "X-GitHub-Event", required = false) String event,
 			@RequestHeader(name = "X-GitHub-Delivery", required = false) String delivery) throws IOException {
 		if (this.signature == null) {
-			return ResponseEntity.notFound().build();
+			return DISABLED
+				.answer("This farm has no webhook secret (wheelfarm.github.webhook-secret): runs are polled.");
 		}
 		if (request.getContentLengthLong() > MAX_BODY_BYTES) {
-			return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).build();
+			return tooLarge();
 		}
 		byte[] body;
 		try (InputStream in = request.getInputStream()) {
 			body = in.readNBytes(MAX_BODY_BYTES + 1);
 		}
 		if (body.length > MAX_BODY_BYTES) {
-			return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).build();
+			return tooLarge();
 		}
 		if (!this.signature.verify(body, signatureHeader)) {
-			return ResponseEntity.status(HttpStatus.UNAUTHORIZED).build();
+			return BAD_SIGNATURE.answer("X-Hub-Signature-256 is missing or does not sign this body with the secret.");
 		}
 		if (!"workflow_run".equals(event)) {
 			// ping, workflow_job and the rest: signed, but nothing the farm acts on.
 			return ResponseEntity.noContent().build();
 		}
 		if (delivery == null || !DELIVERY_ID.matcher(delivery).matches()) {
-			return ResponseEntity.badRequest().build();
+			return Problems.INVALID_REQUEST.answer("X-GitHub-Delivery is missing or not a delivery id.");
 		}
 		WorkflowRunChanged change;
 		try {
 			change = parse(this.json.readTree(body));
 		}
 		catch (JacksonException ex) {
-			return ResponseEntity.badRequest().build();
+			return Problems.INVALID_REQUEST.answer("The body is not JSON.");
 		}
 		if (change == null) {
 			// Another repository's runs (an App installed more widely) or no run at all.
@@ -103,6 +112,10 @@ class GitHubWebhookController {
 		}
 		this.events.publishEvent(change);
 		return ResponseEntity.accepted().build();
+	}
+
+	private static ResponseEntity<?> tooLarge() {
+		return Problems.CONTENT_TOO_LARGE.answer("A delivery has at most " + MAX_BODY_BYTES + " bytes.");
 	}
 
 	private WorkflowRunChanged parse(JsonNode payload) {

@@ -98,6 +98,12 @@ class WorkflowStagesTest {
 		assertThat(result.platforms().get(1).note()).contains("no result");
 		assertThat(result.cibuildwheelPlan()).singleElement()
 			.satisfies((plan) -> assertThat(plan.runner()).isEqualTo("ubuntu-latest"));
+		// The farm stores one log per build: the stages' logs, joined, the pure one
+		// first.
+		String log = Files.readString(this.temp.resolve("result/build.log"));
+		assertThat(log).startsWith("== part-pure (pure stage) ==\n")
+			.contains("== part-linux-x86_64 (platform stage) ==\n", "stage platform, request req-cext");
+		assertThat(log.indexOf("stage pure, request req-cext")).isBetween(0, log.indexOf("part-linux-x86_64"));
 	}
 
 	@Test
