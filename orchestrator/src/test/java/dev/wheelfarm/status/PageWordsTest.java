@@ -23,7 +23,7 @@ class PageWordsTest {
 			textBlock = """
 					demo-1.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl | CPython 3.12 | CPython 3.12 only | Linux x86-64, glibc 2.17+
 					demo-1.0-cp39-abi3-musllinux_1_2_aarch64.whl                      | CPython 3.9  | stable ABI (abi3) | Linux ARM64, musl 1.2+
-					demo-1.0-cp313-cp313t-win_amd64.whl                               | CPython 3.13 (free-threaded) | CPython 3.13 free-threaded only | Windows x86-64
+					demo-1.0-cp313-cp313t-win_amd64.whl                               | CPython 3.13 | CPython 3.13 free-threaded only | Windows x86-64
 					demo-1.0-cp311-cp311-win32.whl                                    | CPython 3.11 | CPython 3.11 only | Windows x86 (32-bit)
 					demo-1.0-cp310-cp310-macosx_10_9_universal2.whl                   | CPython 3.10 | CPython 3.10 only | macOS 10.9+ Intel and Apple silicon
 					demo-1.0-py2.py3-none-any.whl                                     | Python 2; Python 3 | none (pure Python) | any
