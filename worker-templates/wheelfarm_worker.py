@@ -1392,6 +1392,8 @@ def command_assemble(args):
     if len(pure) != 1:
         sys.stderr.write("expected exactly one result.json of stage 'pure', found %d\n" % len(pure))
         return 2
+    # Before the pure part's result becomes the final one: the logs are ordered by stage.
+    join_logs(parts, out)
     pure_root, result = pure[0]
     result.stage = "final"
     result.wheels = []
@@ -1434,7 +1436,6 @@ def command_assemble(args):
         summarize(result)
         if result.status == "failure" and result.failure is None:
             result.fail(Failure("unknown", "no platform job reported a result", None))
-    join_logs(parts, out)
     finish(result, out)
     return 0 if result.status == "success" else 1
 

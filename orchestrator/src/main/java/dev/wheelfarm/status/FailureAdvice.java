@@ -28,8 +28,8 @@ public final class FailureAdvice {
 						"[tool.wheelfarm]\nskip = \"*-win32\"   # or: platforms = [\"linux\"]")));
 			case MISSING_SYSTEM_DEPENDENCY ->
 				new Advice("A C header, a library, a pkg-config package or a compiler was not there.", List.of(new Step(
-						"Add a before-all that installs it before cibuildwheel builds (a new recipe: the farm tries again by itself):",
-						"[tool.wheelfarm.cibuildwheel]   # [cibuildwheel] in wheelfarm.toml\nbefore-all = \"yum install -y foo-devel\"   # manylinux; apk add on musllinux, brew on macOS"),
+						"Add a before-all that installs it before cibuildwheel builds (yum on manylinux, apk on musllinux, brew on macOS); a new recipe, so the farm tries again by itself:",
+						"[tool.wheelfarm.cibuildwheel]   # [cibuildwheel] in wheelfarm.toml\nbefore-all = \"yum install -y foo-devel\""),
 						new Step("Or build only on the platforms that have it:",
 								"[tool.wheelfarm]\nplatforms = [\"linux\"]")));
 			case MISSING_BUILD_DEPENDENCY -> new Advice(

@@ -18,6 +18,8 @@ public final class TagWords {
 
 	private static final Pattern CPYTHON = Pattern.compile("cp(\\d)(\\d+)(t?)");
 
+	private static final Pattern PYPY = Pattern.compile("pp(\\d)(\\d+)");
+
 	private static final Pattern PYTHON = Pattern.compile("py(\\d)(\\d*)");
 
 	private static final Pattern MANYLINUX = Pattern.compile("(many|musl)linux_(\\d+)_(\\d+)_(\\w+)");
@@ -56,8 +58,9 @@ public final class TagWords {
 			return python.group(2).isEmpty() ? "Python " + python.group(1)
 					: "Python " + python.group(1) + "." + python.group(2) + "+";
 		}
-		if (tag.startsWith("pp")) {
-			return "PyPy " + tag.substring(2);
+		Matcher pypy = PYPY.matcher(tag);
+		if (pypy.matches()) {
+			return "PyPy (Python " + pypy.group(1) + "." + pypy.group(2) + ")";
 		}
 		return tag;
 	}

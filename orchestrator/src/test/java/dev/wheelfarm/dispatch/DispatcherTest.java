@@ -359,6 +359,29 @@ class DispatcherTest {
 		assertThat(build().failureClass()).isEqualTo("unknown");
 		assertThat(build().reason()).contains("without a readable result.json");
 		assertThat(build().logExcerpt()).isEqualTo("Error: Process completed with exit code 137.");
+		assertThat(new BuildLogs(this.jdbc).find(this.buildId).orElseThrow().content())
+			.as("the engine's log is the whole log there is")
+			.isEqualTo("Error: Process completed with exit code 137.");
+	}
+
+	@Test
+	void theWorkersWholeLogIsKeptWithItsHeadAndTailWhenItIsTooLong() {
+		ScriptedEngine.Run run = ScriptedEngine.Run.ending(RunStatus.Conclusion.SUCCESS)
+			.withFailure("compile-error", "gcc exited 1");
+		String middle = "noise\n".repeat(BuildLogs.LIMIT_BYTES / 6 + 1000);
+		run.outputs.put("build.log", ("how it started\n" + middle + "src/x.c:1:1: error: boom\n")
+			.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		this.engine.nextRuns.add(run);
+		dispatcher().round();
+		assertThat(build().state()).isEqualTo(BuildState.FAILED);
+		BuildLogs.StoredLog log = new BuildLogs(this.jdbc).find(this.buildId).orElseThrow();
+		assertThat(log.truncated()).isTrue();
+		assertThat(log.attempt()).isEqualTo(1);
+		assertThat(log.originalBytes()).isEqualTo(middle.length() + 40L);
+		assertThat(log.content()).startsWith("how it started\n")
+			.endsWith("src/x.c:1:1: error: boom\n")
+			.contains("bytes of the log cut here");
+		assertThat(log.content().length()).isLessThan(BuildLogs.LIMIT_BYTES + 200);
 	}
 
 	@Test

@@ -9,6 +9,7 @@ import java.util.Map;
 import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.pypi.PypiWatcher;
 import dev.wheelfarm.pypi.standin.PypiStandIn;
+import dev.wheelfarm.testsupport.Axe;
 import dev.wheelfarm.testsupport.Browser;
 import dev.wheelfarm.testsupport.IntegrationTest;
 import org.junit.jupiter.api.AfterAll;
@@ -104,6 +105,7 @@ class RequestInBrowserTest {
 		assertThat(waitFor(page, ExpectedConditions.presenceOfElementLocated(By.id("version-error"))).getText())
 			.isEqualTo("PyPI has no release 9.9 of purepkg.");
 		shoot("request-refused");
+		assertThat(Axe.seriousViolations(page)).as("the refused form, with its error").isEmpty();
 
 		page.findElement(By.id("version")).clear();
 		page.findElement(By.id("version")).sendKeys("0.9");

@@ -189,7 +189,7 @@ class RequestsWebTest {
 		this.mvc.perform(get("/projects/demo-pkg"))
 			.andExpect(status().isOk())
 			.andExpect(content().string(containsString("has wheels on PyPI")))
-			.andExpect(content().string(containsString("opted in")));
+			.andExpect(content().string(containsString(">opted in<")));
 		this.mvc.perform(get("/projects/nobody")).andExpect(status().isNotFound());
 		this.mvc.perform(get("/builds/99999")).andExpect(status().isNotFound());
 	}

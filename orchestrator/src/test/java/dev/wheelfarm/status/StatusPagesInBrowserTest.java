@@ -255,7 +255,7 @@ class StatusPagesInBrowserTest {
 	void theBuildListShowsTheQueueLiveAndFiltersByStateWithTheKeyboard() {
 		WebDriver page = browser.driver();
 		page.get(url("/builds"));
-		assertThat(page.findElements(By.cssSelector("#queue tbody tr"))).extracting(
+		assertThat(page.findElements(By.cssSelector("#queue-table tbody tr"))).extracting(
 				(row) -> row.getAttribute("data-build") + " " + row.findElement(By.className("state-words")).getText())
 			.containsExactly(queued + " queued");
 		assertThat(page.findElements(By.cssSelector("meta[http-equiv=refresh]"))).as("refreshes while builds wait")
