@@ -7,10 +7,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.wheelfarm.artifacts.TestWheels;
+import dev.wheelfarm.index.IndexExports;
 import dev.wheelfarm.provenance.AttestationVerifier;
 import dev.wheelfarm.provenance.Publisher;
 import dev.wheelfarm.provenance.SigstoreFixtures;
@@ -21,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.TestPropertySource;
 
 import static dev.wheelfarm.provenance.SigstoreFixtures.GITLAB;
@@ -32,12 +35,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * PEP 740 attestations on the way in and out, with real recorded attestations and the
- * public-good trusted root as a file: the {@code attestations} field of a real multipart
- * upload is verified against the project's trusted publisher (its opted-in GitHub
- * repository, narrowed by its config), refused with the reason as the status line twine
- * prints, and once accepted served as PyPI serves it: a {@code provenance} link in PEP
- * 691 JSON, {@code data-provenance} in PEP 503 HTML, and the provenance object itself,
- * which verifies again.
+ * public-good trusted root as a file (the tests'
+ * {@code wheelfarm.provenance.trusted-root}, in {@code config/application.properties}):
+ * the {@code attestations} field of a real multipart upload is verified against the
+ * project's trusted publisher (its opted-in GitHub repository, narrowed by its config),
+ * refused with the reason as the status line twine prints, and once accepted served as
+ * PyPI serves it: a {@code provenance} link in PEP 691 JSON, {@code data-provenance} in
+ * PEP 503 HTML, and the provenance object itself, which verifies again.
  */
 @IntegrationTest
 @TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.index.page-cache-ttl=0s" })
@@ -47,10 +51,8 @@ class AttestedUploadTest extends UploadTestBase {
 
 	private static final String BOUNDARY = "attested-boundary";
 
-	@DynamicPropertySource
-	static void trustedRoot(DynamicPropertyRegistry registry) {
-		registry.add("wheelfarm.provenance.trusted-root", () -> SigstoreFixtures.trustedRoot().toString());
-	}
+	@Autowired
+	ApplicationContext context;
 
 	@Override
 	void seed(UploadFixtures rows) {
@@ -111,6 +113,14 @@ class AttestedUploadTest extends UploadTestBase {
 		VerifiedAttestation again = AttestationVerifier.forTrustedRoot(SigstoreFixtures.trustedRoot())
 			.verify(sdist, SigstoreFixtures.sha256(sdist), bundle.path("attestations").get(0).toString(), publisher);
 		assertThat(again.publisher()).isEqualTo(publisher);
+
+		// The static export holds the same object where the exported page's link points.
+		Path export = scratch.resolve("export");
+		IndexExports.export(this.context, export);
+		Path exportedPage = export.resolve("simple/pypi-attestations/index.json");
+		assertThat(file(JSON.readTree(Files.readString(exportedPage)), sdist).path("provenance").stringValue())
+			.isEqualTo(link);
+		assertThat(exportedPage.getParent().resolve(link).normalize()).hasBinaryContent(provenance.body());
 	}
 
 	@Test
