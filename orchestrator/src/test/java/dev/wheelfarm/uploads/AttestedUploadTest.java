@@ -1,6 +1,5 @@
 package dev.wheelfarm.uploads;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -207,19 +206,8 @@ class AttestedUploadTest extends UploadTestBase {
 		if (attestations != null) {
 			fields.put("attestations", attestations);
 		}
-		ByteArrayOutputStream body = new ByteArrayOutputStream();
-		for (Map.Entry<String, String> field : fields.entrySet()) {
-			body.write(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + field.getKey() + "\"\r\n\r\n"
-					+ field.getValue() + "\r\n")
-				.getBytes(StandardCharsets.UTF_8));
-		}
-		body.write(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"content\"; filename=\"" + filename
-				+ "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-			.getBytes(StandardCharsets.UTF_8));
-		body.write(content);
-		body.write(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
-		return RawHttp.post(this.port, path, "multipart/form-data; boundary=" + BOUNDARY, body.toByteArray(),
-				"Authorization: " + basic(TOKEN));
+		return RawHttp.post(this.port, path, "multipart/form-data; boundary=" + BOUNDARY,
+				RawHttp.form(BOUNDARY, fields, filename, content), "Authorization: " + basic(TOKEN));
 	}
 
 }
