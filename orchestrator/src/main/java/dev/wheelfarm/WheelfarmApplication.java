@@ -7,6 +7,7 @@ import dev.wheelfarm.artifacts.CopyBlobsToS3Command;
 import dev.wheelfarm.database.DataDirectoryLocking;
 import dev.wheelfarm.database.EmbeddedPostgresEarlyStart;
 import dev.wheelfarm.dispatch.install.InstallWorkflowCommand;
+import dev.wheelfarm.provenance.VerifyAttestationCommand;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -26,7 +27,8 @@ public class WheelfarmApplication {
 	 * build workflow into the GitHub build repository and exits (see
 	 * {@link InstallWorkflowCommand}) without starting the farm; likewise
 	 * {@code copy-blobs-to-s3} copies the local blob store into a bucket
-	 * ({@link CopyBlobsToS3Command}).
+	 * ({@link CopyBlobsToS3Command}), and {@code verify-attestation} checks a file's PEP
+	 * 740 attestation ({@link VerifyAttestationCommand}).
 	 */
 	public static void main(String[] args) {
 		if (args.length > 0 && InstallWorkflowCommand.NAME.equals(args[0])) {
@@ -34,6 +36,9 @@ public class WheelfarmApplication {
 		}
 		if (args.length > 0 && CopyBlobsToS3Command.NAME.equals(args[0])) {
 			System.exit(CopyBlobsToS3Command.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+		}
+		if (args.length > 0 && VerifyAttestationCommand.NAME.equals(args[0])) {
+			System.exit(VerifyAttestationCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
 		}
 		application().run(args);
 	}

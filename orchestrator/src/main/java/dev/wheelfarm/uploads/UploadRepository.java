@@ -28,6 +28,7 @@ class UploadRepository {
 			WHERE CAST(:stage AS bigint) IS NULL
 			   OR EXISTS (SELECT 1 FROM stage WHERE id = CAST(:stage AS bigint) AND state = 'OPEN' FOR SHARE)
 			ON CONFLICT (filename) DO NOTHING
+			RETURNING id
 			""";
 
 	// Every spelling of a version the project has: PyPI's releases and the farm's files
@@ -53,10 +54,10 @@ class UploadRepository {
 	}
 
 	/**
-	 * Inserts the file's row; false if the filename was taken meanwhile or its stage
-	 * closed.
+	 * Inserts the file's row.
+	 * @return its id; empty if the filename was taken meanwhile or its stage closed
 	 */
-	boolean insert(StoredUpload upload) {
+	Optional<Long> insert(StoredUpload upload) {
 		return this.jdbc.sql(INSERT)
 			.param("project", upload.projectId())
 			.param("version", upload.version())
@@ -68,7 +69,8 @@ class UploadRepository {
 			.param("kind", upload.kind())
 			.param("stage", upload.stageId())
 			.param("uploadedBy", upload.uploadedBy())
-			.update() == 1;
+			.query(Long.class)
+			.optional();
 	}
 
 	/**

@@ -1,7 +1,5 @@
 package dev.wheelfarm.uploads;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import dev.wheelfarm.artifacts.TestWheels;
 import dev.wheelfarm.testsupport.IntegrationTest;
@@ -189,22 +189,15 @@ class HostileUploadTest extends UploadTestBase {
 	 * twine's form; the filename is written into the part header as it is, quotes and
 	 * line breaks included.
 	 */
-	private static byte[] form(String filename, String filetype, String version, byte[] content) throws IOException {
-		ByteArrayOutputStream body = new ByteArrayOutputStream();
+	private static byte[] form(String filename, String filetype, String version, byte[] content) {
 		String[][] fields = { { ":action", "file_upload" }, { "protocol_version", "1" }, { "name", "hostile" },
 				{ "version", version }, { "filetype", filetype }, { "pyversion", "py3" },
 				{ "metadata_version", "2.1" } };
+		Map<String, String> form = new LinkedHashMap<>();
 		for (String[] field : fields) {
-			body.write(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + field[0] + "\"\r\n\r\n"
-					+ field[1] + "\r\n")
-				.getBytes(StandardCharsets.UTF_8));
+			form.put(field[0], field[1]);
 		}
-		body.write(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"content\"; filename=\"" + filename
-				+ "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-			.getBytes(StandardCharsets.UTF_8));
-		body.write(content);
-		body.write(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
-		return body.toByteArray();
+		return RawHttp.form(BOUNDARY, form, filename, content);
 	}
 
 }

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * HTTP/1.1 over a plain socket, for what an HTTP client library hides or refuses to send:
@@ -15,6 +16,25 @@ import java.nio.charset.StandardCharsets;
 final class RawHttp {
 
 	private RawHttp() {
+	}
+
+	/**
+	 * A multipart/form-data body as twine sends it: the text fields in order, then the
+	 * file in its {@code content} part.
+	 */
+	static byte[] form(String boundary, Map<String, String> fields, String filename, byte[] content) {
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		for (Map.Entry<String, String> field : fields.entrySet()) {
+			body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field.getKey()
+					+ "\"\r\n\r\n" + field.getValue() + "\r\n")
+				.getBytes(StandardCharsets.UTF_8));
+		}
+		body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"content\"; filename=\""
+				+ filename + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+			.getBytes(StandardCharsets.UTF_8));
+		body.writeBytes(content);
+		body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+		return body.toByteArray();
 	}
 
 	/**
