@@ -57,16 +57,12 @@ class CacheController {
 
 	private final CacheAccess access;
 
-	private final CacheMetrics metrics;
-
 	private final CacheProperties properties;
 
-	CacheController(ProjectPages pages, CachedFiles files, CacheAccess access, CacheMetrics metrics,
-			CacheProperties properties) {
+	CacheController(ProjectPages pages, CachedFiles files, CacheAccess access, CacheProperties properties) {
 		this.pages = pages;
 		this.files = files;
 		this.access = access;
-		this.metrics = metrics;
 		this.properties = properties;
 	}
 

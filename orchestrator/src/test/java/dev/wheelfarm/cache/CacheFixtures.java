@@ -9,8 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.List;
+import java.util.Map;
 
 import dev.wheelfarm.artifacts.TestWheels;
+import dev.wheelfarm.testsupport.Venv;
+import dev.wheelfarm.testsupport.Venv;
 
 /**
  * What the cache tests share: wheels made for the stand-in, and a client that asks the
@@ -63,6 +69,39 @@ final class CacheFixtures {
 			.member("tiny_backend/__init__.py", TINY_BACKEND.getBytes(StandardCharsets.UTF_8));
 		Files.createDirectories(directory);
 		return wheel.write(directory, wheel.filename());
+	}
+
+	/**
+	 * Writes the source tree of a pure setuptools-style project {@code name} 1.0 whose
+	 * {@code [build-system] requires} is {@code requires} (a TOML array).
+	 */
+	static Path project(Path scratch, String name, String requires) throws IOException {
+		Path directory = scratch.resolve(name);
+		String module = name.replace('-', '_');
+		Files.createDirectories(directory.resolve(module));
+		Files.writeString(directory.resolve(module).resolve("__init__.py"), "ANSWER = 42\n");
+		Files.writeString(directory.resolve("pyproject.toml"), """
+				[build-system]
+				requires = %s
+				build-backend = "setuptools.build_meta"
+
+				[project]
+				name = "%s"
+				version = "1.0"
+				""".formatted(requires, name));
+		return directory;
+	}
+
+	/**
+	 * Debian's {@code python -m build}, isolated: its pip installs the build requirements
+	 * from {@code index} only (none of this machine's pip settings, no pip cache).
+	 */
+	static Venv.Result build(Path project, String index) {
+		return Venv.isolated(
+				List.of(Venv.PYTHON, "-m", "build", "--wheel", "--outdir", project.resolve("dist").toString(),
+						project.toString()),
+				project, 600, Map.of("PIP_INDEX_URL", index, "PIP_NO_CACHE_DIR", "1", "PIP_NO_INPUT", "1",
+						"PIP_RETRIES", "0", "PIP_NO_COMPILE", "1"));
 	}
 
 	/**

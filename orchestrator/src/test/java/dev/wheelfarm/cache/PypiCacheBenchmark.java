@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -105,12 +104,8 @@ class PypiCacheBenchmark {
 		try {
 			List<Future<Venv.Result>> results = new ArrayList<>();
 			for (int i = 1; i <= BUILDS; i++) {
-				Path project = project(label + "-build-" + i);
-				results.add(builders.submit(() -> Venv.isolated(
-						List.of(Venv.PYTHON, "-m", "build", "--wheel", "--outdir", project.resolve("dist").toString(),
-								project.toString()),
-						project, 600, Map.of("PIP_INDEX_URL", index, "PIP_NO_CACHE_DIR", "1", "PIP_NO_INPUT", "1",
-								"PIP_NO_COMPILE", "1"))));
+				Path project = CacheFixtures.project(scratch, label + "-build-" + i, "[\"setuptools>=60\", \"wheel\"]");
+				results.add(builders.submit(() -> CacheFixtures.build(project, index)));
 			}
 			for (Future<Venv.Result> result : results) {
 				assertThat(result.get().exitCode()).as(result.get().output()).isZero();
@@ -144,28 +139,6 @@ class PypiCacheBenchmark {
 
 	private static double millis(long[] sorted, int percentile) {
 		return sorted[Math.min(sorted.length - 1, sorted.length * percentile / 100)] / 1e6;
-	}
-
-	private static Path project(String name) {
-		try {
-			Path directory = scratch.resolve(name);
-			String module = name.replace('-', '_');
-			Files.createDirectories(directory.resolve(module));
-			Files.writeString(directory.resolve(module).resolve("__init__.py"), "");
-			Files.writeString(directory.resolve("pyproject.toml"), """
-					[build-system]
-					requires = ["setuptools>=60", "wheel"]
-					build-backend = "setuptools.build_meta"
-
-					[project]
-					name = "%s"
-					version = "1.0"
-					""".formatted(name));
-			return directory;
-		}
-		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
-		}
 	}
 
 	private record Traffic(int requests, long bytes, double seconds) {

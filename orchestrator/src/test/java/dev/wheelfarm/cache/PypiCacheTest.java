@@ -426,32 +426,15 @@ class PypiCacheTest {
 			.hasMessageContaining("larger than wheelfarm.cache.max-file-size");
 	}
 
-	/** Debian's {@code python -m build}, isolated, its pip pointed at the cache only. */
+	/** An isolated build whose pip reaches only the cache, with a grant of its own. */
 	private Venv.Result build(Path project) {
 		try (CacheAccess.Grant grant = this.access.grant()) {
-			String index = grant.indexUrl(URI.create("http://127.0.0.1:" + this.port)).toString();
-			return Venv.isolated(
-					List.of(Venv.PYTHON, "-m", "build", "--wheel", "--outdir", project.resolve("dist").toString(),
-							project.toString()),
-					project, 600, Map.of("PIP_INDEX_URL", index, "PIP_NO_CACHE_DIR", "1", "PIP_NO_INPUT", "1",
-							"PIP_RETRIES", "0", "PIP_NO_COMPILE", "1"));
+			return CacheFixtures.build(project, grant.indexUrl(URI.create("http://127.0.0.1:" + this.port)).toString());
 		}
 	}
 
 	private static Path project(String name, String requires) throws IOException {
-		Path directory = scratch.resolve(name);
-		Files.createDirectories(directory.resolve(name.replace('-', '_')));
-		Files.writeString(directory.resolve(name.replace('-', '_')).resolve("__init__.py"), "ANSWER = 42\n");
-		Files.writeString(directory.resolve("pyproject.toml"), """
-				[build-system]
-				requires = %s
-				build-backend = "setuptools.build_meta"
-
-				[project]
-				name = "%s"
-				version = "1.0"
-				""".formatted(requires, name));
-		return directory;
+		return CacheFixtures.project(scratch, name, requires);
 	}
 
 	private String cache(String path) {
