@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.wheelfarm.builds.Build;
+import dev.wheelfarm.builds.BuildEnvironments;
 import dev.wheelfarm.builds.BuildEvent;
 import dev.wheelfarm.retention.ProjectRetention;
 import dev.wheelfarm.retention.RetentionService;
@@ -50,6 +51,8 @@ class StatusApi {
 				Map.entry("run", (build.externalRunUrl() != null) ? build.externalRunUrl() : ""),
 				Map.entry("strategy", (build.strategy() != null) ? build.strategy() : ""),
 				Map.entry("plan", view.get().plan()),
+				Map.entry("build_environment",
+						view.get().buildEnvironment().stream().map(BuildDependencyView::of).toList()),
 				Map.entry("failure",
 						(build.failureClass() != null) ? Map.of("class", build.failureClass(), "kind",
 								build.failureKind().name().toLowerCase(java.util.Locale.ROOT), "log",
@@ -62,6 +65,24 @@ class StatusApi {
 							.map((wheel) -> Map.of("filename", wheel.filename(), "sha256", wheel.sha256(), "size",
 									wheel.size()))
 							.toList())));
+	}
+
+	/**
+	 * One file the build's isolated environment installed from the package index.
+	 *
+	 * @param name the normalized project name
+	 * @param version its version, {@code null} when the filename does not say
+	 * @param filename the file's name
+	 * @param sha256 the hash of the bytes the build received
+	 * @param size their number
+	 */
+	record BuildDependencyView(String name, String version, String filename, String sha256, long size) {
+
+		static BuildDependencyView of(BuildEnvironments.Dependency dependency) {
+			return new BuildDependencyView(dependency.name(), dependency.version(), dependency.filename(),
+					dependency.sha256(), dependency.size());
+		}
+
 	}
 
 	/**

@@ -40,8 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 // Its stand-ins make the context unique, and its schedules would keep running: close it.
 @DirtiesContext
 @TestPropertySource(properties = { "wheelfarm.engine=local", "wheelfarm.local.python=" + Sdists.PYTHON,
-		"wheelfarm.local.fetch-retries=0", "wheelfarm.dispatch.interval=200ms", "wheelfarm.index.page-cache-ttl=1s",
-		"wheelfarm.pypi.initial-backoff=100ms" })
+		"wheelfarm.local.offline=true", "wheelfarm.local.fetch-retries=0", "wheelfarm.dispatch.interval=200ms",
+		"wheelfarm.index.page-cache-ttl=1s", "wheelfarm.pypi.initial-backoff=100ms" })
 class LocalFarmTest {
 
 	static final Farm farm = Farm.start();

@@ -42,8 +42,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 // Its stand-ins make the context unique, and its schedules would keep running: close it.
 @DirtiesContext
 @TestPropertySource(properties = { "wheelfarm.engine=local", "wheelfarm.local.python=" + Sdists.PYTHON,
-		"wheelfarm.local.fetch-retries=0", "wheelfarm.dispatch.interval=200ms", "wheelfarm.index.page-cache-ttl=1s",
-		"wheelfarm.pypi.initial-backoff=100ms", "wheelfarm.builds.rebuilds-per-project-per-day=1" })
+		"wheelfarm.local.offline=true", "wheelfarm.local.fetch-retries=0", "wheelfarm.dispatch.interval=200ms",
+		"wheelfarm.index.page-cache-ttl=1s", "wheelfarm.pypi.initial-backoff=100ms",
+		"wheelfarm.builds.rebuilds-per-project-per-day=1" })
 class RebuildTest {
 
 	static final Farm farm = Farm.start();

@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @IntegrationTest
 @TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.engine=local",
-		"wheelfarm.local.python=" + Sdists.PYTHON, "wheelfarm.local.fetch-retries=0" })
+		"wheelfarm.local.python=" + Sdists.PYTHON, "wheelfarm.local.offline=true", "wheelfarm.local.fetch-retries=0" })
 class LocalBuildIntegrationTest {
 
 	@TempDir
