@@ -815,6 +815,8 @@ def sandbox_env(index_url, extra):
         # The farm's cache retries its upstream itself; pip retrying a 503 five times
         # only delays the (transient) failure.
         "PIP_RETRIES": "1",
+        # The environment lives for one build: byte-compiling what it installs is wasted.
+        "PIP_NO_COMPILE": "1",
     }
     if index_url:
         env["PIP_INDEX_URL"] = index_url

@@ -154,6 +154,8 @@ class SandboxedBuildTest {
 		}
 		assertThat(environment.findValuesAsString("name")).containsExactly("setuptools", "wheel");
 		assertThat(environment.get(0).get("version").asString()).matches("[0-9.]+");
+		assertThat(get("/builds/" + this.succeeds)).contains("Build environment")
+			.contains(index.wheelOf("setuptools").getFileName().toString());
 	}
 
 	@Test
