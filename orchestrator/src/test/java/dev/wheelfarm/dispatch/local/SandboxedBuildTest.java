@@ -14,15 +14,11 @@ import java.time.Duration;
 import java.util.Map;
 
 import dev.wheelfarm.builds.Build;
-import dev.wheelfarm.builds.BuildCandidate;
 import dev.wheelfarm.builds.BuildLedger;
 import dev.wheelfarm.builds.BuildState;
 import dev.wheelfarm.builds.FailureKind;
-import dev.wheelfarm.builds.RecipeFingerprint;
 import dev.wheelfarm.database.DataDirectoryProperties;
 import dev.wheelfarm.dispatch.Dispatcher;
-import dev.wheelfarm.shared.ProjectName;
-import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.IntegrationTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -195,14 +191,7 @@ class SandboxedBuildTest {
 	}
 
 	private long enqueue(String name, Map<String, String> files) throws Exception {
-		byte[] sdist = Sdists.sdist(scratch, name, "1.0", files);
-		String filename = name + "-1.0.tar.gz";
-		URI url = sdists.publish(filename, sdist, 0);
-		this.jdbc.sql("INSERT INTO project (name, display_name) VALUES (?, ?)").param(name).param(name).update();
-		return this.ledger
-			.enqueue(new BuildCandidate(ProjectName.of(name), "1.0", filename, url.toString(), Sha256.digest(sdist),
-					BuildCandidate.Origin.WATCHER), RecipeFingerprint.of(Map.of("worker", "test")))
-			.id();
+		return LedgerBuilds.enqueue(this.ledger, this.jdbc, sdists, scratch, name, "1.0", files);
 	}
 
 	/**
