@@ -19,7 +19,7 @@ import org.springframework.util.MimeTypeUtils;
  * ({@link SimpleMediaType}). A missing header means {@code *}{@code /*}; a header naming
  * nothing we serve gets 406. The ranges are read by Spring's {@link MediaType}.
  */
-final class Negotiation {
+public final class Negotiation {
 
 	private static final int MAX_RANGES = 64;
 
@@ -44,7 +44,7 @@ final class Negotiation {
 	 * {@code Accept}, or {@code null}
 	 * @return the representation to send, or empty for 406
 	 */
-	static Optional<SimpleMediaType> choose(String accept, String format) {
+	public static Optional<SimpleMediaType> choose(String accept, String format) {
 		if (format != null) {
 			return byName(format.strip());
 		}

@@ -8,7 +8,7 @@ import org.springframework.http.MediaType;
  * The representations of the Simple repository API the index serves, in the server's
  * order of preference (PEP 691: JSON first, the frozen HTML form after it).
  */
-enum SimpleMediaType {
+public enum SimpleMediaType {
 
 	/** PEP 691 JSON, version 1. */
 	JSON_V1("application/vnd.pypi.simple.v1+json", "application/vnd.pypi.simple.latest+json"),
@@ -35,7 +35,7 @@ enum SimpleMediaType {
 	}
 
 	/** The {@code Content-Type} sent with this representation. */
-	String contentType() {
+	public String contentType() {
 		return (this == TEXT_HTML) ? "text/html;charset=utf-8" : this.value;
 	}
 
@@ -53,7 +53,7 @@ enum SimpleMediaType {
 		return this.mediaTypes;
 	}
 
-	boolean isJson() {
+	public boolean isJson() {
 		return this == JSON_V1;
 	}
 

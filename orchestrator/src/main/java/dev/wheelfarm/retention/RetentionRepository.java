@@ -67,13 +67,16 @@ class RetentionRepository {
 
 	private static final String NEEDED = """
 			SELECT EXISTS (SELECT 1 FROM wheel WHERE removed_at IS NULL AND (sha256 = :hash OR metadata_sha256 = :hash))
+			    OR EXISTS (SELECT 1 FROM cache_file WHERE sha256 = :hash)
 			""";
 
 	// Every hash a file still in the farm (listed, staged or withdrawn; anything but a
-	// tombstone) needs: its bytes and its PEP 658 metadata.
+	// tombstone) needs: its bytes and its PEP 658 metadata; and every file the PyPI
+	// cache holds, which shares the blob store and is deleted by its own LRU sweep.
 	private static final String NEEDED_HASHES = """
 			SELECT sha256 FROM wheel WHERE removed_at IS NULL
 			UNION SELECT metadata_sha256 FROM wheel WHERE removed_at IS NULL AND metadata_sha256 IS NOT NULL
+			UNION SELECT sha256 FROM cache_file
 			""";
 
 	private final JdbcClient jdbc;

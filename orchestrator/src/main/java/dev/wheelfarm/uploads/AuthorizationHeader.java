@@ -10,7 +10,7 @@ import java.util.Locale;
  */
 public final class AuthorizationHeader {
 
-	static final String TOKEN_USER = "__token__";
+	public static final String TOKEN_USER = "__token__";
 
 	private AuthorizationHeader() {
 	}

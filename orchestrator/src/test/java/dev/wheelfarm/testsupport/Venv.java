@@ -100,6 +100,14 @@ public final class Venv {
 	 * {@code TWINE_*} variables, no pip config file, no keyring.
 	 */
 	public static Result isolated(List<String> command, Path home, int timeoutSeconds) {
+		return isolated(command, home, timeoutSeconds, Map.of());
+	}
+
+	/**
+	 * {@link #isolated(List, Path, int)} with {@code settings} set after the machine's
+	 * are removed (e.g. the one {@code PIP_INDEX_URL} an isolated build may use).
+	 */
+	public static Result isolated(List<String> command, Path home, int timeoutSeconds, Map<String, String> settings) {
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
 		Map<String, String> environment = builder.environment();
 		// This machine's pip is configured to read local mirrors: none of that may leak
@@ -117,6 +125,7 @@ public final class Venv {
 		// message keeps the output searchable.
 		environment.put("COLUMNS", "250");
 		environment.put("HOME", home.toString());
+		environment.putAll(settings);
 		try {
 			Process process = builder.start();
 			process.getOutputStream().close();
