@@ -20,6 +20,7 @@ is the final result's, so a workflow always reaches its assemble job.
 
 import argparse
 import fnmatch
+import base64
 import hashlib
 import http.server
 import json
@@ -546,7 +547,7 @@ def tool_env(args, extra=None):
     an isolated build installs, and inherited CIBW_* variables would override the
     farm's and the maintainer's cibuildwheel options.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_") and not k.startswith("CIBW_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "CIBW_", "WHEELFARM_"))}
     env["PIP_CONFIG_FILE"] = os.devnull
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
@@ -744,6 +745,7 @@ class SandboxSettings:
         return os.name == "posix" and os.geteuid() == 0
 
     def describe(self, index_url, denied):
+        index_url = redacted(index_url) if index_url else index_url
         return {
             "mode": "bubblewrap",
             "user": "%d:%d" % (self.uid, self.gid) if self.switches_user() else "the farm's user (not root)",
@@ -799,6 +801,14 @@ def bwrap_command(settings, work, socket_path, worker, relay_port, python, env, 
     return command + ["--"] + list(inner)
 
 
+def redacted(url):
+    """The URL without its user information (a credential)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
 def sandbox_env(index_url, extra):
     """Everything the sandboxed tools see: no variable of the farm, pip pointed at the
     index only (no config file of the machine, no find-links, no cache that outlives the
@@ -847,10 +857,17 @@ class IndexRelay:
 
     def __init__(self, index_url, log, socket_path=None):
         parts = urllib.parse.urlsplit(index_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise WorkerError("config-error", "the index URL must be http(s): %r" % index_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise WorkerError("config-error", "the index URL must be http(s): %s" % redacted(index_url))
         path = parts.path if parts.path.endswith("/") else parts.path + "/"
-        self.upstream = "%s://%s" % (parts.scheme, parts.netloc)
+        host = "[%s]" % parts.hostname if ":" in parts.hostname else parts.hostname
+        self.upstream = "%s://%s%s" % (parts.scheme, host, ":%d" % parts.port if parts.port else "")
+        # The index's credential (the farm's cache grants each build one) stays out
+        # here: the relay adds it to every request, the sandbox never sees it.
+        self.authorization = None
+        if parts.username is not None:
+            pair = "%s:%s" % (urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
+            self.authorization = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
         self.index_path = path
         # The index and its siblings: /cache/simple/ allows /cache/ (the cache's files).
         self.allowed = path.rstrip("/").rsplit("/", 1)[0] + "/"
@@ -936,6 +953,8 @@ def _relay_handler(relay):
                 self._refuse()
                 return
             headers = {"User-Agent": "wheelfarm-worker/" + WORKER_VERSION}
+            if relay.authorization:
+                headers["Authorization"] = relay.authorization
             for name in ("Accept", "Accept-Encoding", "If-None-Match", "If-Modified-Since", "Range"):
                 if self.headers.get(name):
                     headers[name] = self.headers[name]
@@ -951,7 +970,9 @@ def _relay_handler(relay):
                 return
             with response:
                 status = response.status if hasattr(response, "status") else response.code
-                if status >= 500:
+                if status >= 500 or status in (401, 403):
+                    # 401/403: the build's grant is gone (an orchestrator restarted while
+                    # the build ran); like a 5xx, the index's trouble, not the sdist's.
                     relay.trouble("HTTP %d for %s" % (status, self.path[:200]))
                 self.send_response(status)
                 for name in ("Content-Type", "Content-Length", "Content-Encoding", "ETag", "Last-Modified", "Cache-Control", "Vary"):
@@ -1984,7 +2005,11 @@ def add_request_arguments(parser):
     parser.add_argument("--out", required=True, help="directory for result.json, build.log and wheels/")
     parser.add_argument("--work", help="scratch directory (default: OUT/work); emptied first")
     parser.add_argument("--python", default=sys.executable, help="interpreter that runs build and cibuildwheel")
-    parser.add_argument("--index-url", help="package index for isolated builds and cibuildwheel")
+    parser.add_argument(
+        "--index-url",
+        default=os.environ.get("WHEELFARM_INDEX_URL"),
+        help="package index for isolated builds and cibuildwheel (default: $WHEELFARM_INDEX_URL, where a URL with a credential belongs)",
+    )
     parser.add_argument("--no-isolation", action="store_true", help="offline: build with the interpreter's installed backends")
     parser.add_argument(
         "--cibuildwheel",

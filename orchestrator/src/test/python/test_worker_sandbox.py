@@ -7,6 +7,7 @@ Run by dev.wheelfarm.dispatch.local.WorkerPythonTest (mvn verify).
 """
 
 import argparse
+import base64
 import hashlib
 import http.server
 import os
@@ -22,7 +23,10 @@ WHEEL = b"PK-not-really-a-wheel"
 
 
 class _Index(http.server.BaseHTTPRequestHandler):
+    authorizations = []
+
     def do_GET(self):
+        _Index.authorizations.append(self.headers.get("Authorization"))
         body = {"/cache/simple/demo/": b'<a href="../../files/demo-1.0-py3-none-any.whl">demo</a>',
                 "/cache/files/demo-1.0-py3-none-any.whl": WHEEL}.get(self.path)
         if body is None:
@@ -89,6 +93,17 @@ class IndexRelayTest(unittest.TestCase):
         self.assertEqual(self.fetch("/cache/simple/demo/", method="POST")[0], 403)
         self.assertEqual(self.relay.refused, ["GET /admin/", "GET /cache/../admin/", "POST /cache/simple/demo/"])
         self.assertEqual(self.relay.downloads, [])
+
+    def test_the_index_credential_is_added_outside_and_never_shown(self):
+        self.relay.close()
+        url = "http://__token__:s3cret@127.0.0.1:%d/cache/simple/" % self.index.server_address[1]
+        self.relay = worker.IndexRelay(url, self.log)
+        self.base = "http://127.0.0.1:%d" % self.relay.tcp_port()
+        _Index.authorizations.clear()
+        self.assertEqual(self.fetch("/cache/simple/demo/")[0], 200)
+        self.assertEqual(_Index.authorizations, ["Basic " + base64.b64encode(b"__token__:s3cret").decode()])
+        self.assertEqual(worker.redacted(url), "http://127.0.0.1:%d/cache/simple/" % self.index.server_address[1])
+        self.assertNotIn("s3cret", " ".join(self.log.lines))
 
     def test_an_index_that_is_down_is_a_502_and_recorded_as_trouble(self):
         self.index.shutdown()

@@ -1,5 +1,6 @@
 package dev.wheelfarm.dispatch;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,6 +11,8 @@ import dev.wheelfarm.builds.BuildsProperties;
 import dev.wheelfarm.database.DataDirectoryProperties;
 import dev.wheelfarm.dispatch.github.WorkflowRunChanged;
 import dev.wheelfarm.dispatch.local.LocalBuilderProperties;
+import dev.wheelfarm.cache.CacheAccess;
+import dev.wheelfarm.dispatch.local.BuildIndex;
 import dev.wheelfarm.dispatch.local.LocalEngine;
 import dev.wheelfarm.dispatch.local.LocalSandbox;
 import dev.wheelfarm.dispatch.local.LocalSandboxHealth;
@@ -71,11 +74,11 @@ class DispatchConfiguration {
 	@Bean
 	@ConditionalOnProperty(name = "wheelfarm.engine", havingValue = "local", matchIfMissing = true)
 	LocalEngine localEngine(LocalBuilderProperties properties, DispatchProperties dispatch,
-			DataDirectoryProperties dataDirectory, LocalSandbox sandbox, Environment environment,
+			DataDirectoryProperties dataDirectory, LocalSandbox sandbox, CacheAccess cache, Environment environment,
 			@Qualifier("localBuildExecutor") ThreadPoolTaskExecutor localBuildExecutor) {
 		Path runsRoot = dataDirectory.dataDir().resolve("local-runs");
 		LocalWorkerRunner runner = new LocalWorkerRunner(properties, dispatch.runTimeout(), sandbox,
-				() -> farmCacheUrl(environment));
+				() -> farmCache(cache, environment));
 		runner.sandboxUnavailable(runsRoot.resolve(".sandbox-check")).ifPresent((reason) -> {
 			throw new SandboxUnavailableException(reason);
 		});
@@ -86,12 +89,13 @@ class DispatchConfiguration {
 	/**
 	 * The farm's own pull-through cache of PyPI ({@code /cache/simple/}), where isolated
 	 * builds get their build requirements unless {@code wheelfarm.local.index-url} names
-	 * another index. Asked at each build, since the port is known only once the server
-	 * listens.
+	 * another index: a grant per build, revoked when it ends. Asked at each build, since
+	 * the port is known only once the server listens.
 	 */
-	private static String farmCacheUrl(Environment environment) {
+	private static BuildIndex.Lease farmCache(CacheAccess cache, Environment environment) {
 		String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
-		return "http://127.0.0.1:" + port + "/cache/simple/";
+		CacheAccess.Grant grant = cache.grant();
+		return new BuildIndex.Lease(grant.indexUrl(URI.create("http://127.0.0.1:" + port)).toString(), grant::close);
 	}
 
 	@Bean

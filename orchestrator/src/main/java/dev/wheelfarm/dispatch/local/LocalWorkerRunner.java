@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import dev.wheelfarm.builds.FailureClass;
@@ -66,30 +65,33 @@ public class LocalWorkerRunner {
 	 */
 	private static final List<String> PASSED_ENVIRONMENT = List.of("PATH", "HOME", "LANG", "TZ", "PYENV_ROOT");
 
+	/** Where the worker reads the index of an isolated build. */
+	static final String INDEX_VARIABLE = "WHEELFARM_INDEX_URL";
+
 	private final LocalBuilderProperties properties;
 
 	private final Duration runTimeout;
 
 	private final LocalSandbox sandbox;
 
-	private final Supplier<String> defaultIndexUrl;
+	private final BuildIndex defaultIndex;
 
 	/**
 	 * A runner whose workers are killed after {@code runTimeout}
 	 * ({@code wheelfarm.dispatch.run-timeout}, the limit of a run for every engine).
 	 * @param sandbox the sandbox the builds run in
-	 * @param defaultIndexUrl the index isolated builds use when
+	 * @param defaultIndex the index isolated builds use when
 	 * {@code wheelfarm.local.index-url} is empty: the farm's own cache
 	 */
 	public LocalWorkerRunner(LocalBuilderProperties properties, Duration runTimeout, LocalSandbox sandbox,
-			Supplier<String> defaultIndexUrl) {
+			BuildIndex defaultIndex) {
 		if (runTimeout == null || runTimeout.isNegative() || runTimeout.isZero()) {
 			throw new IllegalArgumentException("wheelfarm.dispatch.run-timeout must be positive");
 		}
 		this.properties = properties;
 		this.runTimeout = runTimeout;
 		this.sandbox = sandbox;
-		this.defaultIndexUrl = defaultIndexUrl;
+		this.defaultIndex = defaultIndex;
 	}
 
 	/** The sandbox this runner's builds run in. */
@@ -109,12 +111,19 @@ public class LocalWorkerRunner {
 			Path out = Files.createDirectories(runDirectory.resolve("out"));
 			Path script = extractWorker(Files.createDirectories(runDirectory.resolve("worker")));
 			Path console = runDirectory.resolve("console.log");
-			Process process = worker(command(script, invocation, out, this.sandbox.workDirectory(runDirectory)))
-				.redirectOutput(console.toFile())
-				.start();
-			recordPid(process.toHandle(), runDirectory);
 			boolean finished;
-			try {
+			Process process;
+			try (BuildIndex.Lease index = leaseIndex()) {
+				ProcessBuilder worker = worker(
+						command(script, invocation, out, this.sandbox.workDirectory(runDirectory)));
+				if (index != null) {
+					// The environment, not the command line: the URL may carry the
+					// build's
+					// credential for the cache, which other users could read in ps.
+					worker.environment().put(INDEX_VARIABLE, index.url());
+				}
+				process = worker.redirectOutput(console.toFile()).start();
+				recordPid(process.toHandle(), runDirectory);
 				finished = waitFor(process);
 			}
 			finally {
@@ -339,12 +348,20 @@ public class LocalWorkerRunner {
 		if (this.properties.offline()) {
 			command.add("--no-isolation");
 		}
-		else {
-			command.add("--index-url");
-			command.add(this.properties.indexUrl().isEmpty() ? this.defaultIndexUrl.get() : this.properties.indexUrl());
-		}
 		command.addAll(this.sandbox.workerArguments());
 		return command;
+	}
+
+	/**
+	 * The index of one isolated build ({@code null} offline): the operator's
+	 * {@code index-url}, or a lease of the farm's cache.
+	 */
+	private BuildIndex.Lease leaseIndex() {
+		if (this.properties.offline()) {
+			return null;
+		}
+		return this.properties.indexUrl().isEmpty() ? this.defaultIndex.lease()
+				: BuildIndex.fixed(this.properties.indexUrl()).lease();
 	}
 
 	private boolean waitFor(Process process) throws IOException {

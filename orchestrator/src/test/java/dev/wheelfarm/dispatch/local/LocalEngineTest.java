@@ -59,7 +59,7 @@ class LocalEngineTest {
 				Duration.ofMinutes(2),
 				new LocalSandbox(SandboxProperties.defaults().withMode(SandboxProperties.Mode.UNSANDBOXED, ""),
 						java.util.List.of()),
-				() -> "http://127.0.0.1:9/cache/simple/"), this.temp.resolve("runs"), pool);
+				BuildIndex.fixed("http://127.0.0.1:9/cache/simple/")), this.temp.resolve("runs"), pool);
 	}
 
 	/**

@@ -384,7 +384,7 @@ class LocalWorkerRunnerTest {
 	private LocalWorkerRunner runner(LocalBuilderProperties properties) {
 		return new LocalWorkerRunner(properties, this.runTimeout,
 				new LocalSandbox(this.sandbox, List.of(this.temp.resolve("farm-data"))),
-				() -> "http://127.0.0.1:9/cache/simple/");
+				BuildIndex.fixed("http://127.0.0.1:9/cache/simple/"));
 	}
 
 	private static void assertWheelsMatchFiles(WorkerRun run) throws IOException {
