@@ -20,10 +20,14 @@ import dev.wheelfarm.builds.FailureKind;
 import dev.wheelfarm.database.DataDirectoryProperties;
 import dev.wheelfarm.dispatch.Dispatcher;
 import dev.wheelfarm.testsupport.IntegrationTest;
+import dev.wheelfarm.testsupport.PypiFilesStandIn;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,12 +45,15 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The local builder's default, for real: isolated builds ({@code python -m build} with
- * its own environment) in the bubblewrap sandbox, their build requirements from a package
- * index (a stand-in serving Debian's real setuptools and wheel wheels) reached through
- * the sandbox's relay and nowhere else. One farm; its four builds run at once.
+ * its own environment) in the bubblewrap sandbox, their build requirements from the
+ * farm's own PyPI cache ({@code /cache/simple/}, with a grant per build), reached through
+ * the sandbox's relay and nowhere else. The cache's upstream is a PyPI stand-in serving
+ * Debian's real setuptools and wheel wheels. One farm; its first three builds run at
+ * once.
  */
 @IntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.engine=local",
 		"wheelfarm.local.python=" + Sdists.PYTHON, "wheelfarm.local.fetch-retries=0" })
 class SandboxedBuildTest {
@@ -54,7 +61,7 @@ class SandboxedBuildTest {
 	/** Set in the farm's environment by the build (see the surefire configuration). */
 	static final String SECRET_VARIABLE = "WHEELFARM_TEST_SECRET";
 
-	static BuildDependencyIndex index;
+	static PypiFilesStandIn pypi;
 
 	static SdistServer sdists;
 
@@ -84,15 +91,15 @@ class SandboxedBuildTest {
 
 	long lacksARequirement;
 
-	long meetsAnUnavailableIndex;
-
 	long probes;
 
 	@DynamicPropertySource
-	static void index(DynamicPropertyRegistry registry) throws IOException {
-		index = new BuildDependencyIndex();
+	static void upstream(DynamicPropertyRegistry registry) throws IOException {
+		pypi = new PypiFilesStandIn().addWheels(PypiFilesStandIn.DEBIAN_WHEELS);
 		sdists = new SdistServer();
-		registry.add("wheelfarm.local.index-url", index::url);
+		// No wheelfarm.local.index-url: the builds use the farm's cache, whose upstream
+		// this is.
+		registry.add("wheelfarm.cache.upstream", () -> pypi.baseUrl() + "/simple/");
 	}
 
 	@BeforeAll
@@ -101,12 +108,9 @@ class SandboxedBuildTest {
 		this.bystander = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
 		this.outside = Files.writeString(scratch.resolve("outside-the-work-directory.txt"), "not for builds\n");
 		Path farmFile = Files.writeString(this.dataDirectory.dataDir().resolve("farm-secret.txt"), "farm only\n");
-		index.makeUnavailable("flaky-backend");
 		this.succeeds = enqueue("isolated-ok", requiring("isolated-ok", "\"setuptools>=60\", \"wheel\""));
 		this.lacksARequirement = enqueue("needs-missing",
 				requiring("needs-missing", "\"setuptools>=60\", \"wheelfarm-no-such-backend>=1\""));
-		this.meetsAnUnavailableIndex = enqueue("needs-flaky",
-				requiring("needs-flaky", "\"setuptools>=60\", \"flaky-backend\""));
 		this.probes = enqueue("probes", Map.of("setup.py", """
 				import os, socket, traceback
 				def farm_data(): print(open(%s).read())
@@ -130,11 +134,12 @@ class SandboxedBuildTest {
 	void stop() throws IOException {
 		this.bystander.close();
 		sdists.close();
-		index.close();
+		pypi.close();
 	}
 
 	@Test
-	void anIsolatedBuildGetsItsRequirementsFromTheIndexAndRecordsWhatItInstalled() throws Exception {
+	@Order(1)
+	void anIsolatedBuildGetsItsRequirementsThroughTheCacheAndRecordsWhatItInstalled() throws Exception {
 		Build done = until(this.succeeds);
 		assertThat(done.state()).as(done.reason() + "\n" + done.logExcerpt()).isEqualTo(BuildState.PUBLISHED);
 
@@ -142,19 +147,22 @@ class SandboxedBuildTest {
 		JsonNode environment = build.get("build_environment");
 		assertThat(environment).hasSize(2);
 		for (JsonNode file : environment) {
-			Path wheel = index.wheelOf(file.get("name").asString());
-			assertThat(file.get("filename").asString()).isEqualTo(wheel.getFileName().toString());
-			assertThat(file.get("sha256").asString()).isEqualTo(Sdists.sha256(wheel));
-			assertThat(file.get("size").asLong()).isEqualTo(Files.size(wheel));
-			assertThat(index.requestCount("/cache/files/" + wheel.getFileName())).isPositive();
+			String filename = file.get("filename").asString();
+			assertThat(pypi.filenames(file.get("name").asString())).contains(filename);
+			assertThat(file.get("sha256").asString()).isEqualTo(pypi.sha256Of(filename));
+			assertThat(file.get("size").asLong()).isEqualTo(pypi.bytes("/files/" + filename));
 		}
 		assertThat(environment.findValuesAsString("name")).containsExactly("setuptools", "wheel");
 		assertThat(environment.get(0).get("version").asString()).matches("[0-9.]+");
 		assertThat(get("/builds/" + this.succeeds)).contains("Build environment")
-			.contains(index.wheelOf("setuptools").getFileName().toString());
+			.contains(environment.get(0).get("filename").asString());
+		// Three builds needed setuptools at once: upstream served each file once.
+		until(this.probes);
+		assertThat(pypi.fileRequests()).isNotEmpty().allSatisfy((path, count) -> assertThat(count).as(path).isOne());
 	}
 
 	@Test
+	@Order(2)
 	void aRequirementTheIndexLacksIsAPermanentMissingBuildDependencyNamingIt() {
 		Build done = until(this.lacksARequirement);
 		assertThat(done.state()).isEqualTo(BuildState.FAILED);
@@ -164,16 +172,21 @@ class SandboxedBuildTest {
 	}
 
 	@Test
-	void anIndexAnswering503IsATransientFailureRetriedLater() {
-		Build done = until(this.meetsAnUnavailableIndex);
+	@Order(4)
+	void anUpstreamThatIsDownIsATransientFailureRetriedLater() throws Exception {
+		pypi.failWith(503);
+		long id = enqueue("needs-flaky", requiring("needs-flaky", "\"setuptools>=60\", \"flaky-backend\""));
+		Build done = until(id);
 		assertThat(done.failureClass()).as(done.reason() + "\n" + done.logExcerpt()).isEqualTo("network");
 		assertThat(done.failureKind()).isEqualTo(FailureKind.TRANSIENT);
 		assertThat(done.state()).as("waiting for its next attempt").isEqualTo(BuildState.PENDING);
 		assertThat(done.nextAttemptAt()).isAfter(done.updatedAt().minusSeconds(1));
-		assertThat(index.requestCount("/cache/simple/flaky-backend/")).isPositive();
+		assertThat(done.reason())
+			.contains("the package index was unavailable (HTTP 503 for /cache/simple/flaky-backend/");
 	}
 
 	@Test
+	@Order(3)
 	void theSandboxDeniesTheFarmsFilesItsSecretsOtherFilesAndTheNetworkAndTheRecordSaysSo() throws IOException {
 		Build done = until(this.probes);
 		assertThat(done.state()).isEqualTo(BuildState.FAILED);
