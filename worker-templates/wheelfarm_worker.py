@@ -20,7 +20,9 @@ is the final result's, so a workflow always reaches its assemble job.
 
 import argparse
 import fnmatch
+import base64
 import hashlib
+import http.server
 import json
 import os
 import platform as host_platform
@@ -28,9 +30,12 @@ import re
 import shlex
 import shutil
 import signal
+import socket
+import socketserver
 import subprocess
 import sys
 import tarfile
+import tempfile
 import threading
 import time
 import urllib.error
@@ -53,6 +58,8 @@ FAILURE_CLASSES = (
     "network",
     "sdist-mismatch",
     "config-error",
+    "sandbox-limit",
+    "sandbox-denied",
     "unknown",
 )
 
@@ -540,7 +547,7 @@ def tool_env(args, extra=None):
     an isolated build installs, and inherited CIBW_* variables would override the
     farm's and the maintainer's cibuildwheel options.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_") and not k.startswith("CIBW_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "CIBW_", "WHEELFARM_"))}
     env["PIP_CONFIG_FILE"] = os.devnull
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
@@ -551,7 +558,7 @@ def tool_env(args, extra=None):
     return env
 
 
-def run_tool(command, env, log, timeout, cwd=None):
+def run_tool(command, env, log, timeout, cwd=None, pass_fds=(), user=None):
     """Runs a command (an argument list, never a shell string) and returns (exit, output).
 
     The tool runs in its own process group so that a timeout ends its children
@@ -561,6 +568,10 @@ def run_tool(command, env, log, timeout, cwd=None):
     popen_args = {}
     if os.name == "posix":
         popen_args["start_new_session"] = True
+        popen_args["pass_fds"] = tuple(pass_fds)
+    if user is not None and user.switches_user():
+        # The sandbox's own unprivileged user: it owns nothing of the farm's.
+        popen_args.update(user=user.uid, group=user.gid, extra_groups=[])
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -605,6 +616,34 @@ def _kill_group(process):
             pass
     else:
         process.kill()
+
+
+def classify_build(code, output, sandbox):
+    """(failure class, message) of a failed python -m build. In the sandbox, a limit
+    that stopped the build and anything the sandbox denied it come first; an index that
+    answered 5xx through the relay is a network failure, tried again later."""
+    if code == 0:
+        return "unknown", "python -m build made no wheel"
+    message = "python -m build --wheel exited %d" % code
+    missing = re.search(r"No matching distribution found for ([^\s]+)", output)
+    if sandbox is not None and sandbox.settings is not None:
+        limit = sandbox_limit(output)
+        if limit is not None:
+            return "sandbox-limit", "%s: stopped by the sandbox's %s" % (message, limit)
+    if sandbox is not None and sandbox.index_trouble():
+        # The index could not answer (the cache's upstream is down and the file is not
+        # cached): not the sdist's fault, so tried again later.
+        return "network", "%s: the package index was unavailable (%s)" % (message, "; ".join(sandbox.index_trouble()[:5]))
+    if re.search(r"too many 5\d\d error responses", output):
+        return "network", "%s: the package index answered with a server error" % message
+    if sandbox is not None and sandbox.settings is not None:
+        sandbox.denied = sandbox_denials(output, sandbox.settings, sandbox.denied_requests())
+        if sandbox.denied:
+            return "sandbox-denied", "%s; the sandbox denied: %s" % (message, "; ".join(sandbox.denied))
+    failure_class = classify(output)
+    if failure_class == "missing-build-dependency" and missing:
+        message = "%s: build requirement %s is not on the package index" % (message, missing.group(1))
+    return failure_class, message
 
 
 def classify(output):
@@ -653,14 +692,497 @@ def is_pure(filename):
     return filename.endswith("-none-any.whl")
 
 
+# ---------------------------------------------------------------- sandbox and index relay
+#
+# The local builder runs the sdist's code (setup.py, build backends) in a bubblewrap
+# sandbox: the system read-only, the work directory (as /tmp/build) and a size-capped /tmp
+# writable, the farm's data directory, configuration and home directories hidden, no
+# environment but what the build needs, a separate unprivileged user when the worker runs
+# as root, limits on memory, processes and file size, and no network but the package
+# index. The index is reached through two relays: this process (outside the sandbox)
+# listens on a Unix socket bound into the sandbox and forwards only GET/HEAD requests under
+# the index's path to the index; inside, `sandbox-exec` listens on 127.0.0.1 of the
+# sandbox's own network namespace and pipes each connection to that socket.
+
+SANDBOX_WORK = "/tmp/build"
+SANDBOX_SOCKET = "/run/wheelfarm/index.sock"
+SANDBOX_WORKER = "/run/wheelfarm/worker.py"
+SANDBOX_PATH = "/usr/local/bin:/usr/bin:/bin"
+# Hidden whatever the farm's layout: where secrets and other users' files usually live.
+ALWAYS_HIDDEN = ("/root", "/home", "/run", "/var/tmp", "/var/lib/postgresql", "/etc/wheelfarm")
+DEPENDENCY_FILE_RE = re.compile(r"\.(whl|tar\.gz|zip|tar\.bz2)$")
+# What a process stopped by one of the sandbox's limits says, most specific first.
+LIMIT_PATTERNS = (
+    (r"File too large|\[Errno 27\]|File size limit exceeded", "file size limit"),
+    (r"No space left on device|\[Errno 28\]", "size limit of /tmp"),
+    (r"BlockingIOError|Resource temporarily unavailable|\[Errno 11\]|fork: retry|Cannot fork", "process limit"),
+    (r"MemoryError|Cannot allocate memory|\[Errno 12\]|std::bad_alloc|out of memory", "memory limit"),
+)
+
+
+@dataclass
+class SandboxSettings:
+    """How the local builder sandboxes a build (the worker's --sandbox* arguments)."""
+
+    bwrap: str
+    uid: int
+    gid: int
+    memory: int
+    processes: int
+    file_size: int
+    tmp_size: int
+    hidden: List[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args):
+        if getattr(args, "sandbox", "none") != "bwrap":
+            return None
+        return cls(args.bwrap, args.sandbox_uid, args.sandbox_gid, args.limit_memory, args.limit_processes,
+                   args.limit_file_size, args.limit_tmp_size, list(args.hide or []))
+
+    def switches_user(self):
+        # Only root can become another user; an unprivileged farm already is one.
+        return os.name == "posix" and os.geteuid() == 0
+
+    def describe(self, index_url, denied):
+        index_url = redacted(index_url) if index_url else index_url
+        return {
+            "mode": "bubblewrap",
+            "user": "%d:%d" % (self.uid, self.gid) if self.switches_user() else "the farm's user (not root)",
+            "network": "the package index only" if index_url else "none",
+            "index_url": index_url,
+            "limits": {
+                "memory_bytes": self.memory,
+                "processes": self.processes,
+                "file_size_bytes": self.file_size,
+                "tmp_bytes": self.tmp_size,
+            },
+            "hidden": sorted(set(self.hidden) | set(ALWAYS_HIDDEN)),
+            "denied": list(denied),
+        }
+
+
+def bwrap_command(settings, work, socket_path, worker, relay_port, python, env, inner):
+    """The sandbox's command line: prlimit (limits) around bwrap around the inner relay
+    around the tool. bwrap runs as the sandbox's user, so the paths it binds (the work
+    directory, the relay's socket, the worker) lie outside the farm's private
+    directories (the local builder puts the work directory under its own root)."""
+    command = [
+        shutil.which("prlimit") or "prlimit",
+        "--as=%d" % settings.memory,
+        "--nproc=%d" % settings.processes,
+        "--fsize=%d" % settings.file_size,
+        "--core=0",
+        "--",
+        settings.bwrap,
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--ro-bind", "/", "/",
+        "--dev", "/dev",
+        "--proc", "/proc",
+        "--size", str(settings.tmp_size), "--tmpfs", "/tmp",
+    ]
+    for path in sorted(set(settings.hidden) | set(ALWAYS_HIDDEN)):
+        if os.path.isdir(path):
+            command += ["--tmpfs", path]
+        elif os.path.lexists(path):
+            command += ["--ro-bind", "/dev/null", path]
+    command += ["--bind", work, SANDBOX_WORK, "--ro-bind", worker, SANDBOX_WORKER]
+    if socket_path is not None:
+        command += ["--bind", socket_path, SANDBOX_SOCKET]
+    command += ["--chdir", SANDBOX_WORK]
+    for name, value in sorted(env.items()):
+        command += ["--setenv", name, value]
+    command += [python, SANDBOX_WORKER, "sandbox-exec"]
+    if socket_path is not None:
+        command += ["--relay-socket", SANDBOX_SOCKET, "--relay-port", str(relay_port)]
+    return command + ["--"] + list(inner)
+
+
+def redacted(url):
+    """The URL without its user information (a credential)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def sandbox_env(index_url, extra):
+    """Everything the sandboxed tools see: no variable of the farm, pip pointed at the
+    index only (no config file of the machine, no find-links, no cache that outlives the
+    build)."""
+    env = {
+        "PATH": SANDBOX_PATH,
+        "HOME": "/tmp",
+        "TMPDIR": "/tmp",
+        "LANG": "C.UTF-8",
+        "PYTHONUNBUFFERED": "1",
+        "PIP_CONFIG_FILE": os.devnull,
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PIP_NO_INPUT": "1",
+        # The farm's cache retries its upstream itself; pip retrying a 503 five times
+        # only delays the (transient) failure.
+        "PIP_RETRIES": "1",
+        # The environment lives for one build: byte-compiling what it installs is wasted.
+        "PIP_NO_COMPILE": "1",
+    }
+    if index_url:
+        env["PIP_INDEX_URL"] = index_url
+    for name, value in (extra or {}).items():
+        if name not in env:
+            env[name] = value
+    return env
+
+
+def _dependency(filename, sha256, size):
+    """A downloaded build dependency, named and versioned from its filename."""
+    name, version = filename, None
+    if filename.endswith(".whl"):
+        parts = filename[: -len(".whl")].split("-")
+        if len(parts) >= 5:
+            name, version = parts[0], parts[1]
+    else:
+        stem = re.sub(r"\.(tar\.gz|zip|tar\.bz2)$", "", filename)
+        if "-" in stem:
+            name, version = stem.rsplit("-", 1)
+    return {"name": re.sub(r"[-_.]+", "-", name).lower(), "version": version, "filename": filename, "sha256": sha256, "size": size}
+
+
+class IndexRelay:
+    """The farm side of the sandbox's only network path: an HTTP relay that forwards GET
+    and HEAD requests under the index's path to the index and refuses everything else.
+    Every file it passes is hashed: that is the build environment's record."""
+
+    def __init__(self, index_url, log, socket_path=None):
+        parts = urllib.parse.urlsplit(index_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise WorkerError("config-error", "the index URL must be http(s): %s" % redacted(index_url))
+        path = parts.path if parts.path.endswith("/") else parts.path + "/"
+        host = "[%s]" % parts.hostname if ":" in parts.hostname else parts.hostname
+        self.upstream = "%s://%s%s" % (parts.scheme, host, ":%d" % parts.port if parts.port else "")
+        # The index's credential (the farm's cache grants each build one) stays out
+        # here: the relay adds it to every request, the sandbox never sees it.
+        self.authorization = None
+        if parts.username is not None:
+            pair = "%s:%s" % (urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
+            self.authorization = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+        self.index_path = path
+        # The index and its siblings: /cache/simple/ allows /cache/ (the cache's files).
+        self.allowed = path.rstrip("/").rsplit("/", 1)[0] + "/"
+        self.port = parts.port or (443 if parts.scheme == "https" else 80)
+        self.log = log
+        self.downloads = []
+        self.refused = []
+        # Index answers that say the index, not the project, is in trouble (5xx, or no
+        # answer): pip reports them as "no matching distribution", so they are kept here.
+        self.unavailable = []
+        self.lock = threading.Lock()
+        # urllib must not use a proxy the farm's environment names: the index is the
+        # operator's choice.
+        self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        handler = _relay_handler(self)
+        if socket_path is not None:
+            self.server = socketserver.ThreadingUnixStreamServer(socket_path, handler)
+            os.chmod(socket_path, 0o666)
+        else:
+            self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        # close() waits for the requests in flight, so that every file a build got is
+        # recorded before the result is written.
+        self.server.daemon_threads = False
+        self.server.block_on_close = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def local_url(self, port):
+        return "http://127.0.0.1:%d%s" % (port, self.index_path)
+
+    def tcp_port(self):
+        return self.server.server_address[1]
+
+    def sandbox_port(self):
+        # The same port as the index, so that absolute links to the index's host work;
+        # ports below 1024 are not the sandbox's to bind.
+        return self.port if self.port >= 1024 else 8080
+
+    def allows(self, method, target):
+        path = urllib.parse.urlsplit(target).path
+        if method not in ("GET", "HEAD"):
+            return False
+        segments = path.split("/")
+        return path.startswith(self.allowed) and ".." not in segments and not urllib.parse.urlsplit(target).netloc
+
+    def refuse(self, what):
+        with self.lock:
+            if what not in self.refused:
+                self.refused.append(what)
+        self.log.line("index relay refused " + what)
+
+    def trouble(self, what):
+        with self.lock:
+            if what not in self.unavailable:
+                self.unavailable.append(what)
+
+    def record(self, filename, digest, size):
+        with self.lock:
+            if not any(d["filename"] == filename for d in self.downloads):
+                self.downloads.append(_dependency(filename, digest, size))
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _relay_handler(relay):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self._relay(True)
+
+        def do_HEAD(self):
+            self._relay(False)
+
+        def _refuse(self):
+            relay.refuse("%s %s" % (self.command, self.path[:200]))
+            self.send_error(403, "the sandbox may only read the package index")
+
+        do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_CONNECT = _refuse
+
+        def _relay(self, with_body):
+            if not relay.allows(self.command, self.path):
+                self._refuse()
+                return
+            headers = {"User-Agent": "wheelfarm-worker/" + WORKER_VERSION}
+            if relay.authorization:
+                headers["Authorization"] = relay.authorization
+            for name in ("Accept", "Accept-Encoding", "If-None-Match", "If-Modified-Since", "Range"):
+                if self.headers.get(name):
+                    headers[name] = self.headers[name]
+            request = urllib.request.Request(relay.upstream + self.path, headers=headers, method=self.command)
+            try:
+                response = relay.opener.open(request, timeout=60)
+            except urllib.error.HTTPError as error:
+                response = error
+            except (urllib.error.URLError, OSError) as error:
+                relay.log.line("index relay: %s unreachable: %s" % (relay.upstream, error))
+                relay.trouble("no answer for %s" % self.path[:200])
+                self.send_error(502, "the package index is unreachable")
+                return
+            with response:
+                status = response.status if hasattr(response, "status") else response.code
+                if status >= 500 or status in (401, 403):
+                    # 401/403: the build's grant is gone (an orchestrator restarted while
+                    # the build ran); like a 5xx, the index's trouble, not the sdist's.
+                    relay.trouble("HTTP %d for %s" % (status, self.path[:200]))
+                self.send_response(status)
+                for name in ("Content-Type", "Content-Length", "Content-Encoding", "ETag", "Last-Modified", "Cache-Control", "Vary"):
+                    if response.headers.get(name):
+                        self.send_header(name, response.headers[name])
+                self.end_headers()
+                if not with_body:
+                    return
+                digest = hashlib.sha256()
+                size = 0
+                for block in iter(lambda: response.read(1024 * 1024), b""):
+                    digest.update(block)
+                    size += len(block)
+                    self.wfile.write(block)
+                filename = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path.rsplit("/", 1)[-1])
+                if getattr(response, "status", None) == 200 and DEPENDENCY_FILE_RE.search(filename):
+                    relay.record(filename, digest.hexdigest(), size)
+
+        def log_message(self, format, *args):
+            relay.log.line("index relay: " + (format % args))
+
+    return Handler
+
+
+class BuildSandbox:
+    """One build's sandbox and index relay, for as long as the build's tools run."""
+
+    def __init__(self, args, work, log):
+        self.settings = SandboxSettings.from_args(args)
+        self.index_url = None if args.no_isolation else args.index_url
+        self.work = work
+        self.log = log
+        self.relay = None
+        self.relay_dir = None
+        # What the sandbox denied the build, as classify_build reads it from the output.
+        self.denied = []
+
+    def __enter__(self):
+        socket_path = None
+        if self.settings is not None:
+            # The socket and the worker bwrap binds, where the sandbox's user reaches
+            # them (a directory it may traverse but not list); socket paths are short.
+            self.relay_dir = tempfile.mkdtemp(prefix="wheelfarm-relay-")
+            os.chmod(self.relay_dir, 0o711)
+            shutil.copyfile(os.path.abspath(__file__), os.path.join(self.relay_dir, "worker.py"))
+            os.chmod(os.path.join(self.relay_dir, "worker.py"), 0o644)
+            socket_path = os.path.join(self.relay_dir, "index.sock")
+        if self.index_url:
+            self.relay = IndexRelay(self.index_url, self.log, socket_path)
+        return self
+
+    def __exit__(self, *exc):
+        if self.relay is not None:
+            self.relay.close()
+        if self.relay_dir is not None:
+            shutil.rmtree(self.relay_dir, ignore_errors=True)
+        return False
+
+    def downloads(self):
+        return list(self.relay.downloads) if self.relay is not None else []
+
+    def denied_requests(self):
+        return list(self.relay.refused) if self.relay is not None else []
+
+    def index_trouble(self):
+        return list(self.relay.unavailable) if self.relay is not None else []
+
+    def wrap(self, command, host_env, maintainer_env):
+        """(command, env, pass_fds, user) that run `command` inside the sandbox, or
+        outside it (index through the local relay) when the farm runs unsandboxed. In
+        the sandbox the tools get the maintainer's variables and nothing of host_env."""
+        if self.settings is None:
+            env = dict(host_env)
+            if self.relay is not None:
+                env["PIP_INDEX_URL"] = self.relay.local_url(self.relay.tcp_port())
+            return command, env, (), None
+        if self.settings.switches_user():
+            _chown_tree(self.work, self.settings.uid, self.settings.gid)
+        socket_path, index_url, port = None, None, None
+        if self.relay is not None:
+            socket_path = self.relay.server.server_address
+            port = self.relay.sandbox_port()
+            index_url = self.relay.local_url(port)
+        inner = [_inside(part, self.work) for part in command]
+        env = sandbox_env(index_url, maintainer_env)
+        worker = os.path.join(self.relay_dir, "worker.py")
+        wrapped = bwrap_command(self.settings, self.work, socket_path, worker, port, inner[0], env, inner)
+        return wrapped, {"PATH": SANDBOX_PATH}, (), self.settings
+
+
+def _inside(argument, work):
+    """A host path under the work directory as the sandbox sees it (under /tmp/build)."""
+    if argument == work or argument.startswith(work + os.sep):
+        return SANDBOX_WORK + argument[len(work):]
+    return argument
+
+
+def _chown_tree(root, uid, gid):
+    os.chown(root, uid, gid)
+    for directory, dirs, files in os.walk(root):
+        for name in dirs + files:
+            os.lchown(os.path.join(directory, name), uid, gid)
+
+
+def sandbox_denials(output, settings, relay_refusals):
+    """What the sandbox denied the build, read from its output: hidden files, writes
+    outside /tmp, connections other than the index, variables of the farm."""
+    denied = ["network: " + r for r in relay_refusals]
+    for path in sorted(set(settings.hidden) | set(ALWAYS_HIDDEN)):
+        if re.search(r"(No such file or directory|Permission denied|Read-only file system)[^\n]*'%s[/']" % re.escape(path), output):
+            denied.append("file: %s is hidden from the build" % path)
+    for match in re.finditer(r"Read-only file system: '([^']+)'", output):
+        denied.append("file: %s is outside the build's writable directory (/tmp)" % match.group(1))
+    for match in re.finditer(r"(?:Permission denied|No such file or directory): '(/[^']+)'", output):
+        what = "file: %s is outside what the sandbox shows" % match.group(1)
+        if not any(match.group(1).startswith(p) for p in settings.hidden) and what not in denied:
+            denied.append(what)
+    if re.search(r"Network is unreachable|Connection refused|Temporary failure in name resolution|Name or service not known", output):
+        host = re.search(r"(?:connect(?:ion)? to|host=')\s*'?([A-Za-z0-9.:\[\]-]+)", output)
+        denied.append("network: %s (the sandbox reaches the package index only)" % (host.group(1) if host else "a connection"))
+    for match in re.finditer(r"KeyError: '([A-Z][A-Z0-9_]*)'", output):
+        denied.append("environment: %s is not passed into the sandbox" % match.group(1))
+    return list(dict.fromkeys(denied))
+
+
+def sandbox_limit(output):
+    """Which of the sandbox's limits stopped the build, or None."""
+    for pattern, limit in LIMIT_PATTERNS:
+        if re.search(pattern, output):
+            return limit
+    return None
+
+
+def command_sandbox_exec(args):
+    """Inside the sandbox: relay 127.0.0.1:PORT to the farm's socket, then run the tool
+    and exit with its status."""
+    if args.relay_socket:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", args.relay_port))
+        listener.listen(64)
+        threading.Thread(target=_accept_loop, args=(listener, args.relay_socket), daemon=True).start()
+    command = args.tool[1:] if args.tool[:1] == ["--"] else args.tool
+    if not command:
+        sys.stderr.write("sandbox-exec: no command\n")
+        return 2
+    return subprocess.call(command)
+
+
+def _accept_loop(listener, socket_path):
+    while True:
+        client, _ = listener.accept()
+        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            upstream.connect(socket_path)
+        except OSError:
+            client.close()
+            upstream.close()
+            continue
+        for source, target in ((client, upstream), (upstream, client)):
+            threading.Thread(target=_pipe, args=(source, target), daemon=True).start()
+
+
+def _pipe(source, target):
+    try:
+        for block in iter(lambda: source.recv(65536), b""):
+            target.sendall(block)
+    except OSError:
+        pass
+    finally:
+        try:
+            target.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+
+def command_check_sandbox(args):
+    """Says (JSON on stdout) whether builds can run in the sandbox here: runs `true` in
+    it exactly as a build's tools would run."""
+    settings = SandboxSettings.from_args(args)
+    reason = None
+    with tempfile.TemporaryDirectory(prefix="wheelfarm-probe-") as work:
+        # Traversable by the sandbox's user, as the local builder's work root is.
+        os.chmod(work, 0o711)
+        log = Log(os.path.join(work, "probe.log"), False)
+        args.no_isolation = True
+        try:
+            with BuildSandbox(args, os.path.join(work, "w"), log) as sandbox:
+                os.makedirs(sandbox.work)
+                command, env, fds, user = sandbox.wrap([args.python, "-c", "pass"], {}, {})
+                code, output = run_tool(command, env, log, 60, pass_fds=fds, user=user)
+                if code != 0:
+                    reason = "a probe in the sandbox (%s) failed with exit %d: %s" % (settings.bwrap, code, output.strip()[-500:])
+        except (OSError, WorkerError) as error:
+            reason = "the sandbox (%s) cannot run here: %s" % (settings.bwrap, error)
+        finally:
+            log.close()
+    print(json.dumps({"sandbox_unavailable": reason}))
+    return 0
+
+
 # ---------------------------------------------------------------- step 2: pure build
 
 
-def pure_build(args, project_dir, work, log, options):
+def pure_build(args, project_dir, work, log, options, sandbox=None):
     """python -m build --wheel: in an isolated env from the index, or offline without one.
 
     Builds from the unpacked directory (what build 0.9 needs; newer build accepts it too),
-    which is the same as building from the sdist.
+    which is the same as building from the sdist. With a sandbox (the local builder), the
+    build runs inside it and reaches the index through its relay.
     """
     outdir = os.path.join(work, "pure-dist")
     command = [args.python, "-m", "build", "--wheel", "--outdir", outdir]
@@ -670,7 +1192,11 @@ def pure_build(args, project_dir, work, log, options):
         # that really is missing fails the build and is classified from its output.
         command += ["--no-isolation", "--skip-dependency-check"]
     command.append(project_dir)
-    code, output = run_tool(command, tool_env(args, build_environment(options, log)), log, args.step_timeout)
+    maintainer_env = build_environment(options, log)
+    env, fds, user = tool_env(args, maintainer_env), (), None
+    if sandbox is not None:
+        command, env, fds, user = sandbox.wrap(command, env, maintainer_env)
+    code, output = run_tool(command, env, log, args.step_timeout, pass_fds=fds, user=user)
     wheels = [name for name in sorted(os.listdir(outdir)) if name.endswith(".whl")] if os.path.isdir(outdir) else []
     return code, output, outdir, wheels
 
@@ -714,6 +1240,10 @@ def cibuildwheel_unavailable(args, platform_id):
     """Why cibuildwheel cannot run here, or None when it can."""
     if args.cibuildwheel == "never":
         return "cibuildwheel disabled (--cibuildwheel never)"
+    if getattr(args, "sandbox", "none") == "bwrap":
+        # cibuildwheel drives a container engine, a daemon outside any sandbox: running
+        # it would give the sdist's code the engine's (root's) powers.
+        return "cibuildwheel does not run in the local builder's sandbox (its container engine is outside it)"
     probe = subprocess.run(
         [args.python, "-c", "import cibuildwheel"],
         stdout=subprocess.DEVNULL,
@@ -987,6 +1517,8 @@ class Result:
     cibuildwheel_plan: List[Plan] = field(default_factory=list)
     planned_platforms: List[str] = field(default_factory=list)
     finished_at: Optional[str] = None
+    sandbox: Optional[Dict[str, Any]] = None
+    build_environment: List[Dict[str, Any]] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION
     worker_version: str = WORKER_VERSION
 
@@ -1029,6 +1561,8 @@ class Result:
             "tools": self.tools.to_json(),
             "started_at": self.started_at,
             "finished_at": self.finished_at,
+            "sandbox": self.sandbox,
+            "build_environment": list(self.build_environment),
         }
 
     @classmethod
@@ -1053,6 +1587,8 @@ class Result:
             planned_platforms=list(data["planned_platforms"]),
             finished_at=data["finished_at"],
             worker_version=data["worker_version"],
+            sandbox=data["sandbox"],
+            build_environment=list(data["build_environment"]),
         )
         _require(data["status"] in STATUSES, "unknown status %r" % (data["status"],))
         _require(data["strategy"] in STRATEGIES, "unknown strategy %r" % (data["strategy"],))
@@ -1123,7 +1659,7 @@ def fetch_and_unpack(args, work, log, result):
     return sdist_path, project_dir
 
 
-def do_pure(args, options, work, wheels_out, log, result):
+def do_pure(args, options, work, wheels_out, log, result, sandbox=None):
     """Steps 1-2. Returns a PendingPlatformBuild when a platform build is needed, None
     when the job is decided (pure success or a final failure). With strategy native the
     pure attempt is skipped (pure_dir None); with strategy pure whatever python -m build
@@ -1133,7 +1669,7 @@ def do_pure(args, options, work, wheels_out, log, result):
         log.line('strategy = "native": no pure attempt, straight to the platform build')
         result.notes.append('strategy = "native": python -m build\'s pure attempt was skipped')
         return PendingPlatformBuild(sdist_path, None, [])
-    code, output, outdir, names = pure_build(args, project_dir, work, log, options)
+    code, output, outdir, names = pure_build(args, project_dir, work, log, options, sandbox)
     if code == 0 and names and all(is_pure(n) for n in names):
         wheels = collect_wheels(outdir, "any", wheels_out)
         result.add(PlatformEntry("any", "built", [w.filename for w in wheels], tool="build"), wheels)
@@ -1150,8 +1686,7 @@ def do_pure(args, options, work, wheels_out, log, result):
             )
         result.notes.append("python -m build made a platform wheel; a platform build is needed")
         return PendingPlatformBuild(sdist_path, outdir, names)
-    failure_class = classify(output) if code != 0 else "unknown"
-    message = "python -m build --wheel exited %d" % code if code != 0 else "python -m build made no wheel"
+    failure_class, message = classify_build(code, output, sandbox)
     result.add(PlatformEntry("any", "failed", tool="build", failure_class=failure_class, log_excerpt=excerpt(output)))
     if failure_class in NATIVE_HINTS and pure_only:
         log.line('the pure build failed with %s; strategy = "pure": no platform build' % failure_class)
@@ -1169,9 +1704,11 @@ def command_run(args):
     options_text = args.options
     out, work, log, result = prepare(args, "final")
     wheels_out = os.path.join(out, "wheels")
+    sandbox = BuildSandbox(args, work, log)
     try:
         options = parse_options(options_text)
-        pending = do_pure(args, options, work, wheels_out, log, result)
+        sandbox.__enter__()
+        pending = do_pure(args, options, work, wheels_out, log, result, sandbox)
         if pending is not None:
             platform_id = native_platform_id()
             if platform_id not in PLATFORMS:
@@ -1185,17 +1722,21 @@ def command_run(args):
                 result.add(PlatformEntry(platform_id, "skipped", note=note))
                 result.decide("nothing-to-build", "cibuildwheel")
             else:
-                local_platform(args, options, platform_id, pending, work, wheels_out, log, result)
+                local_platform(args, options, platform_id, pending, work, wheels_out, log, result, sandbox)
     except WorkerError as error:
         log.line("failure (%s): %s" % (error.failure_class, error.message))
         result.fail(error.failure())
     finally:
+        sandbox.__exit__(None, None, None)
+        result.build_environment = sandbox.downloads()
+        if sandbox.settings is not None:
+            result.sandbox = sandbox.settings.describe(sandbox.index_url, sandbox.denied)
         log.close()
     finish(result, out)
     return 0 if result.status == "success" else 1
 
 
-def local_platform(args, options, platform_id, pending, work, wheels_out, log, result):
+def local_platform(args, options, platform_id, pending, work, wheels_out, log, result, sandbox=None):
     sdist_path, pure_dir, names = pending.sdist_path, pending.pure_dir, pending.names
     unavailable = cibuildwheel_unavailable(args, platform_id)
     plan = cibuildwheel_plan(args, options, platform_id, sdist_path, os.path.join(work, "cibw-" + platform_id))
@@ -1212,9 +1753,9 @@ def local_platform(args, options, platform_id, pending, work, wheels_out, log, r
         # build is this machine's platform build.
         unpacked = os.path.join(work, "src")
         project_dir = os.path.join(unpacked, os.listdir(unpacked)[0])
-        code, output, pure_dir, names = pure_build(args, project_dir, work, log, options)
+        code, output, pure_dir, names = pure_build(args, project_dir, work, log, options, sandbox)
         if code != 0 or not names:
-            failure_class = classify(output) if code != 0 else "unknown"
+            failure_class, _ = classify_build(code, output, sandbox)
             result.add(
                 PlatformEntry(
                     platform_id, "failed", tool="build", failure_class=failure_class, log_excerpt=excerpt(output), note=reason
@@ -1480,7 +2021,11 @@ def add_request_arguments(parser):
     parser.add_argument("--out", required=True, help="directory for result.json, build.log and wheels/")
     parser.add_argument("--work", help="scratch directory (default: OUT/work); emptied first")
     parser.add_argument("--python", default=sys.executable, help="interpreter that runs build and cibuildwheel")
-    parser.add_argument("--index-url", help="package index for isolated builds and cibuildwheel")
+    parser.add_argument(
+        "--index-url",
+        default=os.environ.get("WHEELFARM_INDEX_URL"),
+        help="package index for isolated builds and cibuildwheel (default: $WHEELFARM_INDEX_URL, where a URL with a credential belongs)",
+    )
     parser.add_argument("--no-isolation", action="store_true", help="offline: build with the interpreter's installed backends")
     parser.add_argument(
         "--cibuildwheel",
@@ -1498,12 +2043,25 @@ def add_request_arguments(parser):
     parser.add_argument("--echo", action="store_true", help="also print the build log to stdout (workflow logs)")
 
 
+def add_sandbox_arguments(parser):
+    parser.add_argument("--sandbox", choices=("none", "bwrap"), default="none", help="bwrap: run the build tools in a bubblewrap sandbox")
+    parser.add_argument("--bwrap", default="bwrap", help="the bubblewrap executable")
+    parser.add_argument("--sandbox-uid", type=int, default=65534, help="user the sandbox runs as when the worker is root")
+    parser.add_argument("--sandbox-gid", type=int, default=65534, help="group the sandbox runs as when the worker is root")
+    parser.add_argument("--limit-memory", type=int, default=8 * 1024 ** 3, help="address space of the sandbox's processes, bytes")
+    parser.add_argument("--limit-processes", type=int, default=512, help="processes of the sandbox's user")
+    parser.add_argument("--limit-file-size", type=int, default=4 * 1024 ** 3, help="largest file the sandbox may write, bytes")
+    parser.add_argument("--limit-tmp-size", type=int, default=2 * 1024 ** 3, help="size of the sandbox's /tmp, bytes")
+    parser.add_argument("--hide", action="append", help="a path the sandbox hides (repeatable)")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="wheelfarm_worker.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--worker-version", action="version", version=WORKER_VERSION)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="all steps on this machine (local builder)")
     add_request_arguments(run)
+    add_sandbox_arguments(run)
     pure = commands.add_parser("pure", help="fetch + pure build (workflow job 1)")
     add_request_arguments(pure)
     pure.add_argument("--github-output", help="file to append needs-platform-build= and matrix= to ($GITHUB_OUTPUT)")
@@ -1516,8 +2074,19 @@ def main(argv=None):
     check = commands.add_parser("check", help="say whether cibuildwheel runs on this machine (JSON on stdout)")
     check.add_argument("--python", default=sys.executable, help="interpreter that would run cibuildwheel")
     check.add_argument("--cibuildwheel", choices=("auto", "never", "plan"), default="auto")
+    check.add_argument("--sandbox", choices=("none", "bwrap"), default="none", help="whether builds run in the sandbox")
+    probe = commands.add_parser("check-sandbox", help="say whether builds can run in the sandbox here (JSON on stdout)")
+    probe.add_argument("--python", default=sys.executable, help="interpreter the sandboxed tools run with")
+    probe.add_argument("--index-url", help=argparse.SUPPRESS)
+    add_sandbox_arguments(probe)
+    inside = commands.add_parser("sandbox-exec", help="(inside the sandbox) relay the index, then run a command")
+    inside.add_argument("--relay-socket", help="the farm's index socket, bound into the sandbox")
+    inside.add_argument("--relay-port", type=int, default=8080, help="port of 127.0.0.1 the relay listens on")
+    inside.add_argument("tool", nargs=argparse.REMAINDER, help="-- then the command to run")
     args = parser.parse_args(argv)
     handler = {
+        "check-sandbox": command_check_sandbox,
+        "sandbox-exec": command_sandbox_exec,
         "run": command_run,
         "pure": command_pure,
         "platform": command_platform,

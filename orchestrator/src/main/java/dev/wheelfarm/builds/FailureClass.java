@@ -23,6 +23,16 @@ public enum FailureClass {
 	 * thing.
 	 */
 	SDIST_MISMATCH("sdist-mismatch", FailureKind.PERMANENT),
+	/**
+	 * The local sandbox's limits (memory, processes, file size, /tmp) stopped the build:
+	 * the same sdist hits them again.
+	 */
+	SANDBOX_LIMIT("sandbox-limit", FailureKind.PERMANENT),
+	/**
+	 * The build needed what the local sandbox denies (the farm's files, its variables, a
+	 * network other than the package index).
+	 */
+	SANDBOX_DENIED("sandbox-denied", FailureKind.PERMANENT),
 
 	// Reported by the worker: the environment got in the way.
 	TIMEOUT("timeout", FailureKind.TRANSIENT), NETWORK("network", FailureKind.TRANSIENT),

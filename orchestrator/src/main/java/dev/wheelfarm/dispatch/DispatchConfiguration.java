@@ -1,7 +1,10 @@
 package dev.wheelfarm.dispatch;
 
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 import dev.wheelfarm.builds.BuildLedger;
 import dev.wheelfarm.builds.BuildLogs;
@@ -9,9 +12,17 @@ import dev.wheelfarm.builds.BuildsProperties;
 import dev.wheelfarm.database.DataDirectoryProperties;
 import dev.wheelfarm.dispatch.github.WorkflowRunChanged;
 import dev.wheelfarm.dispatch.local.LocalBuilderProperties;
+import dev.wheelfarm.cache.CacheAccess;
+import dev.wheelfarm.dispatch.local.BuildIndex;
 import dev.wheelfarm.dispatch.local.LocalEngine;
+import dev.wheelfarm.dispatch.local.LocalSandbox;
+import dev.wheelfarm.dispatch.local.LocalSandboxHealth;
 import dev.wheelfarm.dispatch.local.LocalWorkerRunner;
+import dev.wheelfarm.dispatch.local.SandboxProperties;
+import dev.wheelfarm.dispatch.local.SandboxUnavailableException;
 import dev.wheelfarm.scheduling.RepeatingTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -20,6 +31,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
@@ -31,6 +43,8 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 @Configuration(proxyBeanMethods = false)
 class DispatchConfiguration {
 
+	private static final Logger logger = LoggerFactory.getLogger(DispatchConfiguration.class);
+
 	/** Its metrics are Spring Boot's {@code executor_*{name="localBuildExecutor"}}. */
 	@Bean
 	@ConditionalOnProperty(name = "wheelfarm.engine", havingValue = "local", matchIfMissing = true)
@@ -38,13 +52,51 @@ class DispatchConfiguration {
 		return LocalEngine.pool(builds.maxConcurrent());
 	}
 
+	/**
+	 * The sandbox of local builds. It hides the data directory and the farm's working
+	 * directory (where {@code config/application.properties} is read from).
+	 */
+	@Bean
+	@ConditionalOnProperty(name = "wheelfarm.engine", havingValue = "local", matchIfMissing = true)
+	LocalSandbox localSandbox(SandboxProperties properties, DataDirectoryProperties dataDirectory) {
+		return new LocalSandbox(properties, List.of(dataDirectory.dataDir(), Path.of(System.getProperty("user.dir"))));
+	}
+
+	@Bean
+	@ConditionalOnProperty(name = "wheelfarm.engine", havingValue = "local", matchIfMissing = true)
+	LocalSandboxHealth localSandboxHealthIndicator(LocalSandbox sandbox) {
+		return new LocalSandboxHealth(sandbox);
+	}
+
+	/**
+	 * The local engine. It refuses to start on a host that cannot run its builds in the
+	 * sandbox, unless the operator opted out: the probe runs here, once.
+	 */
 	@Bean
 	@ConditionalOnProperty(name = "wheelfarm.engine", havingValue = "local", matchIfMissing = true)
 	LocalEngine localEngine(LocalBuilderProperties properties, DispatchProperties dispatch,
-			DataDirectoryProperties dataDirectory,
+			DataDirectoryProperties dataDirectory, LocalSandbox sandbox, CacheAccess cache, Environment environment,
 			@Qualifier("localBuildExecutor") ThreadPoolTaskExecutor localBuildExecutor) {
-		return new LocalEngine(new LocalWorkerRunner(properties, dispatch.runTimeout()),
-				dataDirectory.dataDir().resolve("local-runs"), localBuildExecutor);
+		Path runsRoot = dataDirectory.dataDir().resolve("local-runs");
+		LocalWorkerRunner runner = new LocalWorkerRunner(properties, dispatch.runTimeout(), sandbox,
+				() -> farmCache(cache, environment));
+		runner.sandboxUnavailable(runsRoot.resolve(".sandbox-check")).ifPresent((reason) -> {
+			throw new SandboxUnavailableException(reason);
+		});
+		logger.info("{}", sandbox.describe());
+		return new LocalEngine(runner, runsRoot, localBuildExecutor);
+	}
+
+	/**
+	 * The farm's own pull-through cache of PyPI ({@code /cache/simple/}), where isolated
+	 * builds get their build requirements unless {@code wheelfarm.local.index-url} names
+	 * another index: a grant per build, revoked when it ends. Asked at each build, since
+	 * the port is known only once the server listens.
+	 */
+	private static BuildIndex.Lease farmCache(CacheAccess cache, Environment environment) {
+		String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
+		CacheAccess.Grant grant = cache.grant();
+		return new BuildIndex.Lease(grant.indexUrl(URI.create("http://127.0.0.1:" + port)).toString(), grant::close);
 	}
 
 	@Bean

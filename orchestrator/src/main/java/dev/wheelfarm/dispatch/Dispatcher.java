@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 import dev.wheelfarm.builds.Build;
+import dev.wheelfarm.builds.BuildEnvironmentCollected;
+import dev.wheelfarm.builds.BuildEnvironments;
 import dev.wheelfarm.builds.BuildLedger;
 import dev.wheelfarm.builds.BuildLogs;
 import dev.wheelfarm.builds.BuildState;
@@ -259,6 +261,14 @@ public class Dispatcher {
 			return;
 		}
 		WorkerResult worker = result.get();
+		if (!worker.buildEnvironment().isEmpty()) {
+			this.events.publishEvent(new BuildEnvironmentCollected(build.id(),
+					worker.buildEnvironment()
+						.stream()
+						.map((file) -> new BuildEnvironments.Dependency(file.name(), file.version(), file.filename(),
+								file.sha256(), file.size()))
+						.toList()));
+		}
 		if (worker.status() == WorkerResult.Status.NOTHING_TO_BUILD && worker.failure() == null) {
 			// The build options exclude everything this builder could make (platforms,
 			// the

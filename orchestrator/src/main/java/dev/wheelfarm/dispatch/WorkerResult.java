@@ -30,10 +30,13 @@ import tools.jackson.databind.json.JsonMapper;
  * @param failure why the job failed, {@code null} unless {@code status} is failure
  * @param notes human-readable remarks (for example why cibuildwheel did not run)
  * @param cibuildwheelPlan the cibuildwheel invocations the worker ran or would run
+ * @param sandbox how the local builder sandboxed the build, {@code null} where none ran
+ * @param buildEnvironment what the build's isolated environment downloaded from the
+ * package index
  */
 public record WorkerResult(int schemaVersion, String workerVersion, String stage, Status status, Strategy strategy,
 		Sdist sdist, List<PlatformOutcome> platforms, List<Wheel> wheels, Failure failure, List<String> notes,
-		List<CibuildwheelPlan> cibuildwheelPlan) {
+		List<CibuildwheelPlan> cibuildwheelPlan, Sandbox sandbox, List<BuildDependency> buildEnvironment) {
 
 	/** The only result format this orchestrator reads. */
 	public static final int SCHEMA_VERSION = 1;
@@ -48,6 +51,7 @@ public record WorkerResult(int schemaVersion, String workerVersion, String stage
 		wheels = (wheels != null) ? List.copyOf(wheels) : List.of();
 		notes = (notes != null) ? List.copyOf(notes) : List.of();
 		cibuildwheelPlan = (cibuildwheelPlan != null) ? List.copyOf(cibuildwheelPlan) : List.of();
+		buildEnvironment = (buildEnvironment != null) ? List.copyOf(buildEnvironment) : List.of();
 	}
 
 	/**
@@ -81,7 +85,7 @@ public record WorkerResult(int schemaVersion, String workerVersion, String stage
 	/** A result for a job that ended without the worker writing one (killed, crashed). */
 	public static WorkerResult synthesized(FailureClass failureClass, String message, String logExcerpt) {
 		return new WorkerResult(SCHEMA_VERSION, null, "final", Status.FAILURE, Strategy.NONE, null, List.of(),
-				List.of(), new Failure(failureClass, message, logExcerpt), List.of(), List.of());
+				List.of(), new Failure(failureClass, message, logExcerpt), List.of(), List.of(), null, List.of());
 	}
 
 	public enum Status {
@@ -142,6 +146,40 @@ public record WorkerResult(int schemaVersion, String workerVersion, String stage
 	}
 
 	public record Failure(@JsonProperty("class") FailureClass failureClass, String message, String logExcerpt) {
+	}
+
+	/**
+	 * The local builder's sandbox as the worker set it up.
+	 *
+	 * @param mode {@code bubblewrap}
+	 * @param user who the build ran as
+	 * @param network what the build could reach
+	 * @param indexUrl the package index the build reached through the relay
+	 * @param limits the limits of the build's processes
+	 * @param hidden the paths hidden from the build
+	 * @param denied what the sandbox denied the build
+	 */
+	public record Sandbox(String mode, String user, String network, String indexUrl, Map<String, Long> limits,
+			List<String> hidden, List<String> denied) {
+
+		public Sandbox {
+			limits = (limits != null) ? Map.copyOf(limits) : Map.of();
+			hidden = (hidden != null) ? List.copyOf(hidden) : List.of();
+			denied = (denied != null) ? List.copyOf(denied) : List.of();
+		}
+
+	}
+
+	/**
+	 * A file the build's isolated environment downloaded.
+	 *
+	 * @param name the normalized project name, from the filename
+	 * @param version its version, from the filename ({@code null} if unreadable)
+	 * @param filename the file's name
+	 * @param sha256 the hash of the bytes the build received
+	 * @param size their number
+	 */
+	public record BuildDependency(String name, String version, String filename, String sha256, long size) {
 	}
 
 	public record CibuildwheelPlan(String platform, String runner, List<String> command,

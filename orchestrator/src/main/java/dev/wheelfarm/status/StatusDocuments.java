@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.util.List;
 
 import dev.wheelfarm.builds.Build;
+import dev.wheelfarm.builds.BuildEnvironments;
 import dev.wheelfarm.builds.BuildEvent;
 import dev.wheelfarm.builds.BuildState;
 import dev.wheelfarm.builds.RebuildRequester;
@@ -51,13 +52,16 @@ final class StatusDocuments {
 	 * @param nextAttemptAt the earliest time a builder may take it again (a waiting or
 	 * transiently failed build), else null
 	 * @param plan what its options ask of the builder
+	 * @param buildEnvironment what the build's isolated environment installed from the
+	 * package index, empty for a build without one
 	 * @param timeline every state change, oldest first
 	 * @param wheels the wheels it made
 	 */
 	@ApiJson
 	record BuildDocument(long id, String project, String version, Coded state, Sdist sdist, int attempts,
 			String builder, String runUrl, String strategy, Failure failure, Instant createdAt, Instant updatedAt,
-			Instant nextAttemptAt, BuildPlan plan, List<Step> timeline, List<Wheel> wheels) {
+			Instant nextAttemptAt, BuildPlan plan, List<BuildDependency> buildEnvironment, List<Step> timeline,
+			List<Wheel> wheels) {
 
 		static BuildDocument of(StatusQueries.BuildView view) {
 			Build build = view.build();
@@ -65,7 +69,26 @@ final class StatusDocuments {
 					new Sdist(build.sdistFilename(), build.sdistSha256(), build.sdistUrl()), build.attempts(),
 					build.builder(), build.externalRunUrl(), build.strategy(), Failure.of(build), build.createdAt(),
 					build.updatedAt(), build.state().isEnded() ? null : build.nextAttemptAt(), view.plan(),
-					view.timeline().stream().map(Step::of).toList(), view.wheels().stream().map(Wheel::of).toList());
+					view.buildEnvironment().stream().map(BuildDependency::of).toList(), view.timeline().stream().map(Step::of).toList(), view.wheels().stream().map(Wheel::of).toList());
+		}
+
+	}
+
+	/**
+	 * One file the build's isolated environment installed from the package index.
+	 *
+	 * @param name the normalized project name
+	 * @param version its version, null when the filename does not say
+	 * @param filename the file's name
+	 * @param sha256 the hash of the bytes the build received
+	 * @param size their number
+	 */
+	@ApiJson
+	record BuildDependency(String name, String version, String filename, String sha256, long size) {
+
+		static BuildDependency of(BuildEnvironments.Dependency dependency) {
+			return new BuildDependency(dependency.name(), dependency.version(), dependency.filename(),
+					dependency.sha256(), dependency.size());
 		}
 
 	}

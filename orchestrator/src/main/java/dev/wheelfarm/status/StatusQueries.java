@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.wheelfarm.builds.Build;
+import dev.wheelfarm.builds.BuildEnvironments;
 import dev.wheelfarm.builds.BuildEvent;
 import dev.wheelfarm.builds.BuildLedger;
 import dev.wheelfarm.dispatch.BuildPlan;
@@ -93,17 +94,22 @@ class StatusQueries {
 
 	private final ObjectProvider<LocalEngine> localEngine;
 
-	StatusQueries(JdbcClient jdbc, BuildLedger ledger, ObjectProvider<LocalEngine> localEngine) {
+	private final BuildEnvironments environments;
+
+	StatusQueries(JdbcClient jdbc, BuildLedger ledger, ObjectProvider<LocalEngine> localEngine,
+			BuildEnvironments environments) {
 		this.jdbc = jdbc;
 		this.ledger = ledger;
 		this.localEngine = localEngine;
+		this.environments = environments;
 	}
 
 	Optional<BuildView> build(long id) {
 		return this.ledger.find(id)
 			.map((build) -> new BuildView(build, this.ledger.timeline(id),
 					this.jdbc.sql(WHEELS_OF_BUILD).param("build", id).query(WheelView.class).list(),
-					BuildPlan.of(build.options(), build.builder(), noCibuildwheelHere(build))));
+					BuildPlan.of(build.options(), build.builder(), noCibuildwheelHere(build)),
+					this.environments.of(id)));
 	}
 
 	/**
@@ -141,7 +147,8 @@ class StatusQueries {
 	}
 
 	/** A build with its timeline, wheels and the plan of the options it was sent. */
-	public record BuildView(Build build, List<BuildEvent> timeline, List<WheelView> wheels, BuildPlan plan) {
+	public record BuildView(Build build, List<BuildEvent> timeline, List<WheelView> wheels, BuildPlan plan,
+			List<BuildEnvironments.Dependency> buildEnvironment) {
 
 		/** Whether the page can stop refreshing itself. */
 		public boolean ended() {

@@ -40,8 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 // Its stand-ins make the context unique, and its schedules would keep running: close it.
 @DirtiesContext
 @TestPropertySource(properties = { "wheelfarm.engine=local", "wheelfarm.local.python=" + Sdists.PYTHON,
-		"wheelfarm.local.fetch-retries=0", "wheelfarm.dispatch.interval=200ms", "wheelfarm.index.page-cache-ttl=1s",
-		"wheelfarm.pypi.initial-backoff=100ms" })
+		"wheelfarm.local.offline=true", "wheelfarm.local.fetch-retries=0", "wheelfarm.dispatch.interval=200ms",
+		"wheelfarm.index.page-cache-ttl=1s", "wheelfarm.pypi.initial-backoff=100ms" })
 class LocalFarmTest {
 
 	static final Farm farm = Farm.start();
@@ -266,15 +266,15 @@ class LocalFarmTest {
 			.map((p) -> p.path("key").asString() + ":" + p.path("status").asString())
 			.toList()).containsExactly("before-all:skipped", "environment:planned", "test-command:skipped");
 		assertThat(build.path("plan").path("settings").path(0).path("reason").asString())
-			.isEqualTo("the local builder does not run cibuildwheel (cibuildwheel is not installed for " + Sdists.PYTHON
-					+ "); python -m build applies only the environment");
+			.isEqualTo("the local builder does not run cibuildwheel (cibuildwheel does not run in the local builder's "
+					+ "sandbox (its container engine is outside it)); python -m build applies only the environment");
 		assertThat(build.path("plan").path("settings").path(1).path("reason").isNull()).isTrue();
 		String page = farm.send(HttpRequest.newBuilder(URI.create(farm.url("/builds/" + id))).GET()).body();
 		assertThat(page).contains("macos-arm64", "macos-latest", "skipped", "needs the GitHub engine",
 				"LOCAL_NATIVE_OK");
 		assertThat(page)
 			.containsPattern("(?s)data-setting=\"before-all\".*?skipped.*?does not run cibuildwheel"
-					+ " \\(cibuildwheel is not installed for [^)]*\\)")
+					+ " \\(cibuildwheel does not run in the local builder.{1,6}s sandbox")
 			.containsPattern("(?s)data-setting=\"environment\".*?planned");
 	}
 

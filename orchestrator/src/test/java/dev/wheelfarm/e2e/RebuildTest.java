@@ -41,8 +41,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @IntegrationTest
 // Its stand-ins make the context unique, and its schedules would keep running: close it.
 @DirtiesContext
+// Unsandboxed: the "published" build helper is a file this test writes on the host, which
+// the sandbox hides (SandboxedBuildTest covers the sandboxed path).
 @TestPropertySource(properties = { "wheelfarm.engine=local", "wheelfarm.local.python=" + Sdists.PYTHON,
-		"wheelfarm.local.fetch-retries=0", "wheelfarm.dispatch.interval=200ms", "wheelfarm.index.page-cache-ttl=1s",
+		"wheelfarm.local.offline=true", "wheelfarm.local.sandbox.mode=unsandboxed", "wheelfarm.local.fetch-retries=0",
+		"wheelfarm.dispatch.interval=200ms", "wheelfarm.index.page-cache-ttl=1s",
 		"wheelfarm.pypi.initial-backoff=100ms", "wheelfarm.builds.rebuilds-per-project-per-day=1" })
 class RebuildTest {
 

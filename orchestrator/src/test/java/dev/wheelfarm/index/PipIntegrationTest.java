@@ -43,7 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @IntegrationTest
 @TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.engine=local",
-		"wheelfarm.local.python=" + Sdists.PYTHON, "wheelfarm.local.fetch-retries=0",
+		"wheelfarm.local.python=" + Sdists.PYTHON, "wheelfarm.local.offline=true", "wheelfarm.local.fetch-retries=0",
 		"wheelfarm.index.page-cache-ttl=0s" })
 class PipIntegrationTest {
 

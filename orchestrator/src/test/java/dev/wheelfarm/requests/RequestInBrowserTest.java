@@ -44,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @IntegrationTest
 @TestPropertySource(properties = { "wheelfarm.engine=local", "wheelfarm.local.python=" + Sdists.PYTHON,
-		"wheelfarm.local.fetch-retries=0", "wheelfarm.dispatch.interval=300ms" })
+		"wheelfarm.local.offline=true", "wheelfarm.local.fetch-retries=0", "wheelfarm.dispatch.interval=300ms" })
 class RequestInBrowserTest {
 
 	private static final Path SHOTS = Path.of("target", "screenshots");

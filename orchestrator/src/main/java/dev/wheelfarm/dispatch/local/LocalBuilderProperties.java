@@ -12,9 +12,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param python the interpreter that runs the worker, {@code build} and cibuildwheel
  * @param offline build without isolation using the interpreter's installed backends (no
- * package index needed); otherwise isolated builds from {@code indexUrl}
+ * package index needed); by default builds are isolated, their build requirements
+ * installed from {@code indexUrl}
  * @param indexUrl the package index isolated builds install build dependencies from
- * (empty: pip's default)
+ * (empty: the farm's own pull-through cache, {@code /cache/simple/}); the sandbox lets
+ * builds reach this index and nothing else
  * @param cibuildwheel {@code auto} runs cibuildwheel where it can run, {@code never}
  * keeps build's native wheel, {@code plan} only records what it would run
  * @param buildSelector the farm's {@code CIBW_BUILD}
@@ -23,7 +25,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param fetchBackoff the wait before the first retry (it doubles each time)
  */
 @ConfigurationProperties("wheelfarm.local")
-public record LocalBuilderProperties(@DefaultValue("python3") String python, @DefaultValue("true") boolean offline,
+public record LocalBuilderProperties(@DefaultValue("python3") String python, @DefaultValue("false") boolean offline,
 		@DefaultValue("") String indexUrl, @DefaultValue("auto") CibuildwheelMode cibuildwheel,
 		@DefaultValue("cp3*") String buildSelector, @DefaultValue("") String skipSelector,
 		@DefaultValue("4") int fetchRetries, @DefaultValue("15s") Duration fetchBackoff) {
@@ -44,8 +46,16 @@ public record LocalBuilderProperties(@DefaultValue("python3") String python, @De
 
 	/** Defaults for an interpreter: what a farm without configuration uses. */
 	public static LocalBuilderProperties defaults(String python) {
-		return new LocalBuilderProperties(python, true, "", CibuildwheelMode.AUTO, "cp3*", "", 4,
+		return new LocalBuilderProperties(python, false, "", CibuildwheelMode.AUTO, "cp3*", "", 4,
 				Duration.ofSeconds(15));
+	}
+
+	/**
+	 * These settings, building offline (no isolation) or isolated from {@code indexUrl}.
+	 */
+	public LocalBuilderProperties withIndex(boolean offline, String indexUrl) {
+		return new LocalBuilderProperties(this.python, offline, indexUrl, this.cibuildwheel, this.buildSelector,
+				this.skipSelector, this.fetchRetries, this.fetchBackoff);
 	}
 
 	public LocalBuilderProperties withFetch(int retries, Duration backoff) {

@@ -11,18 +11,22 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 import dev.wheelfarm.builds.FailureClass;
 import dev.wheelfarm.dispatch.WorkerResult;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the worker script on this machine: the local builder engine. The script is the one
@@ -55,20 +59,44 @@ public class LocalWorkerRunner {
 
 	private static final JsonMapper CHECK_JSON = JsonMapper.builder().build();
 
+	/**
+	 * The only variables of the farm's environment a worker gets: its secrets (database
+	 * password, GitHub App key, upload tokens) must not reach a build, sandboxed or not.
+	 */
+	private static final List<String> PASSED_ENVIRONMENT = List.of("PATH", "HOME", "LANG", "TZ", "PYENV_ROOT");
+
+	/** Where the worker reads the index of an isolated build. */
+	static final String INDEX_VARIABLE = "WHEELFARM_INDEX_URL";
+
 	private final LocalBuilderProperties properties;
 
 	private final Duration runTimeout;
 
+	private final LocalSandbox sandbox;
+
+	private final BuildIndex defaultIndex;
+
 	/**
 	 * A runner whose workers are killed after {@code runTimeout}
 	 * ({@code wheelfarm.dispatch.run-timeout}, the limit of a run for every engine).
+	 * @param sandbox the sandbox the builds run in
+	 * @param defaultIndex the index isolated builds use when
+	 * {@code wheelfarm.local.index-url} is empty: the farm's own cache
 	 */
-	public LocalWorkerRunner(LocalBuilderProperties properties, Duration runTimeout) {
+	public LocalWorkerRunner(LocalBuilderProperties properties, Duration runTimeout, LocalSandbox sandbox,
+			BuildIndex defaultIndex) {
 		if (runTimeout == null || runTimeout.isNegative() || runTimeout.isZero()) {
 			throw new IllegalArgumentException("wheelfarm.dispatch.run-timeout must be positive");
 		}
 		this.properties = properties;
 		this.runTimeout = runTimeout;
+		this.sandbox = sandbox;
+		this.defaultIndex = defaultIndex;
+	}
+
+	/** The sandbox this runner's builds run in. */
+	public LocalSandbox sandbox() {
+		return this.sandbox;
 	}
 
 	/**
@@ -83,13 +111,24 @@ public class LocalWorkerRunner {
 			Path out = Files.createDirectories(runDirectory.resolve("out"));
 			Path script = extractWorker(Files.createDirectories(runDirectory.resolve("worker")));
 			Path console = runDirectory.resolve("console.log");
-			Process process = new ProcessBuilder(command(script, invocation, out, runDirectory.resolve("work")))
-				.redirectErrorStream(true)
-				.redirectOutput(console.toFile())
-				.redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
-				.start();
-			recordPid(process.toHandle(), runDirectory);
-			boolean finished = waitFor(process);
+			boolean finished;
+			Process process;
+			try (BuildIndex.Lease index = leaseIndex()) {
+				ProcessBuilder worker = worker(
+						command(script, invocation, out, this.sandbox.workDirectory(runDirectory)));
+				if (index != null) {
+					// The environment, not the command line: the URL may carry the
+					// build's
+					// credential for the cache, which other users could read in ps.
+					worker.environment().put(INDEX_VARIABLE, index.url());
+				}
+				process = worker.redirectOutput(console.toFile()).start();
+				recordPid(process.toHandle(), runDirectory);
+				finished = waitFor(process);
+			}
+			finally {
+				removeWork(runDirectory);
+			}
 			Duration duration = Duration.ofNanos(System.nanoTime() - started);
 			if (!finished) {
 				return timedOut(out, console, duration);
@@ -103,6 +142,60 @@ public class LocalWorkerRunner {
 	}
 
 	/**
+	 * Why builds cannot run in the sandbox here (bubblewrap missing, or failing the probe
+	 * the worker runs exactly as it runs a build's tools); empty when they can, or when
+	 * the operator chose to run unsandboxed.
+	 * @param scratch a directory the worker is extracted to
+	 */
+	public Optional<String> sandboxUnavailable(Path scratch) {
+		if (!this.sandbox.enabled()) {
+			return Optional.empty();
+		}
+		List<String> command = new ArrayList<>();
+		try {
+			Path script = extractWorker(Files.createDirectories(scratch));
+			command.addAll(List.of(this.properties.python(), script.toString(), "check-sandbox", "--python",
+					this.properties.python()));
+			command.addAll(this.sandbox.workerArguments());
+			return askWorker(command, scratch.resolve("sandbox.json"), "sandbox_unavailable", "the sandbox probe");
+		}
+		catch (IOException ex) {
+			return Optional.of("the sandbox probe failed: " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * The worker's process, with none of the farm's environment but
+	 * {@link #PASSED_ENVIRONMENT}.
+	 */
+	private static ProcessBuilder worker(List<String> command) {
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
+		Map<String, String> environment = builder.environment();
+		environment.keySet().retainAll(PASSED_ENVIRONMENT);
+		environment.put("LANG", environment.getOrDefault("LANG", "C.UTF-8"));
+		return builder;
+	}
+
+	/** The sandbox's work directory lies outside the run directory: remove it too. */
+	private void removeWork(Path runDirectory) {
+		Path work = this.sandbox.workDirectory(runDirectory);
+		if (work.startsWith(runDirectory) || !Files.exists(work)) {
+			return;
+		}
+		try (Stream<Path> paths = Files.walk(work)) {
+			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+				Files.deleteIfExists(path);
+			}
+		}
+		catch (IOException | UncheckedIOException ex) {
+			// Left behind, it costs disk space only; the next run of the same id empties
+			// it.
+			LoggerFactory.getLogger(LocalWorkerRunner.class).warn("Cannot remove {}: {}", work, ex.getMessage());
+		}
+	}
+
+	/**
 	 * Why this machine's builds do not run cibuildwheel, as the worker's {@code check}
 	 * finds it (the same test a build makes: the mode, whether the interpreter imports
 	 * cibuildwheel, a container engine for Linux); empty when they do run it.
@@ -111,31 +204,44 @@ public class LocalWorkerRunner {
 	public Optional<String> cibuildwheelUnavailable(Path scratch) {
 		try {
 			Path script = extractWorker(Files.createDirectories(scratch));
-			Path answer = scratch.resolve("check.json");
-			Process process = new ProcessBuilder(this.properties.python(), script.toString(), "check", "--python",
-					this.properties.python(), "--cibuildwheel",
-					this.properties.cibuildwheel().name().toLowerCase(Locale.ROOT))
-				.redirectErrorStream(true)
-				.redirectOutput(answer.toFile())
-				.redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
-				.start();
+			List<String> command = new ArrayList<>(
+					List.of(this.properties.python(), script.toString(), "check", "--python", this.properties.python(),
+							"--cibuildwheel", this.properties.cibuildwheel().name().toLowerCase(Locale.ROOT)));
+			if (this.sandbox.enabled()) {
+				command.addAll(List.of("--sandbox", "bwrap"));
+			}
+			return askWorker(command, scratch.resolve("check.json"), "cibuildwheel_unavailable",
+					"the check whether cibuildwheel runs here");
+		}
+		catch (IOException ex) {
+			return Optional.of("the check whether cibuildwheel runs here failed: " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * Runs one of the worker's checks, which answers a JSON object on stdout whose
+	 * {@code key} holds the reason something cannot run here, or null.
+	 */
+	private static Optional<String> askWorker(List<String> command, Path answer, String key, String what) {
+		try {
+			Process process = worker(command).redirectOutput(answer.toFile()).start();
 			if (!process.waitFor(CHECK_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
 				destroyTree(process.toHandle());
-				return Optional.of("the check whether cibuildwheel runs here took longer than " + CHECK_TIMEOUT);
+				return Optional.of(what + " took longer than " + CHECK_TIMEOUT);
 			}
 			String output = Files.readString(answer, StandardCharsets.UTF_8);
 			if (process.exitValue() != 0) {
-				return Optional.of("the check whether cibuildwheel runs here failed: " + output.strip());
+				return Optional.of(what + " failed: " + output.strip());
 			}
-			JsonNode reason = CHECK_JSON.readTree(output).path("cibuildwheel_unavailable");
+			JsonNode reason = CHECK_JSON.readTree(output).path(key);
 			return reason.isString() ? Optional.of(reason.asString()) : Optional.empty();
 		}
 		catch (IOException | JacksonException ex) {
-			return Optional.of("the check whether cibuildwheel runs here failed: " + ex.getMessage());
+			return Optional.of(what + " failed: " + ex.getMessage());
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			return Optional.of("the check whether cibuildwheel runs here was interrupted");
+			return Optional.of(what + " was interrupted");
 		}
 	}
 
@@ -177,7 +283,13 @@ public class LocalWorkerRunner {
 		Instant startedAt = worker.info().startInstant().orElseGet(Instant::now);
 		Duration left = this.runTimeout.minus(Duration.between(startedAt, Instant.now()));
 		try {
-			boolean finished = waitFor(worker, left.isNegative() ? Duration.ZERO : left);
+			boolean finished;
+			try {
+				finished = waitFor(worker, left.isNegative() ? Duration.ZERO : left);
+			}
+			finally {
+				removeWork(runDirectory);
+			}
 			Duration duration = Duration.between(startedAt, Instant.now());
 			if (!finished) {
 				return timedOut(out, console, duration);
@@ -197,6 +309,7 @@ public class LocalWorkerRunner {
 	public WorkerRun ended(Path runDirectory) {
 		Path out = runDirectory.resolve("out");
 		Path console = runDirectory.resolve("console.log");
+		removeWork(runDirectory);
 		try {
 			return new WorkerRun(readResult(out, "ended", console), out, console, -1, Duration.ZERO);
 		}
@@ -235,11 +348,20 @@ public class LocalWorkerRunner {
 		if (this.properties.offline()) {
 			command.add("--no-isolation");
 		}
-		if (!this.properties.indexUrl().isEmpty()) {
-			command.add("--index-url");
-			command.add(this.properties.indexUrl());
-		}
+		command.addAll(this.sandbox.workerArguments());
 		return command;
+	}
+
+	/**
+	 * The index of one isolated build ({@code null} offline): the operator's
+	 * {@code index-url}, or a lease of the farm's cache.
+	 */
+	private BuildIndex.Lease leaseIndex() {
+		if (this.properties.offline()) {
+			return null;
+		}
+		return this.properties.indexUrl().isEmpty() ? this.defaultIndex.lease()
+				: BuildIndex.fixed(this.properties.indexUrl()).lease();
 	}
 
 	private boolean waitFor(Process process) throws IOException {

@@ -1,6 +1,5 @@
 package dev.wheelfarm.dispatch.local;
 
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,14 +9,11 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.wheelfarm.builds.Build;
-import dev.wheelfarm.builds.BuildCandidate;
 import dev.wheelfarm.builds.BuildLedger;
 import dev.wheelfarm.builds.BuildState;
 import dev.wheelfarm.builds.BuildSucceeded;
 import dev.wheelfarm.builds.FailureKind;
-import dev.wheelfarm.builds.RecipeFingerprint;
 import dev.wheelfarm.dispatch.Dispatcher;
-import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.IntegrationTest;
 import org.junit.jupiter.api.AfterAll;
@@ -40,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @IntegrationTest
 @TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.engine=local",
-		"wheelfarm.local.python=" + Sdists.PYTHON, "wheelfarm.local.fetch-retries=0" })
+		"wheelfarm.local.python=" + Sdists.PYTHON, "wheelfarm.local.offline=true", "wheelfarm.local.fetch-retries=0" })
 class LocalBuildIntegrationTest {
 
 	@TempDir
@@ -99,14 +95,7 @@ class LocalBuildIntegrationTest {
 	}
 
 	private long enqueue(String name, String version, Map<String, String> files) throws Exception {
-		byte[] sdist = Sdists.sdist(scratch, name, version, files);
-		String filename = name + "-" + version + ".tar.gz";
-		URI url = sdists.publish(filename, sdist, 0);
-		this.jdbc.sql("INSERT INTO project (name, display_name) VALUES (?, ?)").param(name).param(name).update();
-		return this.ledger
-			.enqueue(new BuildCandidate(ProjectName.of(name), version, filename, url.toString(), Sha256.digest(sdist),
-					BuildCandidate.Origin.WATCHER), RecipeFingerprint.of(Map.of("worker", "test")))
-			.id();
+		return LedgerBuilds.enqueue(this.ledger, this.jdbc, sdists, scratch, name, version, files);
 	}
 
 	private Build untilEnded(long id) throws InterruptedException {

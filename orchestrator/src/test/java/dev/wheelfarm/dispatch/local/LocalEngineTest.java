@@ -51,9 +51,15 @@ class LocalEngineTest {
 	private StoppableEngine engine() {
 		ThreadPoolTaskExecutor pool = LocalEngine.pool(2);
 		pool.initialize();
+		// Unsandboxed and offline: these builds wait at a gate file the test opens, and
+		// report their pid in a file the test reads, both on the host, which the sandbox
+		// hides (LocalWorkerRunnerTest kills a sandboxed build's tree).
 		return new StoppableEngine(new LocalWorkerRunner(
-				LocalBuilderProperties.defaults(Sdists.PYTHON).withFetch(0, Duration.ofMillis(10)),
-				Duration.ofMinutes(2)), this.temp.resolve("runs"), pool);
+				LocalBuilderProperties.defaults(Sdists.PYTHON).withIndex(true, "").withFetch(0, Duration.ofMillis(10)),
+				Duration.ofMinutes(2),
+				new LocalSandbox(SandboxProperties.defaults().withMode(SandboxProperties.Mode.UNSANDBOXED, ""),
+						java.util.List.of()),
+				BuildIndex.fixed("http://127.0.0.1:9/cache/simple/")), this.temp.resolve("runs"), pool);
 	}
 
 	/**

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,6 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.util.unit.DataSize;
 
 import dev.wheelfarm.dispatch.local.LocalBuilderProperties.CibuildwheelMode;
 import dev.wheelfarm.dispatch.WorkerResult.PlatformOutcome;
@@ -35,16 +35,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The worker run for real, through the local builder, on sdists generated here and served
- * from 127.0.0.1. The builds are offline and without isolation (PyPI is not reachable),
- * with Debian's build toolchain.
+ * from 127.0.0.1, in the bubblewrap sandbox unless a test says why not. The builds are
+ * offline and without isolation (isolated builds through a package index are
+ * {@link SandboxedBuildTest}'s), with Debian's build toolchain.
  */
 class LocalWorkerRunnerTest {
 
 	private static final LocalBuilderProperties OFFLINE = LocalBuilderProperties.defaults(Sdists.PYTHON)
+		.withIndex(true, "")
 		.withFetch(3, Duration.ofMillis(100));
+
+	/** The sandbox of a farm without configuration. */
+	private static final SandboxProperties SANDBOX = SandboxProperties.defaults();
 
 	@TempDir
 	Path temp;
+
+	/** The sandbox the runner's builds run in; some tests choose their own. */
+	private SandboxProperties sandbox = SANDBOX;
 
 	/** The run timeout the runner is given; the time-limit test binds its own. */
 	private Duration runTimeout = Duration.ofMinutes(5);
@@ -91,6 +99,40 @@ class LocalWorkerRunnerTest {
 	}
 
 	@Test
+	void aForkBombIsStoppedByTheProcessLimit() throws Exception {
+		this.sandbox = SANDBOX.withLimits(48, DataSize.ofMegabytes(32), DataSize.ofMegabytes(64));
+
+		// Forks until something stops it; its children wait, holding their process slots.
+		WorkerRun run = build(OFFLINE, "forkbomb", "1.0", Map.of("setup.py", """
+				import os, time
+				while True:
+				    if os.fork() == 0:
+				        time.sleep(120)
+				        os._exit(0)
+				"""), "{}");
+
+		assertThat(run.result().failure().failureClass()).isEqualTo(FailureClass.SANDBOX_LIMIT);
+		assertThat(run.result().failure().message()).contains("process limit");
+		assertThat(run.result().sandbox().limits()).containsEntry("processes", 48L);
+	}
+
+	@Test
+	void aTwentyGigabyteWriteIsStoppedByTheFileSizeLimitEarly() throws Exception {
+		this.sandbox = SANDBOX.withLimits(256, DataSize.ofMegabytes(32), DataSize.ofMegabytes(64));
+
+		WorkerRun run = build(OFFLINE, "bigwrite", "1.0", Map.of("setup.py", """
+				block = b"x" * (1024 * 1024)
+				with open("big.bin", "wb") as out:
+				    for _ in range(20 * 1024):
+				        out.write(block)
+				"""), "{}");
+
+		assertThat(run.result().failure().failureClass()).isEqualTo(FailureClass.SANDBOX_LIMIT);
+		assertThat(run.result().failure().message()).contains("file size limit");
+		assertThat(run.result().failure().logExcerpt()).contains("File too large");
+	}
+
+	@Test
 	void cExtensionKeepsTheNativeWheelWhereCibuildwheelCannotRunAndRecordsItsPlan() throws Exception {
 		LocalBuilderProperties properties = OFFLINE.withCibuildwheel(CibuildwheelMode.AUTO, "cp311-* cp312-*",
 				"*-musllinux_*");
@@ -108,8 +150,10 @@ class LocalWorkerRunnerTest {
 		});
 		assertWheelsMatchFiles(run);
 		assertThat(result.notes()).anySatisfy((note) -> assertThat(note).contains("kept the native platform wheel"));
+		assertThat(result.notes()).anySatisfy(
+				(note) -> assertThat(note).contains("cibuildwheel does not run in the local builder's sandbox"));
 		assertThat(result.cibuildwheelPlan()).singleElement().satisfies((plan) -> {
-			Path work = run.outputDirectory().getParent().resolve("work");
+			Path work = runner(properties).sandbox().workDirectory(this.temp.resolve("run"));
 			assertThat(plan.platform()).isEqualTo(nativePlatform());
 			assertThat(plan.command()).containsExactly(Sdists.PYTHON, "-m", "cibuildwheel", "--platform", "linux",
 					"--output-dir", work.resolve("cibw-" + nativePlatform()).toString(),
@@ -224,13 +268,17 @@ class LocalWorkerRunnerTest {
 
 	@Test
 	void theCibuildwheelCheckSaysWhyThisMachinesBuildsRunWithoutIt() {
-		// This machine's interpreter has no cibuildwheel (the worker's own import test).
-		assertThat(new LocalWorkerRunner(OFFLINE, this.runTimeout).cibuildwheelUnavailable(this.temp.resolve("auto")))
+		assertThat(runner(OFFLINE).cibuildwheelUnavailable(this.temp.resolve("sandboxed")))
+			.contains("cibuildwheel does not run in the local builder's sandbox (its container engine is outside it)");
+		// Unsandboxed, this machine's interpreter has no cibuildwheel (the worker's own
+		// import test).
+		this.sandbox = SANDBOX.withMode(SandboxProperties.Mode.UNSANDBOXED, "/usr/bin/bwrap");
+		assertThat(runner(OFFLINE).cibuildwheelUnavailable(this.temp.resolve("auto")))
 			.contains("cibuildwheel is not installed for " + Sdists.PYTHON);
-		assertThat(new LocalWorkerRunner(OFFLINE.withCibuildwheel(CibuildwheelMode.NEVER, "cp3*", ""), this.runTimeout)
+		assertThat(runner(OFFLINE.withCibuildwheel(CibuildwheelMode.NEVER, "cp3*", ""))
 			.cibuildwheelUnavailable(this.temp.resolve("never")))
 			.contains("cibuildwheel disabled (--cibuildwheel never)");
-		assertThat(new LocalWorkerRunner(OFFLINE.withCibuildwheel(CibuildwheelMode.PLAN, "cp3*", ""), this.runTimeout)
+		assertThat(runner(OFFLINE.withCibuildwheel(CibuildwheelMode.PLAN, "cp3*", ""))
 			.cibuildwheelUnavailable(this.temp.resolve("plan")))
 			.contains("cibuildwheel planned only (--cibuildwheel plan)");
 	}
@@ -247,22 +295,24 @@ class LocalWorkerRunnerTest {
 
 	@Test
 	void aBuildOverTheRunTimeoutIsKilledWithItsChildren() throws Exception {
-		Path pidFile = this.temp.resolve("setup.pid");
+		String marker = "600." + ProcessHandle.current().pid();
 		// The one run timeout of every engine, bound as the farm binds it.
 		this.runTimeout = new Binder(new MapConfigurationPropertySource(Map.of("wheelfarm.dispatch.run-timeout", "8s")))
 			.bindOrCreate("wheelfarm.dispatch", DispatchProperties.class)
 			.runTimeout();
 
-		WorkerRun run = build(OFFLINE, "hangs", "1.0", Sdists.hanging(pidFile), "{}");
+		WorkerRun run = build(OFFLINE, "hangs", "1.0", Sdists.sleeping(marker), "{}");
 
 		assertThat(run.exitCode()).isEqualTo(-1);
 		assertThat(run.result().failure().failureClass()).isEqualTo(FailureClass.TIMEOUT);
 		assertThat(run.result().failure().message()).contains("PT8S").contains("wheelfarm.dispatch.run-timeout");
 		assertThat(run.duration()).isBetween(Duration.ofSeconds(8), Duration.ofSeconds(60));
-		assertThat(pidFile).exists();
-		long pid = Long.parseLong(Files.readString(pidFile).trim());
-		// The runner returns only once the killed tree is gone.
-		assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true));
+		assertThat(Files.readString(run.buildLog())).as("the build got to its sleep").contains("sleeping " + marker);
+		// The runner returns only once the killed tree is gone, sandbox and all.
+		assertThat(ProcessHandle.allProcesses()
+			.filter((process) -> process.info().arguments().map((args) -> List.of(args).contains(marker)).orElse(false))
+			.filter(ProcessHandle::isAlive)).isEmpty();
+		assertThat(runner(OFFLINE).sandbox().workDirectory(this.temp.resolve("run"))).doesNotExist();
 	}
 
 	@ParameterizedTest(name = "cibuildwheel exit {0} -> {1}")
@@ -270,8 +320,13 @@ class LocalWorkerRunnerTest {
 			"1, FAILURE, failed, MISSING_SYSTEM_DEPENDENCY", "2, FAILURE, failed, CONFIG_ERROR" })
 	void cibuildwheelExitCodesMapToOutcomes(int exit, Status status, String outcome, FailureClass failureClass)
 			throws Exception {
+		// cibuildwheel does not run in the sandbox (it drives a container engine, which
+		// is
+		// outside it): this is the unsandboxed farm's path.
+		this.sandbox = SANDBOX.withMode(SandboxProperties.Mode.UNSANDBOXED, "/usr/bin/bwrap");
 		FakeCibuildwheel fake = FakeCibuildwheel.install(this.temp.resolve("fake"), exit);
 		LocalBuilderProperties properties = LocalBuilderProperties.defaults(fake.python().toString())
+			.withIndex(true, "")
 			.withFetch(0, Duration.ofMillis(100))
 			.withCibuildwheel(CibuildwheelMode.AUTO, "cp311-*", "");
 
@@ -317,13 +372,19 @@ class LocalWorkerRunnerTest {
 	}
 
 	private WorkerRun run(LocalBuilderProperties properties, WorkerInvocation invocation) {
-		WorkerRun run = new LocalWorkerRunner(properties, this.runTimeout).run(invocation, this.temp.resolve("run"));
+		WorkerRun run = runner(properties).run(invocation, this.temp.resolve("run"));
 		Path resultJson = run.outputDirectory().resolve("result.json");
 		if (run.exitCode() != -1) {
 			assertThat(resultJson).exists();
 			assertThat(ResultSchema.errors(resultJson)).as("result.json against result.schema.json").isEmpty();
 		}
 		return run;
+	}
+
+	private LocalWorkerRunner runner(LocalBuilderProperties properties) {
+		return new LocalWorkerRunner(properties, this.runTimeout,
+				new LocalSandbox(this.sandbox, List.of(this.temp.resolve("farm-data"))),
+				BuildIndex.fixed("http://127.0.0.1:9/cache/simple/"));
 	}
 
 	private static void assertWheelsMatchFiles(WorkerRun run) throws IOException {

@@ -106,6 +106,19 @@ public final class Sdists {
 	}
 
 	/**
+	 * A setup.py that says so and then sleeps ten minutes in a child process whose
+	 * arguments carry {@code marker}: a build that never ends, whose processes a test
+	 * finds by the marker (in the sandbox, its pids and files are its own).
+	 */
+	static Map<String, String> sleeping(String marker) {
+		return Map.of("setup.py", """
+				import subprocess
+				print("sleeping %s", flush=True)
+				subprocess.call(["/bin/sleep", "%s"])
+				""".formatted(marker, marker));
+	}
+
+	/**
 	 * A pure setuptools project whose {@code setup.py} waits until the file {@code gate}
 	 * exists before it builds: a build that is certainly still running until the test
 	 * creates the file, however loaded the machine, and that ends soon after. It gives up

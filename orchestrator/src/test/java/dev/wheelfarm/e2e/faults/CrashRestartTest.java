@@ -210,6 +210,10 @@ class CrashRestartTest {
 		properties.put("wheelfarm.engine", "local");
 		properties.put("wheelfarm.local.python", Sdists.PYTHON);
 		properties.put("wheelfarm.local.fetch-retries", "0");
+		properties.put("wheelfarm.local.offline", "true");
+		// The gated builds wait for files this test creates on the host, which the
+		// sandbox hides; SandboxedBuildTest and LocalWorkerRunnerTest run sandboxed.
+		properties.put("wheelfarm.local.sandbox.mode", "unsandboxed");
 		properties.put("wheelfarm.pypi.watch-enabled", "false");
 		properties.put("wheelfarm.dispatch.stranded-grace", "1s");
 		properties.put("wheelfarm.builds.max-concurrent", "2");
