@@ -56,8 +56,8 @@ public class WheelIngest {
 
 	private static final String INSERT_WHEEL = """
 			INSERT INTO wheel (build_id, project_id, version, filename, sha256, size, metadata_sha256, requires_python,
-			                   stage_id)
-			VALUES (:build, :project, :version, :filename, :sha256, :size, :metadata, :requiresPython, :stage)
+			                   stage_id, staged_in)
+			VALUES (:build, :project, :version, :filename, :sha256, :size, :metadata, :requiresPython, :stage, :stage)
 			ON CONFLICT (filename) DO NOTHING
 			""";
 

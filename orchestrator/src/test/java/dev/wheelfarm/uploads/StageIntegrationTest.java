@@ -262,7 +262,8 @@ class StageIntegrationTest extends UploadTestBase {
 		// The row an upload verified while the stage was open, arriving after the
 		// publish.
 		boolean inserted = this.uploadRows.insert(new UploadRepository.StoredUpload(project, "2.0", "racing-2.0.tar.gz",
-				"a".repeat(64), 10, null, null, "sdist", stage.id(), "token"));
+				"a".repeat(64), 10, null, null, "sdist", stage.id(),
+				new Uploader(project, ProjectName.of("racing"), "token", "b".repeat(64), null)));
 		assertThat(inserted).isFalse();
 		assertThat(this.rows.files("racing-2.0.tar.gz")).isZero();
 	}
