@@ -175,7 +175,7 @@ class FileRecordsGoldenTest {
 			.param("recipe", FINGERPRINT)
 			.param("options", options)
 			.param("bundle", BUNDLE)
-			.param("engine", builder)
+			.param("engine", builder.toUpperCase(java.util.Locale.ROOT))
 			.query(Long.class)
 			.single();
 		this.jdbc.sql("""
