@@ -10,6 +10,7 @@ import dev.wheelfarm.dispatch.github.WorkflowRunChanged;
 import dev.wheelfarm.dispatch.local.LocalBuilderProperties;
 import dev.wheelfarm.dispatch.local.LocalEngine;
 import dev.wheelfarm.dispatch.local.LocalWorkerRunner;
+import dev.wheelfarm.provenance.AttestationVerifier;
 import dev.wheelfarm.scheduling.RepeatingTask;
 
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -48,12 +49,13 @@ class DispatchConfiguration {
 
 	@Bean
 	Dispatcher dispatcher(BuildLedger ledger, BuildEngine engine, BuildOutputs outputs,
-			ApplicationEventPublisher events, DispatchProperties properties, EngineSelection selection, Clock clock) {
+			ApplicationEventPublisher events, DispatchProperties properties, EngineSelection selection, Clock clock,
+			AttestationVerifier verifier) {
 		if (!engine.name().equalsIgnoreCase(selection.engine().name())) {
 			throw new IllegalStateException(
 					"wheelfarm.engine is " + selection.engine() + " but the engine is " + engine.name());
 		}
-		return new Dispatcher(ledger, engine, outputs, events, properties, clock);
+		return new Dispatcher(ledger, engine, outputs, events, properties, clock, new WheelAttestations(verifier));
 	}
 
 	/**

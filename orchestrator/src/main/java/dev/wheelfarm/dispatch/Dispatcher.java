@@ -52,8 +52,17 @@ public class Dispatcher {
 	// against it.
 	private final Clock clock;
 
+	// Checks the wheels of engines whose runs attest them; null when none does.
+	private final WheelAttestations attestations;
+
 	public Dispatcher(BuildLedger ledger, BuildEngine engine, BuildOutputs outputs, ApplicationEventPublisher events,
 			DispatchProperties properties, Clock clock) {
+		this(ledger, engine, outputs, events, properties, clock, null);
+	}
+
+	public Dispatcher(BuildLedger ledger, BuildEngine engine, BuildOutputs outputs, ApplicationEventPublisher events,
+			DispatchProperties properties, Clock clock, WheelAttestations attestations) {
+		this.attestations = attestations;
 		this.ledger = ledger;
 		this.engine = engine;
 		this.outputs = outputs;
@@ -274,10 +283,38 @@ public class Dispatcher {
 			fail(build, FailureClass.INVALID_WHEEL, ex.getMessage(), null);
 			return;
 		}
+		if (!attested(build, wheels, directory)) {
+			return;
+		}
 		if (this.ledger.markSucceeded(build.id(), this.owner, worker.strategy().wire())) {
 			logger.info("Build {} ({} {}) succeeded with {}: {}", build.id(), build.project(), build.version(),
 					worker.strategy().wire(), wheels.stream().map(BuiltWheel::filename).toList());
 			publish(build, wheels);
+		}
+	}
+
+	/**
+	 * On an engine that attests its wheels, every wheel must carry a verified attestation
+	 * of the engine's workflow; a build where one does not is not published, and records
+	 * why.
+	 */
+	private boolean attested(Build build, List<BuiltWheel> wheels, Path directory) {
+		Optional<dev.wheelfarm.provenance.Publisher> signer = this.engine.signer();
+		if (signer.isEmpty()) {
+			return true;
+		}
+		if (this.attestations == null) {
+			throw new IllegalStateException("the " + this.engine.name() + " engine attests its wheels, but this"
+					+ " dispatcher has no attestation verifier");
+		}
+		try {
+			this.attestations.verify(wheels, directory, signer.get());
+			logger.info("Build {}: {} attestation(s) of {} verified", build.id(), wheels.size(), signer.get());
+			return true;
+		}
+		catch (WheelAttestations.RefusedException ex) {
+			fail(build, ex.failureClass(), ex.getMessage(), null);
+			return false;
 		}
 	}
 
