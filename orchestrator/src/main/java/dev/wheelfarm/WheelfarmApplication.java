@@ -6,6 +6,7 @@ import java.util.Arrays;
 import dev.wheelfarm.database.DataDirectoryLocking;
 import dev.wheelfarm.database.EmbeddedPostgresEarlyStart;
 import dev.wheelfarm.dispatch.install.InstallWorkflowCommand;
+import dev.wheelfarm.provenance.VerifyAttestationCommand;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -23,11 +24,16 @@ public class WheelfarmApplication {
 	/**
 	 * Runs the farm, or with {@code install-workflow} as the first argument installs the
 	 * build workflow into the GitHub build repository and exits (see
-	 * {@link InstallWorkflowCommand}) without starting the farm.
+	 * {@link InstallWorkflowCommand}) without starting the farm; with
+	 * {@code verify-attestation} checks a file's PEP 740 attestation
+	 * ({@link VerifyAttestationCommand}) and exits.
 	 */
 	public static void main(String[] args) {
 		if (args.length > 0 && InstallWorkflowCommand.NAME.equals(args[0])) {
 			System.exit(InstallWorkflowCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+		}
+		if (args.length > 0 && VerifyAttestationCommand.NAME.equals(args[0])) {
+			System.exit(VerifyAttestationCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
 		}
 		application().run(args);
 	}

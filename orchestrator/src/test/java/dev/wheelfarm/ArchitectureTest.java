@@ -33,6 +33,13 @@ class ArchitectureTest {
 		.resideInAnyPackage("java..", "dev.wheelfarm.shared..");
 
 	@ArchTest
+	static final ArchRule onlyProvenanceUsesSigstore = noClasses().that()
+		.resideOutsideOfPackage("dev.wheelfarm.provenance..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAPackage("dev.sigstore..");
+
+	@ArchTest
 	static final ArchRule onlyDispatchTalksToGitHub = noClasses().that()
 		.resideOutsideOfPackage("dev.wheelfarm.dispatch..")
 		.should()

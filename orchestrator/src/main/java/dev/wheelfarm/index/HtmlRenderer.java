@@ -41,6 +41,9 @@ final class HtmlRenderer implements PageRenderer {
 				html.append(" data-dist-info-metadata=\"sha256=").append(file.coreMetadataSha256()).append('"');
 				html.append(" data-core-metadata=\"sha256=").append(file.coreMetadataSha256()).append('"');
 			}
+			if (file.provenance() != null) {
+				html.append(" data-provenance=\"").append(escape(file.provenance())).append('"');
+			}
 			if (file.yanked()) {
 				html.append(" data-yanked=\"")
 					.append(escape((file.yankedReason() != null) ? file.yankedReason() : ""))

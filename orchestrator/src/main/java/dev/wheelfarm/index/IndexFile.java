@@ -17,15 +17,17 @@ import java.time.Instant;
  * @param size its size in bytes
  * @param uploadTime when it was published, or {@code null}
  * @param hosted whether the farm serves the bytes (a built or uploaded file), not PyPI
+ * @param provenance where its PEP 740 provenance object is, or {@code null} when it has
+ * no verified attestation
  */
 record IndexFile(String filename, String url, String sha256, String requiresPython, String coreMetadataSha256,
-		boolean yanked, String yankedReason, long size, Instant uploadTime, boolean hosted) {
+		boolean yanked, String yankedReason, long size, Instant uploadTime, boolean hosted, String provenance) {
 
 	/** A file as the renderers see it: hosted by the farm when it has core metadata. */
 	IndexFile(String filename, String url, String sha256, String requiresPython, String coreMetadataSha256,
 			boolean yanked, String yankedReason, long size, Instant uploadTime) {
 		this(filename, url, sha256, requiresPython, coreMetadataSha256, yanked, yankedReason, size, uploadTime,
-				coreMetadataSha256 != null);
+				coreMetadataSha256 != null, null);
 	}
 
 }

@@ -110,9 +110,13 @@ class IndexPages {
 			addVersion(versions, wheel.version());
 			String url = (stage != null) ? IndexUrls.relativeFile(wheel.sha256(), wheel.filename())
 					: this.urls.file(wheel.sha256(), wheel.filename());
+			// A staged file's provenance is served once the stage is published: the
+			// integrity URL names public files only.
+			String provenance = (wheel.attested() && stage == null)
+					? this.urls.provenance(name.value(), wheel.version(), wheel.filename()) : null;
 			files.add(
 					new IndexFile(wheel.filename(), url, wheel.sha256(), wheel.requiresPython(), wheel.metadataSha256(),
-							wheel.yanked(), wheel.yankedReason(), wheel.size(), wheel.uploadTime(), true));
+							wheel.yanked(), wheel.yankedReason(), wheel.size(), wheel.uploadTime(), true, provenance));
 		}
 		for (IndexRepository.PypiFile file : pypiFiles) {
 			files.add(new IndexFile(file.filename(), file.url(), file.sha256(), file.requiresPython(), null,

@@ -37,7 +37,8 @@ class IndexRepository {
 			SELECT w.filename, w.kind, w.version, w.sha256, w.size, w.metadata_sha256, w.requires_python,
 			       w.stored_at AS upload_time,
 			       coalesce(r.yanked, false) AS yanked, r.yanked_reason,
-			       (r.deleted_at IS NOT NULL) AS release_deleted
+			       (r.deleted_at IS NOT NULL) AS release_deleted,
+			       EXISTS (SELECT 1 FROM file_attestation a WHERE a.wheel_id = w.id) AS attested
 			FROM wheel w
 			LEFT JOIN release r ON r.project_id = w.project_id AND r.version = w.version
 			WHERE w.project_id = :project AND w.withdrawn_at IS NULL AND w.removed_at IS NULL
@@ -63,7 +64,7 @@ class IndexRepository {
 
 	// A removed file is gone from /files/ too: its row stays only to reserve the name.
 	private static final String STORED_WHEEL = """
-			SELECT filename, kind, sha256, metadata_sha256, size FROM wheel
+			SELECT filename, kind, version, sha256, metadata_sha256, size FROM wheel
 			WHERE sha256 = :sha256 AND filename = :filename AND removed_at IS NULL
 			  AND (stage_id IS NULL OR stage_id = CAST(:stage AS bigint))
 			""";
@@ -141,7 +142,8 @@ class IndexRepository {
 	}
 
 	record FarmWheel(String filename, String kind, String version, String sha256, long size, String metadataSha256,
-			String requiresPython, Instant uploadTime, boolean yanked, String yankedReason, boolean releaseDeleted) {
+			String requiresPython, Instant uploadTime, boolean yanked, String yankedReason, boolean releaseDeleted,
+			boolean attested) {
 
 	}
 
@@ -150,7 +152,7 @@ class IndexRepository {
 
 	}
 
-	record StoredWheel(String filename, String kind, String sha256, String metadataSha256, long size) {
+	record StoredWheel(String filename, String kind, String version, String sha256, String metadataSha256, long size) {
 
 	}
 

@@ -32,6 +32,21 @@ class IndexUrls {
 		return "../../" + filePath(sha256, filename);
 	}
 
+	/**
+	 * The URL path of a file's PEP 740 provenance object below the index root, shaped
+	 * like PyPI's Integrity API
+	 * ({@code integrity/<project>/<version>/<filename>/provenance}).
+	 */
+	static String provenancePath(String project, String version, String filename) {
+		return "integrity/" + encode(project) + "/" + encode(version) + "/" + encode(filename) + "/provenance";
+	}
+
+	/** The link from a project page to a file's provenance object. */
+	String provenance(String project, String version, String filename) {
+		String path = provenancePath(project, version, filename);
+		return this.base.isEmpty() ? "../../" + path : this.base + "/" + path;
+	}
+
 	String projectLink(String name) {
 		return this.base.isEmpty() ? name : this.base + "/simple/" + name;
 	}

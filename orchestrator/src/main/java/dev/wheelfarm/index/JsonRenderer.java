@@ -110,6 +110,10 @@ final class JsonRenderer implements PageRenderer {
 		if (file.uploadTime() != null) {
 			json.writeStringProperty("upload-time", UPLOAD_TIME.format(file.uploadTime()));
 		}
+		// PEP 740: only for a file with verified attestations, never null or empty.
+		if (file.provenance() != null) {
+			json.writeStringProperty("provenance", file.provenance());
+		}
 		json.writeEndObject();
 	}
 

@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import dev.wheelfarm.artifacts.BlobStore;
+import dev.wheelfarm.provenance.Attestations;
+import dev.wheelfarm.provenance.ProvenanceObject;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
 
@@ -25,12 +27,14 @@ import org.springframework.stereotype.Component;
 /**
  * Writes the whole index as files that any web server serves unchanged:
  * {@code simple/index.html|json}, {@code simple/<name>/index.html|json} and
- * {@code files/<ab>/<sha256>/<filename>[.metadata]} — the same bytes and relative links
- * the application serves. Incremental: a page is rewritten only when its bytes changed, a
- * file is copied only once (its path is its hash). Every write goes to a temporary file
- * that is renamed over the old one, and files are exported before the pages that link to
- * them, so a reader never sees half a page or a link to a missing file. Likewise, the
- * copies of removed files are deleted only after the pages stopped linking to them.
+ * {@code files/<ab>/<sha256>/<filename>[.metadata]}, and for attested files
+ * {@code integrity/<project>/<version>/<filename>/provenance} (PEP 740) — the same bytes
+ * and relative links the application serves. Incremental: a page is rewritten only when
+ * its bytes changed, a file is copied only once (its path is its hash). Every write goes
+ * to a temporary file that is renamed over the old one, and files are exported before the
+ * pages that link to them, so a reader never sees half a page or a link to a missing
+ * file. Likewise, the copies of removed files are deleted only after the pages stopped
+ * linking to them.
  */
 @Component
 class StaticExporter {
@@ -45,10 +49,13 @@ class StaticExporter {
 
 	private final BlobStore blobs;
 
-	StaticExporter(IndexPages pages, IndexRepository repository, BlobStore blobs) {
+	private final Attestations attestations;
+
+	StaticExporter(IndexPages pages, IndexRepository repository, BlobStore blobs, Attestations attestations) {
 		this.pages = pages;
 		this.repository = repository;
 		this.blobs = blobs;
+		this.attestations = attestations;
 	}
 
 	/**
@@ -108,6 +115,18 @@ class StaticExporter {
 			if (stored.get().metadataSha256() != null) {
 				// Wheels only: an sdist's PKG-INFO is not served as PEP 658 metadata.
 				copied += copyOnce(this.blobs.path(Sha256.of(stored.get().metadataSha256())), metadata);
+			}
+			if (file.provenance() != null) {
+				// Beside the files, where the page's provenance link points; before the
+				// page, like the file itself.
+				Optional<ProvenanceObject> provenance = this.attestations.provenance(page.name(),
+						stored.get().version(), file.filename());
+				if (provenance.isPresent()) {
+					Path target = directory
+						.resolve(IndexUrls.provenancePath(page.name(), stored.get().version(), file.filename()));
+					Files.createDirectories(target.getParent());
+					copied += write(target, provenance.get().toJson()) ? 1 : 0;
+				}
 			}
 		}
 		return copied;

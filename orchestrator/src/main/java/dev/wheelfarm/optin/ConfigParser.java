@@ -61,7 +61,16 @@ final class ConfigParser {
 
 	private static final Set<String> KEYS = Set.of("projects", "enabled", "since", "prereleases", "skip-versions",
 			"platforms", "build", "skip", "accept-requests", "cibuildwheel", "retention", "upload-token-sha256",
-			"publish", "strategy");
+			"publish", "strategy", "trusted-publisher");
+
+	private static final Set<String> TRUSTED_PUBLISHER_KEYS = Set.of("workflow", "environment");
+
+	// A file directly in .github/workflows, as GitHub (and Fulcio's certificates) name
+	// it.
+	private static final Pattern WORKFLOW_FILE = Pattern.compile("^[A-Za-z0-9_.-]+\\.ya?ml$");
+
+	// GitHub's limit for environment names; no control characters.
+	private static final Pattern ENVIRONMENT = Pattern.compile("^[^\\p{Cntrl}]{1,255}$");
 
 	private static final Set<String> RETENTION_KEYS = Set.of("applies-to", "keep-newest", "max-age-days");
 
@@ -200,8 +209,47 @@ final class ConfigParser {
 			List<String> uploadTokens = uploadTokens(table.get("upload-token-sha256"));
 			String publish = publish(table.get("publish"));
 			RetentionPolicy retention = retention(table.get("retention"));
+			WheelfarmConfig.TrustedPublisher trustedPublisher = trustedPublisher(table.get("trusted-publisher"));
 			return new WheelfarmConfig(projects, enabled, since, prereleases, skipVersions, platforms, build, skip,
-					acceptRequests, cibuildwheel, retention, uploadTokens, publish, strategy);
+					acceptRequests, cibuildwheel, retention, uploadTokens, publish, strategy, trustedPublisher);
+		}
+
+		/**
+		 * {@code [trusted-publisher]}: the workflow file that must have signed uploaded
+		 * attestations, and the environment it publishes from. A wrong value is an error:
+		 * ignoring it would accept signatures the maintainer meant to refuse.
+		 */
+		private WheelfarmConfig.TrustedPublisher trustedPublisher(JsonNode node) {
+			if (node == null) {
+				return WheelfarmConfig.TrustedPublisher.ANY;
+			}
+			if (!node.isObject()) {
+				error("trusted-publisher", "must be a table (workflow, environment), not " + typeName(node));
+				return WheelfarmConfig.TrustedPublisher.ANY;
+			}
+			for (String key : node.propertyNames()) {
+				if (!TRUSTED_PUBLISHER_KEYS.contains(key)) {
+					warning("trusted-publisher." + key, "unknown key, ignored (known keys: "
+							+ String.join(", ", new TreeSet<>(TRUSTED_PUBLISHER_KEYS)) + ")");
+				}
+			}
+			String workflow = matching(node.get("workflow"), "trusted-publisher.workflow", WORKFLOW_FILE,
+					"a file name in .github/workflows, e.g. \"release.yml\"");
+			String environment = matching(node.get("environment"), "trusted-publisher.environment", ENVIRONMENT,
+					"a GitHub environment name of 1 to 255 characters");
+			return new WheelfarmConfig.TrustedPublisher(workflow, environment);
+		}
+
+		private String matching(JsonNode node, String key, Pattern pattern, String what) {
+			if (node == null) {
+				return null;
+			}
+			if (node.isString() && pattern.matcher(node.stringValue()).matches()) {
+				return node.stringValue();
+			}
+			error(key, "must be " + what + ", not "
+					+ (node.isString() ? "\"" + shorten(node.stringValue()) + "\"" : typeName(node)));
+			return null;
 		}
 
 		/** Whether the platform build may follow the pure build, or replaces it. */

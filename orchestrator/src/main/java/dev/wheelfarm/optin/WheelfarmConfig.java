@@ -32,11 +32,13 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code review} (farm builds wait in the project's stage until it is published)
  * @param strategy {@code auto} (the pure build, then the platform build when needed),
  * {@code pure} (never the platform build) or {@code native} (no pure attempt)
+ * @param trustedPublisher which workflow of the repository may sign these projects' PEP
+ * 740 attestations, and its environment
  */
 public record WheelfarmConfig(List<String> projects, boolean enabled, String since, boolean prereleases,
 		List<String> skipVersions, List<String> platforms, String build, String skip, boolean acceptRequests,
 		SortedMap<String, Object> cibuildwheel, RetentionPolicy retention, List<String> uploadTokenSha256,
-		String publish, String strategy) {
+		String publish, String strategy, TrustedPublisher trustedPublisher) {
 
 	/** Files are public as soon as they are stored. */
 	public static final String PUBLISH_IMMEDIATE = "immediate";
@@ -54,6 +56,7 @@ public record WheelfarmConfig(List<String> projects, boolean enabled, String sin
 		retention = (retention != null) ? retention : RetentionPolicy.DEFAULT;
 		uploadTokenSha256 = List.copyOf(uploadTokenSha256);
 		strategy = (strategy != null) ? strategy : BuildOptions.STRATEGY_AUTO;
+		trustedPublisher = (trustedPublisher != null) ? trustedPublisher : TrustedPublisher.ANY;
 	}
 
 	/**
@@ -106,7 +109,27 @@ public record WheelfarmConfig(List<String> projects, boolean enabled, String sin
 		all.put("upload-token-sha256", this.uploadTokenSha256);
 		all.put("publish", this.publish);
 		all.put("strategy", this.strategy);
+		Map<String, Object> publisher = new LinkedHashMap<>();
+		publisher.put("workflow", this.trustedPublisher.workflow());
+		publisher.put("environment", this.trustedPublisher.environment());
+		all.put("trusted-publisher", publisher);
 		return JSON.writeValueAsString(all);
+	}
+
+	/**
+	 * {@code [trusted-publisher]}: narrows who may sign attestations of these projects'
+	 * uploads, beyond "a workflow of this repository".
+	 *
+	 * @param workflow the workflow file ({@code release.yml}) that must have signed, or
+	 * null for any workflow of the repository
+	 * @param environment the GitHub environment the workflow publishes from, named in the
+	 * served provenance (a certificate does not carry it), or null
+	 */
+	public record TrustedPublisher(String workflow, String environment) {
+
+		/** Any workflow of the repository. */
+		public static final TrustedPublisher ANY = new TrustedPublisher(null, null);
+
 	}
 
 }

@@ -29,6 +29,7 @@ class UploadRepository {
 			WHERE CAST(:stage AS bigint) IS NULL
 			   OR EXISTS (SELECT 1 FROM stage WHERE id = CAST(:stage AS bigint) AND state = 'OPEN' FOR SHARE)
 			ON CONFLICT (filename) DO NOTHING
+			RETURNING id
 			""";
 
 	// Every spelling of a version the project has: PyPI's releases and the farm's files
@@ -54,10 +55,10 @@ class UploadRepository {
 	}
 
 	/**
-	 * Inserts the file's row; false if the filename was taken meanwhile or its stage
-	 * closed.
+	 * Inserts the file's row.
+	 * @return its id; empty if the filename was taken meanwhile or its stage closed
 	 */
-	boolean insert(StoredUpload upload) {
+	Optional<Long> insert(StoredUpload upload) {
 		Uploader.Workflow workflow = upload.uploader().workflow();
 		return this.jdbc.sql(INSERT)
 			.param("project", upload.projectId())
@@ -75,7 +76,8 @@ class UploadRepository {
 			.param("oidcWorkflowRef", (workflow != null) ? workflow.workflowRef() : null)
 			.param("oidcRef", (workflow != null) ? workflow.ref() : null)
 			.param("oidcRunId", (workflow != null) ? workflow.runId() : null)
-			.update() == 1;
+			.query(Long.class)
+			.optional();
 	}
 
 	/**

@@ -21,6 +21,10 @@ import dev.wheelfarm.artifacts.VerifiedWheel;
 import dev.wheelfarm.artifacts.WheelRejectedException;
 import dev.wheelfarm.artifacts.WheelVerifier;
 import dev.wheelfarm.artifacts.WheelsPublished;
+import dev.wheelfarm.provenance.AttestationRefusedException;
+import dev.wheelfarm.provenance.Attestations;
+import dev.wheelfarm.provenance.Publisher;
+import dev.wheelfarm.provenance.VerifiedAttestation;
 import dev.wheelfarm.pypi.PypiFilenames;
 import dev.wheelfarm.shared.InvalidWheelFilenameException;
 import dev.wheelfarm.shared.MessageDigests;
@@ -38,6 +42,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.multipart.MultipartFile;
 
 /**
@@ -74,13 +80,18 @@ class UploadService {
 
 	private final ApplicationEventPublisher events;
 
+	private final Attestations attestations;
+
+	private final TransactionTemplate transactions;
+
 	private final long maxSize;
 
 	private final Path inFlight;
 
 	UploadService(ProjectCredentials credentials, WheelVerifier wheels, SdistVerifier sdists, BlobStore blobs,
 			UploadRepository repository, Stages stages, PypiFilenames pypiFilenames, ApplicationEventPublisher events,
-			ArtifactsProperties limits, UploadConfiguration.UploadsInFlight inFlight) {
+			ArtifactsProperties limits, UploadConfiguration.UploadsInFlight inFlight, Attestations attestations,
+			PlatformTransactionManager transactionManager) {
 		this.credentials = credentials;
 		this.wheels = wheels;
 		this.sdists = sdists;
@@ -91,6 +102,8 @@ class UploadService {
 		this.events = events;
 		this.maxSize = limits.maxWheelSize().toBytes();
 		this.inFlight = inFlight.directory();
+		this.attestations = attestations;
+		this.transactions = new TransactionTemplate(transactionManager);
 	}
 
 	/**
@@ -132,21 +145,30 @@ class UploadService {
 						+ filename + ", and the farm never shadows PyPI's files");
 			}
 			Checked checked = verify(temporary, filename, kind, form.get("version"), uploader).spelled(version);
+			List<VerifiedAttestation> attested = attestations(form.get("attestations"), checked, uploader);
 			if (stage == null && target.stage()) {
 				// Opened only now, for a file that passed every check: a refused upload
 				// leaves no stage behind.
 				stage = this.stages.openStage(uploader.projectId());
 			}
 			UploadRepository.StoredUpload row = store(temporary, checked, uploader, stage);
-			if (!this.repository.insert(row)) {
+			// The row and its attestations in one transaction: an attested file is never
+			// listed without its provenance.
+			boolean inserted = Boolean.TRUE.equals(this.transactions.execute((status) -> {
+				Optional<Long> id = this.repository.insert(row);
+				id.ifPresent((wheelId) -> this.attestations.record(wheelId, attested));
+				return id.isPresent();
+			}));
+			if (!inserted) {
 				// Another upload of the same name won the race (judged as a repeat), or
 				// the stage was published or discarded meanwhile.
 				return alreadyStored(filename, digests.sha256(), stage, target)
 					.orElseThrow(() -> new UploadRefusedException(HttpStatus.CONFLICT, "The stage was published,"
 							+ " discarded or expired while " + filename + " was uploaded; nothing was stored"));
 			}
-			logger.info("{} uploaded {} ({}{})", uploader.label(), filename, uploader.project(),
-					(stage != null) ? ", into " + stage : "");
+			logger.info("{} uploaded {} ({}{}{})", uploader.label(), filename, uploader.project(),
+					(stage != null) ? ", into " + stage : "",
+					attested.isEmpty() ? "" : ", attested by " + attested.get(0).publisher());
 			if (stage == null) {
 				this.events.publishEvent(new WheelsPublished(uploader.project(), List.of(filename)));
 			}
@@ -360,6 +382,32 @@ class UploadService {
 		}
 		catch (WheelRejectedException ex) {
 			throw badRequest(ex.getMessage());
+		}
+	}
+
+	/**
+	 * Verifies the upload's PEP 740 attestations (PyPI's {@code attestations} field)
+	 * against the project's trusted publisher. None is fine: the file is accepted as
+	 * before, without provenance.
+	 */
+	private List<VerifiedAttestation> attestations(String field, Checked checked, Uploader uploader)
+			throws UploadRefusedException {
+		if (field == null || field.isBlank()) {
+			return List.of();
+		}
+		Publisher publisher = this.attestations.trustedPublisher(uploader.projectId())
+			.orElseThrow(() -> badRequest("Invalid attestations supplied during upload: " + uploader.project()
+					+ " is not opted in through a GitHub repository, so no workflow can be its trusted publisher"));
+		try {
+			return this.attestations.verify(checked.filename(), checked.sha256(), field, publisher);
+		}
+		catch (AttestationRefusedException ex) {
+			if (ex.reason() == AttestationRefusedException.Reason.TRUSTED_ROOT_UNAVAILABLE) {
+				throw new UploadRefusedException(HttpStatus.SERVICE_UNAVAILABLE,
+						"Attestations cannot be checked now: " + ex.getMessage());
+			}
+			// PyPI's words, which twine and upload actions show their users.
+			throw badRequest("Invalid attestations supplied during upload: " + ex.getMessage());
 		}
 	}
 

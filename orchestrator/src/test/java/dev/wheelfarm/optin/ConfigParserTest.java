@@ -268,6 +268,43 @@ class ConfigParserTest {
 			.contains("`retention`: must be a table");
 	}
 
+	@Test
+	void theTrustedPublisherNarrowsTheWorkflowAndNamesTheEnvironment() {
+		WheelfarmConfig any = parse(ConfigParser.WHEELFARM_TOML, "projects = [\"example\"]\n").config();
+		assertThat(any.trustedPublisher()).isEqualTo(WheelfarmConfig.TrustedPublisher.ANY);
+		WheelfarmConfig narrowed = parse(ConfigParser.PYPROJECT_TOML, """
+				[tool.wheelfarm]
+				projects = ["example"]
+
+				[tool.wheelfarm.trusted-publisher]
+				workflow = "release.yml"
+				environment = "pypi"
+				""").config();
+		assertThat(narrowed.trustedPublisher()).isEqualTo(new WheelfarmConfig.TrustedPublisher("release.yml", "pypi"));
+		assertThat(narrowed.toJson())
+			.contains("\"trusted-publisher\":{\"workflow\":\"release.yml\",\"environment\":\"pypi\"}");
+		// Who may sign uploads says nothing about how wheels are built.
+		assertThat(narrowed.settingsJson()).isEqualTo(any.settingsJson());
+	}
+
+	@Test
+	void aWrongTrustedPublisherIsAnErrorNotAGuess() {
+		ParsedConfig parsed = parse(ConfigParser.WHEELFARM_TOML, """
+				projects = ["example"]
+
+				[trusted-publisher]
+				workflow = ".github/workflows/release.yml"
+				environment = 3
+				repository = "other/repo"
+				""");
+		assertThat(parsed.valid()).isFalse();
+		assertThat(parsed.problems()).extracting(ConfigProblem::describe)
+			.containsExactly(
+					"error: `trusted-publisher.workflow`: must be a file name in .github/workflows, e.g. \"release.yml\", not \".github/workflows/release.yml\" (line 4, column 12)",
+					"error: `trusted-publisher.environment`: must be a GitHub environment name of 1 to 255 characters, not an integer (line 5, column 15)",
+					"warning: `trusted-publisher.repository`: unknown key, ignored (known keys: environment, workflow) (line 6, column 14)");
+	}
+
 	private ParsedConfig parse(String path, String text) {
 		return this.parser.parse(path, text.getBytes(StandardCharsets.UTF_8));
 	}

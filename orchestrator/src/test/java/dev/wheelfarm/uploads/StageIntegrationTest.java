@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import dev.wheelfarm.artifacts.TestWheels;
 import dev.wheelfarm.builds.BuildSucceeded;
@@ -276,10 +277,10 @@ class StageIntegrationTest extends UploadTestBase {
 		this.stages.publish(stage);
 		// The row an upload verified while the stage was open, arriving after the
 		// publish.
-		boolean inserted = this.uploadRows.insert(new UploadRepository.StoredUpload(project, "2.0", "racing-2.0.tar.gz",
-				"a".repeat(64), 10, null, null, "sdist", stage.id(),
+		Optional<Long> inserted = this.uploadRows.insert(new UploadRepository.StoredUpload(project, "2.0",
+				"racing-2.0.tar.gz", "a".repeat(64), 10, null, null, "sdist", stage.id(),
 				new Uploader(project, ProjectName.of("racing"), "token", "b".repeat(64), null)));
-		assertThat(inserted).isFalse();
+		assertThat(inserted).isEmpty();
 		assertThat(this.rows.files("racing-2.0.tar.gz")).isZero();
 	}
 
