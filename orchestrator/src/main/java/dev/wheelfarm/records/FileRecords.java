@@ -33,6 +33,7 @@ class FileRecords {
 			       w.oidc_run_id, s.closed_at AS stage_published_at,
 			       b.id AS build_id, b.sdist_filename, b.sdist_sha256, b.sdist_url, b.recipe_fingerprint,
 			       b.recipe_parts::text AS recipe_parts, b.builder, b.external_run_id, b.external_run_url,
+			       EXISTS (SELECT 1 FROM file_attestation a WHERE a.wheel_id = w.id) AS attested,
 			       (SELECT max(e.at) FROM build_event e WHERE e.build_id = b.id AND e.to_state = 'DISPATCHED')
 			           AS started_at,
 			       (SELECT max(e.at) FROM build_event e WHERE e.build_id = b.id AND e.to_state = 'SUCCEEDED')
@@ -56,7 +57,7 @@ class FileRecords {
 	}
 
 	private FileRecord record(Row row) {
-		boolean attested = false;
+		boolean attested = row.attested();
 		String provenance = attested ? provenanceUrl(row) : null;
 		return new FileRecord(row.filename(), row.project(), row.version(), row.kind(), row.origin(), row.sha256(),
 				row.size(), instant(row.storedAt()), availability(row),
@@ -120,7 +121,7 @@ class FileRecords {
 			String removedReason, String uploadedBy, String uploadTokenFingerprint, String oidcRepository,
 			String oidcWorkflowRef, String oidcRef, String oidcRunId, OffsetDateTime stagePublishedAt, Long buildId,
 			String sdistFilename, String sdistSha256, String sdistUrl, String recipeFingerprint, String recipeParts,
-			String builder, String externalRunId, String externalRunUrl, OffsetDateTime startedAt,
+			String builder, String externalRunId, String externalRunUrl, boolean attested, OffsetDateTime startedAt,
 			OffsetDateTime endedAt) {
 
 	}

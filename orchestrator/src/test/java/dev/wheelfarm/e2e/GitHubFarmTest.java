@@ -2,17 +2,24 @@ package dev.wheelfarm.e2e;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
 import dev.wheelfarm.dispatch.github.GitHubStandIn;
+import dev.wheelfarm.provenance.AttestationVerifier;
+import dev.wheelfarm.provenance.Publisher;
+import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.pypi.PypiWatcher;
 import dev.wheelfarm.testsupport.IntegrationTest;
 import dev.wheelfarm.testsupport.Venv;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -23,6 +30,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 /**
  * The whole farm with the GitHub Actions builder against the GitHub stand-in: the
@@ -39,6 +47,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 		"wheelfarm.github.token=" + GitHubStandIn.TOKEN, "wheelfarm.github.webhook-secret=" + GitHubFarmTest.SECRET,
 		"wheelfarm.github.webhook-poll-interval=60s", "wheelfarm.dispatch.interval=200ms",
 		"wheelfarm.index.page-cache-ttl=1s" })
+// The first test counts the farm's GitHub calls and webhooks from a fresh start.
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GitHubFarmTest {
 
 	static final String SECRET = "e2e-webhook-secret-0123456789";
@@ -71,6 +81,7 @@ class GitHubFarmTest {
 	}
 
 	@Test
+	@Order(1)
 	void aReleaseBuiltOnGitHubActionsIsPublishedAndInstalledByPip() {
 		String sha256 = farm.sdistRelease("octo-pkg", "2.0", Sdists.pure("octo-pkg", "2.0"))
 			.sha256("octo-pkg-2.0.tar.gz");
@@ -129,6 +140,27 @@ class GitHubFarmTest {
 		assertThat(record.path("build").path("engine").asString()).as(record.toString()).isEqualTo("github");
 		assertThat(record.path("build").path("run").path("url").asString()).isEqualTo(build.path("run").asString());
 		assertThat(record.path("build").path("sdist").path("sha256").asString()).isEqualTo(sha256);
+
+		// The run attested the wheel; the farm verified it and serves its provenance,
+		// which verifies again with the same code (PEP 740's round trip).
+		String provenance = "/integrity/octo-pkg/2.0/octo_pkg-2.0-py3-none-any.whl/provenance";
+		assertThat(record.path("attestation").path("attested").asBoolean()).isTrue();
+		assertThat(record.path("attestation").path("provenance").asString()).isEqualTo(provenance);
+		assertThat(
+				Farm.file(farm.simpleJson("octo-pkg"), "octo_pkg-2.0-py3-none-any.whl").path("provenance").asString())
+			.endsWith(provenance);
+		JsonNode served = farm.getJson(provenance);
+		JsonNode bundle = served.path("attestation_bundles").path(0);
+		assertThat(bundle.path("publisher").path("repository").asString())
+			.isEqualTo(GitHubStandIn.OWNER + "/" + GitHubStandIn.REPO);
+		assertThat(bundle.path("publisher").path("workflow").asString()).isEqualTo("wheelfarm-build.yml");
+		String wheelSha256 = build.path("wheels").path(0).path("sha256").asString();
+		assertThatCode(
+				() -> AttestationVerifier.forTrustedRoot(Path.of(gitHub.trustedRoot()))
+					.verify("octo_pkg-2.0-py3-none-any.whl", Sha256.of(wheelSha256),
+							bundle.path("attestations").path(0).toString(), Publisher
+								.gitHub(GitHubStandIn.OWNER + "/" + GitHubStandIn.REPO, "wheelfarm-build.yml", null)))
+			.doesNotThrowAnyException();
 	}
 
 	@Test
