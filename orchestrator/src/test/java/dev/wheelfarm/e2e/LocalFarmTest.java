@@ -108,7 +108,7 @@ class LocalFarmTest {
 		assertThat(record.path("attestation").path("attested").asBoolean()).isFalse();
 		assertThat(RecipeFingerprint
 			.of(Map.of("bundle", record.path("build").path("recipe").path("parts").path("bundle").asString(), "engine",
-					"local", "options", record.path("build").path("recipe").path("parts").path("options").asString()))
+					"LOCAL", "options", record.path("build").path("recipe").path("parts").path("options").asString()))
 			.hex()).as("the record's parts re-derive its fingerprint: " + record)
 			.isEqualTo(record.path("build").path("recipe").path("fingerprint").asString());
 		assertThat(farm.send(HttpRequest.newBuilder(URI.create(farm.url("/builds/" + build.path("id").asLong()))).GET())
