@@ -2053,6 +2053,72 @@ def add_sandbox_arguments(parser):
     parser.add_argument("--limit-file-size", type=int, default=4 * 1024 ** 3, help="largest file the sandbox may write, bytes")
     parser.add_argument("--limit-tmp-size", type=int, default=2 * 1024 ** 3, help="size of the sandbox's /tmp, bytes")
     parser.add_argument("--hide", action="append", help="a path the sandbox hides (repeatable)")
+# ---- PEP 740 attestations (the assemble job's signing step)
+
+IN_TOTO_STATEMENT_V1 = "https://in-toto.io/Statement/v1"
+PUBLISH_PREDICATE = "https://docs.pypi.org/attestations/publish/v1"
+
+
+def result_wheels(result_dir):
+    """The wheels the final result.json lists, as (filename, sha256, path)."""
+    with open(os.path.join(result_dir, "result.json"), encoding="utf-8") as handle:
+        result = json.load(handle)
+    wheels = []
+    for wheel in result.get("wheels", []):
+        name = wheel["filename"]
+        if os.path.basename(name) != name or not name.endswith(".whl"):
+            raise ValueError("result.json lists a wheel name that is not a plain file name: %r" % name)
+        wheels.append((name, wheel["sha256"], os.path.join(result_dir, "wheels", name)))
+    return wheels
+
+
+def command_statements(args):
+    """One in-toto v1 statement per wheel (PEP 740: exactly one subject, the file), for
+    the signer to sign; written next to the wheel as <wheel>.statement.json."""
+    for name, sha256, path in result_wheels(args.result):
+        statement = {
+            "_type": IN_TOTO_STATEMENT_V1,
+            "subject": [{"name": name, "digest": {"sha256": sha256}}],
+            "predicateType": PUBLISH_PREDICATE,
+            "predicate": {},
+        }
+        with open(path + ".statement.json", "w", encoding="utf-8") as handle:
+            json.dump(statement, handle, separators=(",", ":"))
+        print(path + ".statement.json")
+    return 0
+
+
+def attestation_from_bundle(bundle):
+    """A PEP 740 attestation object from a Sigstore bundle (v0.3) of a DSSE-signed
+    statement, field for field as pypi-attestations' Attestation.from_bundle makes it."""
+    material = bundle["verificationMaterial"]
+    certificate = material.get("certificate", {}).get("rawBytes")
+    if certificate is None:
+        chain = material.get("x509CertificateChain", {}).get("certificates", [])
+        certificate = chain[0]["rawBytes"] if chain else None
+    envelope = bundle.get("dsseEnvelope")
+    if certificate is None or envelope is None or len(envelope.get("signatures", [])) != 1:
+        raise ValueError("the bundle has no signing certificate or no single-signature DSSE envelope")
+    return {
+        "version": 1,
+        "verification_material": {"certificate": certificate, "transparency_entries": material["tlogEntries"]},
+        "envelope": {"statement": envelope["payload"], "signature": envelope["signatures"][0]["sig"]},
+    }
+
+
+def command_pep740(args):
+    """Turns each wheel's <wheel>.sigstore.json bundle into <wheel>.publish.attestation
+    (the name pypi-attestations gives it) and removes the signing leftovers, so the
+    result artifact carries the wheels and their attestations only."""
+    for name, _sha256, path in result_wheels(args.result):
+        with open(path + ".sigstore.json", encoding="utf-8") as handle:
+            attestation = attestation_from_bundle(json.load(handle))
+        with open(path + ".publish.attestation", "w", encoding="utf-8") as handle:
+            json.dump(attestation, handle, separators=(",", ":"))
+        for leftover in (path + ".sigstore.json", path + ".statement.json"):
+            os.remove(leftover)
+        print(name + ".publish.attestation")
+    return 0
 
 
 def main(argv=None):
@@ -2071,6 +2137,10 @@ def main(argv=None):
     assemble = commands.add_parser("assemble", help="merge partial results into the final result.json")
     assemble.add_argument("--parts", required=True, help="directory holding the stages' result.json files and wheels")
     assemble.add_argument("--out", required=True)
+    statements = commands.add_parser("statements", help="write each wheel's in-toto statement for signing")
+    statements.add_argument("--result", required=True, help="the assembled result directory")
+    pep740 = commands.add_parser("pep740", help="turn each wheel's Sigstore bundle into a PEP 740 attestation")
+    pep740.add_argument("--result", required=True, help="the assembled result directory")
     check = commands.add_parser("check", help="say whether cibuildwheel runs on this machine (JSON on stdout)")
     check.add_argument("--python", default=sys.executable, help="interpreter that would run cibuildwheel")
     check.add_argument("--cibuildwheel", choices=("auto", "never", "plan"), default="auto")
@@ -2092,6 +2162,8 @@ def main(argv=None):
         "platform": command_platform,
         "assemble": command_assemble,
         "check": command_check,
+        "statements": command_statements,
+        "pep740": command_pep740,
     }
     return handler[args.command](args)
 

@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -38,6 +41,10 @@ import org.springframework.transaction.support.TransactionOperations;
 @Repository
 public class BuildLedger {
 
+	// The recipe's parts are stored as a JSON object, keys sorted as the fingerprint
+	// hashes them.
+	private static final JsonMapper RECIPE_JSON = JsonMapper.builder().build();
+
 	private static final String COLUMNS = """
 			b.id, p.name AS project, b.version, b.sdist_filename, b.sdist_url, b.sdist_sha256,
 			b.recipe_fingerprint, b.state, b.origin, b.attempts, b.next_attempt_at, b.claimed_by,
@@ -51,9 +58,9 @@ public class BuildLedger {
 	// that unique key is what stops the farm from building the same thing twice.
 	private static final String ENQUEUE = """
 			INSERT INTO build (project_id, version, sdist_filename, sdist_url, sdist_sha256,
-			                   recipe_fingerprint, origin, reason, options, next_attempt_at)
+			                   recipe_fingerprint, origin, reason, options, recipe_parts, next_attempt_at)
 			SELECT p.id, :version, :sdistFilename, :sdistUrl, :sdistSha256, :recipe, :origin, :reason,
-			       CAST(:options AS jsonb), CAST(:now AS timestamptz)
+			       CAST(:options AS jsonb), CAST(:parts AS jsonb), CAST(:now AS timestamptz)
 			FROM project p WHERE p.name = :project
 			ON CONFLICT (project_id, version, sdist_sha256, recipe_fingerprint) DO NOTHING
 			RETURNING id
@@ -305,10 +312,22 @@ public class BuildLedger {
 	 * @throws UnknownProjectException when the project is not in the farm
 	 */
 	public Enqueued enqueue(BuildCandidate candidate, RecipeFingerprint recipe, String options) {
-		return this.transactions.execute((status) -> insertOrFind(candidate, recipe, options));
+		return this.transactions.execute((status) -> insertOrFind(candidate, recipe, options, null));
 	}
 
-	private Enqueued insertOrFind(BuildCandidate candidate, RecipeFingerprint recipe, String options) {
+	/**
+	 * Records a candidate under a recipe, with what its fingerprint is the hash of (shown
+	 * in the public record of the wheels it makes).
+	 * @return the build's id, and whether this call created it
+	 * @throws UnknownProjectException when the project is not in the farm
+	 */
+	public Enqueued enqueue(BuildCandidate candidate, Recipes.Recipe recipe) {
+		String parts = RECIPE_JSON.writeValueAsString(new TreeMap<>(recipe.parts()));
+		return this.transactions
+			.execute((status) -> insertOrFind(candidate, recipe.fingerprint(), recipe.options(), parts));
+	}
+
+	private Enqueued insertOrFind(BuildCandidate candidate, RecipeFingerprint recipe, String options, String parts) {
 		Optional<Long> created = this.jdbc.sql(ENQUEUE)
 			.param("project", candidate.project().value())
 			.param("version", candidate.version())
@@ -319,6 +338,7 @@ public class BuildLedger {
 			.param("origin", candidate.origin().code())
 			.param("reason", "queued by " + candidate.origin().code())
 			.param("options", options)
+			.param("parts", parts)
 			.param("now", now())
 			.query(Long.class)
 			.optional();

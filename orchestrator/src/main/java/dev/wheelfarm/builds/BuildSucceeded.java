@@ -2,6 +2,9 @@ package dev.wheelfarm.builds;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+
+import dev.wheelfarm.provenance.VerifiedAttestation;
 
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
@@ -14,11 +17,20 @@ import dev.wheelfarm.shared.Sha256;
  * @param project the project
  * @param version the release's version
  * @param wheels the wheels, in the build's output directory
+ * @param attestations the verified PEP 740 attestations of each wheel, by filename (none
+ * for an engine whose runs are not attested)
  */
-public record BuildSucceeded(long buildId, ProjectName project, String version, List<BuiltWheel> wheels) {
+public record BuildSucceeded(long buildId, ProjectName project, String version, List<BuiltWheel> wheels,
+		Map<String, List<VerifiedAttestation>> attestations) {
 
 	public BuildSucceeded {
 		wheels = List.copyOf(wheels);
+		attestations = Map.copyOf(attestations);
+	}
+
+	/** A build whose wheels carry no attestation (the local builder's). */
+	public BuildSucceeded(long buildId, ProjectName project, String version, List<BuiltWheel> wheels) {
+		this(buildId, project, version, wheels, Map.of());
 	}
 
 	/**

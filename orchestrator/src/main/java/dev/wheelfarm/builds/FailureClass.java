@@ -50,7 +50,19 @@ public enum FailureClass {
 	/**
 	 * The worker claimed success but a wheel failed verification: the recipe produced it.
 	 */
-	INVALID_WHEEL("invalid-wheel", FailureKind.PERMANENT);
+	INVALID_WHEEL("invalid-wheel", FailureKind.PERMANENT),
+	/**
+	 * An engine whose runs attest their wheels (GitHub Actions) delivered a wheel without
+	 * its PEP 740 attestation: not published, since nothing shows where it came from.
+	 * Permanent for the recipe: an operator's forced retry or a maintainer's rebuild runs
+	 * it again once the signing step is fixed.
+	 */
+	ATTESTATION_MISSING("attestation-missing", FailureKind.PERMANENT),
+	/**
+	 * A wheel's attestation does not verify against the trusted root, or was signed by
+	 * another repository or workflow than the farm's build workflow.
+	 */
+	ATTESTATION_INVALID("attestation-invalid", FailureKind.PERMANENT);
 
 	private final String code;
 

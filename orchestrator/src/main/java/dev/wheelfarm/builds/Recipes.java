@@ -39,9 +39,8 @@ public class Recipes {
 	 */
 	public Recipe recipe(String settingsJson) {
 		String options = BuildOptions.fromSettings(settingsJson);
-		return new Recipe(
-				RecipeFingerprint.of(Map.of("bundle", this.bundleHash, "engine", this.engine, "options", options)),
-				options);
+		Map<String, String> parts = Map.of("bundle", this.bundleHash, "engine", this.engine, "options", options);
+		return new Recipe(RecipeFingerprint.of(parts), options, parts);
 	}
 
 	/** The fingerprint of {@link #recipe}. */
@@ -54,8 +53,14 @@ public class Recipes {
 	 *
 	 * @param fingerprint the ledger's recipe key
 	 * @param options the build options the worker receives (canonical JSON)
+	 * @param parts what the fingerprint is the hash of, by name (recorded with the build,
+	 * so a wheel's public record shows what it was built with)
 	 */
-	public record Recipe(RecipeFingerprint fingerprint, String options) {
+	public record Recipe(RecipeFingerprint fingerprint, String options, Map<String, String> parts) {
+
+		public Recipe {
+			parts = Map.copyOf(parts);
+		}
 
 	}
 

@@ -89,10 +89,11 @@ class ReleaseIntake {
 			.query(FailedRelease.class)
 			.list();
 		for (FailedRelease release : failed) {
-			BuildLedger.Enqueued enqueued = this.ledger.enqueue(
-					new BuildCandidate(ProjectName.of(project), release.version(), release.sdistFilename(),
-							release.sdistUrl(), Sha256.of(release.sdistSha256()), origin(release.origin())),
-					recipe.fingerprint(), recipe.options());
+			BuildLedger.Enqueued enqueued = this.ledger
+				.enqueue(
+						new BuildCandidate(ProjectName.of(project), release.version(), release.sdistFilename(),
+								release.sdistUrl(), Sha256.of(release.sdistSha256()), origin(release.origin())),
+						recipe);
 			if (enqueued.created()) {
 				logger.info("Queued build {} for {} {}: its last build failed under another recipe", enqueued.id(),
 						project, release.version());
@@ -111,10 +112,11 @@ class ReleaseIntake {
 
 	private void queue(ReleaseDiscovered release, String settings) {
 		Recipes.Recipe recipe = this.recipes.recipe(settings);
-		BuildLedger.Enqueued enqueued = this.ledger.enqueue(
-				new BuildCandidate(ProjectName.of(release.project()), release.version(), release.sdistFilename(),
-						release.sdistUrl(), Sha256.of(release.sdistSha256()), BuildCandidate.Origin.WATCHER),
-				recipe.fingerprint(), recipe.options());
+		BuildLedger.Enqueued enqueued = this.ledger
+			.enqueue(
+					new BuildCandidate(ProjectName.of(release.project()), release.version(), release.sdistFilename(),
+							release.sdistUrl(), Sha256.of(release.sdistSha256()), BuildCandidate.Origin.WATCHER),
+					recipe);
 		if (enqueued.created()) {
 			logger.info("Queued build {} for {} {} ({})", enqueued.id(), release.project(), release.version(),
 					release.sdistFilename());

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import dev.wheelfarm.artifacts.BlobStore;
@@ -12,6 +13,8 @@ import dev.wheelfarm.artifacts.WheelRejectedException;
 import dev.wheelfarm.artifacts.WheelVerifier;
 import dev.wheelfarm.artifacts.WheelsPublished;
 import dev.wheelfarm.builds.BuildSucceeded.BuiltWheel;
+import dev.wheelfarm.provenance.Attestations;
+import dev.wheelfarm.provenance.VerifiedAttestation;
 import dev.wheelfarm.pypi.PypiFilenames;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.stages.Stages;
@@ -56,9 +59,10 @@ public class WheelIngest {
 
 	private static final String INSERT_WHEEL = """
 			INSERT INTO wheel (build_id, project_id, version, filename, sha256, size, metadata_sha256, requires_python,
-			                   stage_id)
-			VALUES (:build, :project, :version, :filename, :sha256, :size, :metadata, :requiresPython, :stage)
+			                   stage_id, staged_in)
+			VALUES (:build, :project, :version, :filename, :sha256, :size, :metadata, :requiresPython, :stage, :stage)
 			ON CONFLICT (filename) DO NOTHING
+			RETURNING id
 			""";
 
 	private static final String INSERT_REJECTION = """
@@ -82,8 +86,12 @@ public class WheelIngest {
 
 	private final PypiFilenames pypiFilenames;
 
+	private final Attestations attestations;
+
 	public WheelIngest(WheelVerifier verifier, BlobStore blobs, JdbcClient jdbc, TransactionOperations transactions,
-			BuildLedger ledger, ApplicationEventPublisher events, Stages stages, PypiFilenames pypiFilenames) {
+			BuildLedger ledger, ApplicationEventPublisher events, Stages stages, PypiFilenames pypiFilenames,
+			Attestations attestations) {
+		this.attestations = attestations;
 		this.stages = stages;
 		this.pypiFilenames = pypiFilenames;
 		this.verifier = verifier;
@@ -160,7 +168,7 @@ public class WheelIngest {
 		boolean anyNew = accepted.stream().anyMatch((wheel) -> wheel.verified() != null);
 		Listed listed = this.transactions.execute((status) -> {
 			Long stage = (build.review() && anyNew) ? this.stages.lockOpenStage(build.projectId()).id() : null;
-			return new Listed(list(event.buildId(), build, accepted, stage), stage);
+			return new Listed(list(event.buildId(), build, accepted, stage, event.attestations()), stage);
 		});
 		if (listed.stage() == null) {
 			this.events.publishEvent(new WheelsPublished(event.project(), listed.files()));
@@ -204,14 +212,15 @@ public class WheelIngest {
 		return new Accepted(wheel, verified);
 	}
 
-	private List<String> list(long buildId, BuildRow build, List<Accepted> accepted, Long stage) {
+	private List<String> list(long buildId, BuildRow build, List<Accepted> accepted, Long stage,
+			Map<String, List<VerifiedAttestation>> attestations) {
 		List<String> added = new ArrayList<>();
 		for (Accepted wheel : accepted) {
 			if (wheel.verified() == null) {
 				continue;
 			}
 			VerifiedWheel verified = wheel.verified();
-			int inserted = this.jdbc.sql(INSERT_WHEEL)
+			Optional<Long> inserted = this.jdbc.sql(INSERT_WHEEL)
 				.param("build", buildId)
 				.param("project", build.projectId())
 				.param("version", build.version())
@@ -221,8 +230,13 @@ public class WheelIngest {
 				.param("metadata", verified.metadataSha256().hex())
 				.param("requiresPython", verified.requiresPython())
 				.param("stage", stage)
-				.update();
-			if (inserted == 1) {
+				.query(Long.class)
+				.optional();
+			if (inserted.isPresent()) {
+				// In the transaction that lists the wheel: it is never listed without the
+				// provenance its build verified.
+				this.attestations.record(inserted.get(),
+						attestations.getOrDefault(wheel.built().filename(), List.of()));
 				added.add(wheel.built().filename());
 			}
 		}

@@ -3,6 +3,8 @@ package dev.wheelfarm.dispatch;
 import java.nio.file.Path;
 import java.util.Optional;
 
+import dev.wheelfarm.provenance.Publisher;
+
 /**
  * Where builds run: the farm's GitHub Actions build repository, or this machine. The
  * dispatcher drives every engine through this interface alone, so the ledger's rules
@@ -58,6 +60,15 @@ public interface BuildEngine {
 	 * of the failure the requester can be shown. Empty when the engine has none.
 	 */
 	default Optional<String> logExcerpt(RunReference run) throws EngineException {
+		return Optional.empty();
+	}
+
+	/**
+	 * The identity every wheel of this engine's runs must carry a PEP 740 attestation of
+	 * ({@code <wheel>.publish.attestation} beside it); empty when the engine's runs are
+	 * not attested (the local builder: the farm itself ran the build).
+	 */
+	default Optional<Publisher> signer() {
 		return Optional.empty();
 	}
 

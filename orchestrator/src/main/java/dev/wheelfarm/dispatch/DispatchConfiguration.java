@@ -20,6 +20,7 @@ import dev.wheelfarm.dispatch.local.LocalSandboxHealth;
 import dev.wheelfarm.dispatch.local.LocalWorkerRunner;
 import dev.wheelfarm.dispatch.local.SandboxProperties;
 import dev.wheelfarm.dispatch.local.SandboxUnavailableException;
+import dev.wheelfarm.provenance.AttestationVerifier;
 import dev.wheelfarm.scheduling.RepeatingTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,12 +102,14 @@ class DispatchConfiguration {
 
 	@Bean
 	Dispatcher dispatcher(BuildLedger ledger, BuildLogs logs, BuildEngine engine, BuildOutputs outputs,
-			ApplicationEventPublisher events, DispatchProperties properties, EngineSelection selection, Clock clock) {
+			ApplicationEventPublisher events, DispatchProperties properties, EngineSelection selection, Clock clock,
+			AttestationVerifier verifier) {
 		if (!engine.name().equalsIgnoreCase(selection.engine().name())) {
 			throw new IllegalStateException(
 					"wheelfarm.engine is " + selection.engine() + " but the engine is " + engine.name());
 		}
-		return new Dispatcher(ledger, logs, engine, outputs, events, properties, clock);
+		return new Dispatcher(ledger, logs, engine, outputs, events, properties, clock,
+				new WheelAttestations(verifier));
 	}
 
 	/**

@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -21,6 +24,8 @@ import dev.wheelfarm.builds.BuildSucceeded.BuiltWheel;
 import dev.wheelfarm.builds.FailureClass;
 import dev.wheelfarm.dispatch.BuildOutputs.DeclaredWheel;
 import dev.wheelfarm.dispatch.BuildOutputs.InvalidOutputException;
+import dev.wheelfarm.provenance.Publisher;
+import dev.wheelfarm.provenance.VerifiedAttestation;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
 import org.slf4j.Logger;
@@ -57,8 +62,18 @@ public class Dispatcher {
 	// against it.
 	private final Clock clock;
 
+	// Checks the wheels of engines whose runs attest them; null when none does.
+	private final WheelAttestations attestations;
+
 	public Dispatcher(BuildLedger ledger, BuildLogs logs, BuildEngine engine, BuildOutputs outputs,
 			ApplicationEventPublisher events, DispatchProperties properties, Clock clock) {
+		this(ledger, logs, engine, outputs, events, properties, clock, null);
+	}
+
+	public Dispatcher(BuildLedger ledger, BuildLogs logs, BuildEngine engine, BuildOutputs outputs,
+			ApplicationEventPublisher events, DispatchProperties properties, Clock clock,
+			WheelAttestations attestations) {
+		this.attestations = attestations;
 		this.ledger = ledger;
 		this.logs = logs;
 		this.engine = engine;
@@ -111,9 +126,13 @@ public class Dispatcher {
 			}
 			try {
 				List<BuiltWheel> wheels = this.outputs.verify(build, declared(result.get()), directory);
+				Optional<Map<String, List<VerifiedAttestation>>> attested = attested(build, wheels, directory);
+				if (attested.isEmpty()) {
+					continue;
+				}
 				logger.info("Build {} ({} {}) succeeded but was never published; offering its wheels again", build.id(),
 						build.project(), build.version());
-				publish(build, wheels);
+				publish(build, wheels, attested.get());
 			}
 			catch (InvalidOutputException ex) {
 				logger.warn("Build {} succeeded but its outputs no longer hold up: {}", build.id(), ex.getMessage());
@@ -293,16 +312,50 @@ public class Dispatcher {
 			fail(build, FailureClass.INVALID_WHEEL, ex.getMessage(), null);
 			return;
 		}
+		Optional<Map<String, List<VerifiedAttestation>>> attested = attested(build, wheels, directory);
+		if (attested.isEmpty()) {
+			return;
+		}
 		if (this.ledger.markSucceeded(build.id(), this.owner, worker.strategy().wire())) {
 			logger.info("Build {} ({} {}) succeeded with {}: {}", build.id(), build.project(), build.version(),
 					worker.strategy().wire(), wheels.stream().map(BuiltWheel::filename).toList());
-			publish(build, wheels);
+			publish(build, wheels, attested.get());
 		}
 	}
 
-	private void publish(Build build, List<BuiltWheel> wheels) {
-		this.events
-			.publishEvent(new BuildSucceeded(build.id(), ProjectName.of(build.project()), build.version(), wheels));
+	/**
+	 * On an engine that attests its wheels, every wheel must carry a verified attestation
+	 * of the engine's workflow; a build where one does not is not published, and records
+	 * why.
+	 */
+	private Optional<Map<String, List<VerifiedAttestation>>> attested(Build build, List<BuiltWheel> wheels,
+			Path directory) {
+		Optional<Publisher> signer = this.engine.signer();
+		if (signer.isEmpty()) {
+			return Optional.of(Map.of());
+		}
+		if (this.attestations == null) {
+			throw new IllegalStateException("the " + this.engine.name() + " engine attests its wheels, but this"
+					+ " dispatcher has no attestation verifier");
+		}
+		try {
+			List<VerifiedAttestation> verified = this.attestations.verify(wheels, directory, signer.get());
+			logger.info("Build {}: {} attestation(s) of {} verified", build.id(), verified.size(), signer.get());
+			Map<String, List<VerifiedAttestation>> byWheel = new HashMap<>();
+			for (VerifiedAttestation attestation : verified) {
+				byWheel.computeIfAbsent(attestation.filename(), (name) -> new ArrayList<>()).add(attestation);
+			}
+			return Optional.of(byWheel);
+		}
+		catch (WheelAttestations.RefusedException ex) {
+			fail(build, ex.failureClass(), ex.getMessage(), null);
+			return Optional.empty();
+		}
+	}
+
+	private void publish(Build build, List<BuiltWheel> wheels, Map<String, List<VerifiedAttestation>> attestations) {
+		this.events.publishEvent(
+				new BuildSucceeded(build.id(), ProjectName.of(build.project()), build.version(), wheels, attestations));
 	}
 
 	private static List<DeclaredWheel> declared(WorkerResult result) {

@@ -126,10 +126,9 @@ public class RequestService {
 					name.value() + " " + release.get().version() + " has no sdist on PyPI to build from.");
 		}
 		Recipes.Recipe recipe = this.recipes.recipe(project.settings());
-		BuildLedger.Enqueued enqueued = this.ledger.enqueue(
-				new BuildCandidate(name, release.get().version(), sdist.get().filename(), sdist.get().url(),
-						Sha256.of(sdist.get().sha256()), BuildCandidate.Origin.REQUEST),
-				recipe.fingerprint(), recipe.options());
+		BuildLedger.Enqueued enqueued = this.ledger
+			.enqueue(new BuildCandidate(name, release.get().version(), sdist.get().filename(), sdist.get().url(),
+					Sha256.of(sdist.get().sha256()), BuildCandidate.Origin.REQUEST), recipe);
 		return new Accepted(enqueued.id(), enqueued.created());
 	}
 

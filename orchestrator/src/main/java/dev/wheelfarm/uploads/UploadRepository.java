@@ -22,9 +22,10 @@ class UploadRepository {
 	// and then find the stage closed. Either way no file is left in a closed stage.
 	private static final String INSERT = """
 			INSERT INTO wheel (project_id, version, filename, sha256, size, metadata_sha256, requires_python, origin,
-			                   kind, stage_id, uploaded_by)
+			                   kind, stage_id, staged_in, uploaded_by, upload_token_fingerprint, oidc_repository,
+			                   oidc_workflow_ref, oidc_ref, oidc_run_id)
 			SELECT :project, :version, :filename, :sha256, :size, :metadata, :requiresPython, 'upload', :kind, :stage,
-			       :uploadedBy
+			       :stage, :uploadedBy, :tokenFingerprint, :oidcRepository, :oidcWorkflowRef, :oidcRef, :oidcRunId
 			WHERE CAST(:stage AS bigint) IS NULL
 			   OR EXISTS (SELECT 1 FROM stage WHERE id = CAST(:stage AS bigint) AND state = 'OPEN' FOR SHARE)
 			ON CONFLICT (filename) DO NOTHING
@@ -58,6 +59,7 @@ class UploadRepository {
 	 * @return its id; empty if the filename was taken meanwhile or its stage closed
 	 */
 	Optional<Long> insert(StoredUpload upload) {
+		Uploader.Workflow workflow = upload.uploader().workflow();
 		return this.jdbc.sql(INSERT)
 			.param("project", upload.projectId())
 			.param("version", upload.version())
@@ -68,9 +70,22 @@ class UploadRepository {
 			.param("requiresPython", upload.requiresPython())
 			.param("kind", upload.kind())
 			.param("stage", upload.stageId())
-			.param("uploadedBy", upload.uploadedBy())
+			.param("uploadedBy", upload.uploader().label())
+			.param("tokenFingerprint", tokenFingerprint(upload.uploader()))
+			.param("oidcRepository", (workflow != null) ? workflow.repository() : null)
+			.param("oidcWorkflowRef", (workflow != null) ? workflow.workflowRef() : null)
+			.param("oidcRef", (workflow != null) ? workflow.ref() : null)
+			.param("oidcRunId", (workflow != null) ? workflow.runId() : null)
 			.query(Long.class)
 			.optional();
+	}
+
+	/**
+	 * What the public record shows of a project token: enough to tell two tokens apart,
+	 * never enough to find one (as a rebuild request records it).
+	 */
+	private static String tokenFingerprint(Uploader uploader) {
+		return (uploader.tokenSha256() != null) ? "sha256:" + uploader.tokenSha256().substring(0, 16) : null;
 	}
 
 	/**
@@ -85,9 +100,12 @@ class UploadRepository {
 
 	}
 
-	/** One uploaded file's row. */
+	/**
+	 * One uploaded file's row; the uploader's credential is recorded for the file's
+	 * public record.
+	 */
 	record StoredUpload(long projectId, String version, String filename, String sha256, long size,
-			String metadataSha256, String requiresPython, String kind, Long stageId, String uploadedBy) {
+			String metadataSha256, String requiresPython, String kind, Long stageId, Uploader uploader) {
 
 	}
 

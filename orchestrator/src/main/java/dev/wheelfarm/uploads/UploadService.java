@@ -422,7 +422,7 @@ class UploadService {
 		}
 		return new UploadRepository.StoredUpload(uploader.projectId(), checked.version(), checked.filename(),
 				checked.sha256().hex(), checked.size(), (metadataSha256 != null) ? metadataSha256.hex() : null,
-				checked.requiresPython(), checked.kind(), (stage != null) ? stage.id() : null, uploader.label());
+				checked.requiresPython(), checked.kind(), (stage != null) ? stage.id() : null, uploader);
 	}
 
 	private static UploadRefusedException badRequest(String message) {

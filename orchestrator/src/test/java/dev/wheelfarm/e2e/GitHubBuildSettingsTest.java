@@ -49,9 +49,11 @@ class GitHubBuildSettingsTest {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	static final Farm farm = Farm.start();
+	static final GitHubFarm world = GitHubFarm.start(SECRET);
 
-	static final GitHubStandIn gitHub = GitHubStandIn.running(farm.scratch.resolve("github"));
+	static final Farm farm = world.farm;
+
+	static final GitHubStandIn gitHub = world.gitHub;
 
 	@LocalServerPort
 	int port;
@@ -64,20 +66,17 @@ class GitHubBuildSettingsTest {
 
 	@DynamicPropertySource
 	static void world(DynamicPropertyRegistry registry) {
-		farm.properties(registry);
-		registry.add("wheelfarm.github.api-url", gitHub::apiUrl);
+		world.properties(registry);
 	}
 
 	@AfterAll
 	static void stop() {
-		gitHub.close();
-		farm.close();
+		world.close();
 	}
 
 	@BeforeEach
 	void locate() {
-		farm.at(this.port);
-		gitHub.deliverWebhooksTo(URI.create(farm.url("/api/github/webhook")), SECRET);
+		world.at(this.port);
 	}
 
 	@Test

@@ -51,9 +51,11 @@ class GitHubBundleCheckTest {
 
 	static final String SECRET = "e2e-webhook-secret-0123456789";
 
-	static final Farm farm = Farm.start();
+	static final GitHubFarm world = GitHubFarm.start(SECRET);
 
-	static final GitHubStandIn gitHub = olderBundleInstalled(GitHubStandIn.running(farm.scratch.resolve("github")));
+	static final Farm farm = world.farm;
+
+	static final GitHubStandIn gitHub = olderBundleInstalled(world.gitHub);
 
 	static final GitHttpServer git = GitHttpServer.start(gitHub.buildRepository().gitRoot(), GitHubStandIn.TOKEN);
 
@@ -65,21 +67,18 @@ class GitHubBundleCheckTest {
 
 	@DynamicPropertySource
 	static void world(DynamicPropertyRegistry registry) {
-		farm.properties(registry);
-		registry.add("wheelfarm.github.api-url", gitHub::apiUrl);
+		world.properties(registry);
 	}
 
 	@AfterAll
 	static void stop() {
 		git.close();
-		gitHub.close();
-		farm.close();
+		world.close();
 	}
 
 	@BeforeEach
 	void locate() {
-		farm.at(this.port);
-		gitHub.deliverWebhooksTo(URI.create(farm.url("/api/github/webhook")), SECRET);
+		world.at(this.port);
 	}
 
 	@Test

@@ -4,10 +4,12 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Predicate;
 
 import dev.wheelfarm.artifacts.TestWheels;
 import dev.wheelfarm.dispatch.Dispatcher;
+import dev.wheelfarm.builds.RecipeFingerprint;
 import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.optin.BareRepository;
 import dev.wheelfarm.optin.OptInService;
@@ -88,6 +90,29 @@ class LocalFarmTest {
 		assertThat(build.path("state").path("code").asString()).as(build.toString()).isEqualTo("published");
 		assertThat(build.path("wheels").path(0).path("filename").asString())
 			.isEqualTo("happy_pkg-1.0-py3-none-any.whl");
+
+		// The wheel's public record, linked from the build page: which sdist, which
+		// recipe, and that this farm's own builder made it (no attestation).
+		JsonNode record = farm.getJson("/api/files/happy_pkg-1.0-py3-none-any.whl");
+		assertThat(record.path("origin").asString()).as(record.toString()).isEqualTo("build");
+		assertThat(record.path("sha256").asString()).isEqualTo(build.path("wheels").path(0).path("sha256").asString());
+		assertThat(record.path("build").path("sdist").path("sha256").asString())
+			.isEqualTo(build.path("sdist").path("sha256").asString());
+		assertThat(record.path("build").path("sdist").path("url").asString())
+			.startsWith(farm.pypi.baseUrl().toString());
+		assertThat(record.path("build").path("engine").asString()).isEqualTo("local");
+		assertThat(record.path("build").path("run").path("description").asString())
+			.isEqualTo("built by this farm's local builder");
+		// The part is the engine setting's value, as the fingerprint hashes it.
+		assertThat(record.path("build").path("recipe").path("parts").path("engine").asString()).isEqualTo("LOCAL");
+		assertThat(record.path("attestation").path("attested").asBoolean()).isFalse();
+		assertThat(RecipeFingerprint
+			.of(Map.of("bundle", record.path("build").path("recipe").path("parts").path("bundle").asString(), "engine",
+					"LOCAL", "options", record.path("build").path("recipe").path("parts").path("options").asString()))
+			.hex()).as("the record's parts re-derive its fingerprint: " + record)
+			.isEqualTo(record.path("build").path("recipe").path("fingerprint").asString());
+		assertThat(farm.send(HttpRequest.newBuilder(URI.create(farm.url("/builds/" + build.path("id").asLong()))).GET())
+			.body()).contains("href=\"/api/files/happy_pkg-1.0-py3-none-any.whl\"");
 
 		JsonNode page = farm.simpleJson("happy-pkg");
 		assertThat(Farm.filenames(page)).contains("happy_pkg-1.0-py3-none-any.whl", "happy-pkg-1.0.tar.gz");

@@ -11,6 +11,7 @@ import java.util.Map;
 import dev.wheelfarm.artifacts.TestWheels;
 import dev.wheelfarm.testsupport.IntegrationTest;
 import dev.wheelfarm.testsupport.Venv;
+import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +62,21 @@ class OidcUploadTest extends UploadTestBase {
 			.param("f", wheel.getFileName().toString())
 			.query(String.class)
 			.single()).isEqualTo("oidc:example-org/trusted@refs/heads/main");
+
+		// The file's public record names the workflow run whose token uploaded it.
+		HttpResponse<String> answer = call("GET", "/api/files/" + wheel.getFileName(), null);
+		assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+		JsonNode record = JSON.readTree(answer.body());
+		assertThat(record.path("origin").asString()).isEqualTo("upload");
+		assertThat(record.path("build").isNull()).isTrue();
+		JsonNode uploader = record.path("upload");
+		assertThat(uploader.path("credential").asString()).isEqualTo("oidc");
+		assertThat(uploader.path("token_fingerprint").isNull()).isTrue();
+		assertThat(uploader.path("oidc").path("repository").asString()).isEqualTo("example-org/trusted");
+		assertThat(uploader.path("oidc").path("workflow_ref").asString())
+			.isEqualTo("example-org/trusted/.github/workflows/nightly.yml@refs/heads/main");
+		assertThat(uploader.path("oidc").path("ref").asString()).isEqualTo("refs/heads/main");
+		assertThat(record.path("stage").isNull()).as("uploaded straight to the index").isTrue();
 	}
 
 	@Test

@@ -94,6 +94,9 @@ class StageIntegrationTest extends UploadTestBase {
 		assertThat(this.clients.python("import previewed; print(previewed.VERSION)").output().strip()).isEqualTo("3.0");
 		JsonNode stagePage = simpleJson(index + "previewed/");
 		assertThat(stagePage.path("files")).hasSize(2);
+		assertThat(call("GET", "/api/files/previewed-3.0.tar.gz", null).statusCode())
+			.as("a staged file has no public record until its stage is published")
+			.isEqualTo(404);
 
 		// Whoever holds the URL may look at the stage; listing the project's needs the
 		// credential.
@@ -109,6 +112,18 @@ class StageIntegrationTest extends UploadTestBase {
 		assertThat(JSON.readTree(published.body()).path("closed_files").toString()).contains("previewed-3.0.tar.gz")
 			.contains("previewed-3.0-py3-none-any.whl");
 		assertThat(JSON.readTree(published.body()).path("state").stringValue()).isEqualTo("published");
+
+		// The public record says the file came through a stage (never which: its URL is
+		// the secret) and which project token uploaded it.
+		HttpResponse<String> record = call("GET", "/api/files/previewed-3.0.tar.gz", null);
+		assertThat(record.statusCode()).as(record.body()).isEqualTo(200);
+		JsonNode file = JSON.readTree(record.body());
+		assertThat(file.path("stage").path("published_at").isString()).as(file.toString()).isTrue();
+		assertThat(record.body()).doesNotContain(token(index));
+		assertThat(file.path("upload").path("credential").asString()).isEqualTo("token");
+		assertThat(file.path("upload").path("token_fingerprint").asString())
+			.isEqualTo("sha256:" + UploadFixtures.sha256(TOKEN).substring(0, 16));
+		assertThat(file.path("upload").path("oidc").isNull()).isTrue();
 
 		// Both files at once, at the index; the stage's URL is gone.
 		JsonNode page = simpleJson(url("/simple/previewed/"));
@@ -263,7 +278,8 @@ class StageIntegrationTest extends UploadTestBase {
 		// The row an upload verified while the stage was open, arriving after the
 		// publish.
 		Optional<Long> inserted = this.uploadRows.insert(new UploadRepository.StoredUpload(project, "2.0",
-				"racing-2.0.tar.gz", "a".repeat(64), 10, null, null, "sdist", stage.id(), "token"));
+				"racing-2.0.tar.gz", "a".repeat(64), 10, null, null, "sdist", stage.id(),
+				new Uploader(project, ProjectName.of("racing"), "token", "b".repeat(64), null)));
 		assertThat(inserted).isEmpty();
 		assertThat(this.rows.files("racing-2.0.tar.gz")).isZero();
 	}

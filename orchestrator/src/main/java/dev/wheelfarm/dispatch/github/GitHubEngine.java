@@ -36,6 +36,7 @@ import dev.wheelfarm.dispatch.RunReference;
 import dev.wheelfarm.dispatch.RunStatus;
 import dev.wheelfarm.dispatch.RunStatus.Conclusion;
 import dev.wheelfarm.dispatch.RunStatus.Phase;
+import dev.wheelfarm.provenance.Publisher;
 
 /**
  * Builds on GitHub Actions: dispatches the worker workflow in the farm's build
@@ -122,6 +123,16 @@ public class GitHubEngine implements BuildEngine {
 	@Override
 	public String name() {
 		return NAME;
+	}
+
+	/**
+	 * The build workflow of the farm's build repository: the assemble job signs each
+	 * wheel with its OIDC identity, so a wheel signed by anything else did not come from
+	 * the run the farm dispatched.
+	 */
+	@Override
+	public Optional<Publisher> signer() {
+		return Optional.of(Publisher.gitHub(this.properties.repository(), this.properties.workflow(), null));
 	}
 
 	/**

@@ -30,6 +30,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.wheelfarm.dispatch.install.WorkflowBundle;
+import dev.wheelfarm.testsupport.TestSigstore;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
@@ -91,6 +92,8 @@ public final class GitHubStandIn implements AutoCloseable {
 
 	private BuildRepositoryStandIn buildRepository;
 
+	private Path trustedRoot;
+
 	private final AtomicInteger faultScenarios = new AtomicInteger();
 
 	private GitHubStandIn(WireMockServer api, WireMockServer storage) {
@@ -120,6 +123,10 @@ public final class GitHubStandIn implements AutoCloseable {
 		// operator has after install-workflow.
 		standIn.buildRepository = new BuildRepositoryStandIn(workspace.resolve("git"));
 		standIn.buildRepository.install(WorkflowBundle.fromClasspath(), false);
+		// Sigstore for the runs' signing step, and the root the farm verifies with.
+		TestSigstore sigstore = new TestSigstore();
+		runner.signWith(sigstore);
+		standIn.trustedRoot = sigstore.writeTrustedRoot(workspace.resolve("sigstore/trusted_root.json"));
 		api.start();
 		storage.start();
 		standIn.stubRepository();
@@ -135,6 +142,39 @@ public final class GitHubStandIn implements AutoCloseable {
 		return this.buildRepository;
 	}
 
+	/**
+	 * The {@code trusted_root.json} of the stand-in's Sigstore (its Fulcio CA and Rekor
+	 * key), for {@code wheelfarm.provenance.trusted-root}.
+	 */
+	public String trustedRoot() {
+		return this.trustedRoot.toString();
+	}
+
+	/**
+	 * How the runs of {@code project} sign their wheels from now on (the workflow's own
+	 * identity unless a test says otherwise).
+	 */
+	public void signing(String project, Signing signing) {
+		this.runner.signing(project, signing);
+	}
+
+	/** What a run's signing step does. */
+	public enum Signing {
+
+		/**
+		 * Signs each wheel as the build repository's build workflow: what the farm
+		 * expects.
+		 */
+		AS_THE_WORKFLOW,
+		/** Ships no attestation (the signing step did not run). */
+		NONE,
+		/** Signs as the same workflow file of another repository. */
+		AS_ANOTHER_REPOSITORY,
+		/** Signs as another workflow of the build repository. */
+		AS_ANOTHER_WORKFLOW
+
+	}
+
 	/** The REST API root to point {@code wheelfarm.github.api-url} at. */
 	public String apiUrl() {
 		return this.api.baseUrl();
@@ -143,7 +183,8 @@ public final class GitHubStandIn implements AutoCloseable {
 	/** The settings that point an orchestrator's GitHub engine here. */
 	public Map<String, String> farmProperties() {
 		return Map.of("wheelfarm.engine", "github", "wheelfarm.github.api-url", apiUrl(), "wheelfarm.github.repository",
-				OWNER + "/" + REPO, "wheelfarm.github.token", TOKEN);
+				OWNER + "/" + REPO, "wheelfarm.github.token", TOKEN, "wheelfarm.provenance.trusted-root",
+				trustedRoot());
 	}
 
 	/** The repository's webhook: where {@code workflow_run} deliveries go, signed. */

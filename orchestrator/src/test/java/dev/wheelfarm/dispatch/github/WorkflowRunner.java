@@ -41,6 +41,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.wheelfarm.dispatch.install.WorkflowBundle;
+import dev.wheelfarm.testsupport.TestSigstore;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -117,6 +118,10 @@ final class WorkflowRunner {
 
 	private volatile GitHubStandIn gitHub;
 
+	private volatile TestSigstore sigstore;
+
+	private final Map<String, GitHubStandIn.Signing> signing = new ConcurrentHashMap<>();
+
 	private volatile URI webhook;
 
 	private volatile WebhookSignature signer;
@@ -157,6 +162,14 @@ final class WorkflowRunner {
 
 	static ResponseDefinitionBuilder answer(String name) {
 		return aResponse().withTransformers(name);
+	}
+
+	void signWith(TestSigstore sigstore) {
+		this.sigstore = sigstore;
+	}
+
+	void signing(String project, GitHubStandIn.Signing how) {
+		this.signing.put(project, how);
 	}
 
 	/** Where GitHub delivers the build repository's webhooks, signed with the secret. */
@@ -325,7 +338,7 @@ final class WorkflowRunner {
 			run.moveTo("in_progress", null);
 			deliver(run, "in_progress");
 			Path checkout = checkout(run.id);
-			boolean succeeded = runWorkflow(checkout, run.inputs);
+			boolean succeeded = runWorkflow(checkout, run.inputs) && attest(checkout, run.inputs);
 			run.artifact = zip(checkout.resolve("runner-temp/result"));
 			run.moveTo("completed", succeeded ? "success" : "failure");
 			deliver(run, "completed");
@@ -383,6 +396,46 @@ final class WorkflowRunner {
 		}
 		return ok & step(checkout, "assemble", List.of(), "--parts", temp.resolve("parts").toString(), "--out",
 				temp.resolve("result").toString());
+	}
+
+	/**
+	 * The assemble job's signing step: the worker writes each wheel's in-toto statement,
+	 * the stand-in's Sigstore signs it as cosign does on a runner (a Fulcio certificate
+	 * for the workflow's identity, a Rekor entry), and the worker turns each bundle into
+	 * the wheel's PEP 740 attestation. A test may make a project's runs sign as someone
+	 * else, or not at all.
+	 */
+	private boolean attest(Path checkout, JsonNode inputs) throws IOException, InterruptedException {
+		GitHubStandIn.Signing how = this.signing.getOrDefault(inputs.path("project").asString(),
+				GitHubStandIn.Signing.AS_THE_WORKFLOW);
+		Path result = checkout.resolve("runner-temp/result");
+		if (how == GitHubStandIn.Signing.NONE || !Files.isRegularFile(result.resolve("result.json"))) {
+			return true;
+		}
+		if (!step(checkout, "statements", List.of(), "--result", result.toString())) {
+			return false;
+		}
+		TestSigstore.Identity identity = switch (how) {
+			case AS_ANOTHER_REPOSITORY ->
+				new TestSigstore.Identity("mallory/" + GitHubStandIn.REPO, "wheelfarm-build.yml", "refs/heads/main");
+			case AS_ANOTHER_WORKFLOW -> new TestSigstore.Identity(GitHubStandIn.OWNER + "/" + GitHubStandIn.REPO,
+					"other.yml", "refs/heads/main");
+			default -> new TestSigstore.Identity(GitHubStandIn.OWNER + "/" + GitHubStandIn.REPO, "wheelfarm-build.yml",
+					"refs/heads/main");
+		};
+		if (!Files.isDirectory(result.resolve("wheels"))) {
+			return true;
+		}
+		try (Stream<Path> files = Files.list(result.resolve("wheels"))) {
+			for (Path statement : files.filter((f) -> f.getFileName().toString().endsWith(".whl.statement.json"))
+				.toList()) {
+				String wheel = statement.toString()
+					.substring(0, statement.toString().length() - ".statement.json".length());
+				Files.writeString(Path.of(wheel + ".sigstore.json"),
+						this.sigstore.bundle(Files.readAllBytes(statement), identity));
+			}
+		}
+		return step(checkout, "pep740", List.of(), "--result", result.toString());
 	}
 
 	/**

@@ -38,6 +38,9 @@ class WorkflowFilesTest {
 
 	private static final Pattern PINNED = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}");
 
+	/** The one job that may ask for an OIDC token: it signs the wheels. */
+	static final String SIGNING_JOB = "assemble";
+
 	private static final Pattern USES_LINE = Pattern.compile("^\\s*(?:-\\s+)?uses:\\s*(\\S+)(.*)$", Pattern.MULTILINE);
 
 	@Test
@@ -160,13 +163,22 @@ class WorkflowFilesTest {
 				      - run: pip download "${{ inputs.project }}"
 				        env:
 				          TOKEN: ${{ secrets.PYPI_TOKEN }}
+				  pure:
+				    runs-on: ubuntu-latest
+				    timeout-minutes: 5
+				    permissions:
+				      contents: read
+				      id-token: write
+				    steps:
+				      - run: python -m build
 				""";
 
 		assertThat(violations(unsafe)).anySatisfy((v) -> assertThat(v).contains("not pinned"))
 			.anySatisfy((v) -> assertThat(v).contains("no version comment"))
 			.anySatisfy((v) -> assertThat(v).contains("expression inside run"))
 			.anySatisfy((v) -> assertThat(v).contains("secrets"))
-			.anySatisfy((v) -> assertThat(v).contains("permissions"))
+			.anySatisfy((v) -> assertThat(v).contains("workflow permissions"))
+			.anySatisfy((v) -> assertThat(v).isEqualTo("job pure permissions must be read-only"))
 			.anySatisfy((v) -> assertThat(v).contains("timeout-minutes"))
 			.anySatisfy((v) -> assertThat(v).contains("concurrency"));
 	}
@@ -349,11 +361,18 @@ class WorkflowFilesTest {
 		map(workflow.get("jobs")).forEach((name, value) -> {
 			Map<String, Object> job = map(value);
 			if (job.containsKey("permissions")) {
+				// Read-only, but for the signing job's OIDC token: the assemble job runs
+				// no
+				// code of the sdist, and attests the wheels with the workflow's identity.
 				Object permissions = job.get("permissions");
-				boolean readOnly = permissions instanceof Map<?, ?> perms
-						&& perms.values().stream().allMatch((p) -> "read".equals(p) || "none".equals(p));
+				boolean readOnly = permissions instanceof Map<?, ?> perms && perms.entrySet()
+					.stream()
+					.allMatch((p) -> "read".equals(p.getValue()) || "none".equals(p.getValue())
+							|| (SIGNING_JOB.equals(name) && "id-token".equals(p.getKey())
+									&& "write".equals(p.getValue())));
 				if (!readOnly) {
-					problems.add("job " + name + " permissions must be read-only");
+					problems.add("job " + name + " permissions must be read-only"
+							+ (SIGNING_JOB.equals(name) ? " (id-token: write aside)" : ""));
 				}
 			}
 			if (!(job.get("timeout-minutes") instanceof Integer minutes) || minutes <= 0 || minutes > 360) {
