@@ -1,6 +1,7 @@
 package dev.wheelfarm.cache;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -30,7 +31,7 @@ class CacheBlobs {
 	/** The stored bytes, or empty when the blob is gone (deleted, or never stored). */
 	Optional<InputStream> open(Sha256 sha256) throws IOException {
 		try {
-			return Optional.of(Files.newInputStream(this.blobs.path(sha256)));
+			return Optional.of(this.blobs.open(sha256));
 		}
 		catch (NoSuchFileException ex) {
 			return Optional.empty();
@@ -38,7 +39,14 @@ class CacheBlobs {
 	}
 
 	boolean contains(Sha256 sha256) {
-		return this.blobs.contains(sha256);
+		try {
+			return this.blobs.contains(sha256);
+		}
+		catch (IOException ex) {
+			// Unchecked so the check fits a stream filter; a store that cannot be read
+			// fails the request, as a failing read of the bytes would.
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	/** Stores a downloaded file, which the store hashes again on the way in. */

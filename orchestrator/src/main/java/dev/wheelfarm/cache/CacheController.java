@@ -11,7 +11,7 @@ import dev.wheelfarm.index.Negotiation;
 import dev.wheelfarm.index.SimpleMediaType;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
-import dev.wheelfarm.web.Problems;
+import dev.wheelfarm.web.ProblemType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -44,6 +44,22 @@ class CacheController {
 	private static final Pattern HEX = Pattern.compile("^[0-9a-f]{64}$");
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	// The cache's refusals (docs/api.md lists every type).
+	private static final ProblemType UPSTREAM_UNAVAILABLE = new ProblemType("upstream-unavailable",
+			HttpStatus.SERVICE_UNAVAILABLE, "PyPI cannot be reached now");
+
+	private static final ProblemType UPSTREAM_REFUSED = new ProblemType("upstream-refused", HttpStatus.BAD_GATEWAY,
+			"PyPI's answer was refused");
+
+	private static final ProblemType CACHE_CLOSED = new ProblemType("cache-closed", HttpStatus.FORBIDDEN,
+			"The PyPI cache is not open to others");
+
+	private static final ProblemType NOT_CACHED = new ProblemType("not-in-cache", HttpStatus.NOT_FOUND,
+			"No such project or file upstream");
+
+	private static final ProblemType NOT_ACCEPTABLE = new ProblemType("not-acceptable", HttpStatus.NOT_ACCEPTABLE,
+			"No acceptable representation");
 
 	private static final MediaType WHEEL_TYPE = MediaType.parseMediaType("application/zip");
 
@@ -203,28 +219,27 @@ class CacheController {
 			return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
 				.header(HttpHeaders.RETRY_AFTER, Long.toString(this.properties.retryAfter().toSeconds()))
 				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
-				.body(Problems.detail(HttpStatus.SERVICE_UNAVAILABLE, "upstream-unavailable",
-						"The PyPI cache does not hold " + what + " and upstream cannot be reached now: "
-								+ ex.getMessage()));
+				.body(UPSTREAM_UNAVAILABLE.detail("The PyPI cache does not hold " + what
+						+ " and upstream cannot be reached now: " + ex.getMessage()));
 		}
 		logger.error("PyPI cache: {} refused: {}", what, ex.getMessage());
-		return Problems.answer(HttpStatus.BAD_GATEWAY, "upstream-refused", ex.getMessage());
+		return UPSTREAM_REFUSED.answer(ex.getMessage());
 	}
 
 	private static ResponseEntity<?> refused() {
-		return Problems.answer(HttpStatus.FORBIDDEN, "cache-closed",
-				"The PyPI cache serves the farm's own builds; the operator has not opened it to others"
-						+ " (wheelfarm.cache.public).");
+		return CACHE_CLOSED
+			.answer("The PyPI cache serves the farm's own builds; the operator has not opened it to others"
+					+ " (wheelfarm.cache.public).");
 	}
 
 	private static ResponseEntity<?> notFound(String detail) {
-		return Problems.answer(HttpStatus.NOT_FOUND, "not-found", detail);
+		return NOT_CACHED.answer(detail);
 	}
 
 	private static ResponseEntity<?> notAcceptable() {
-		return Problems.answer(HttpStatus.NOT_ACCEPTABLE, "not-acceptable",
-				"The cache serves application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html"
-						+ " and text/html.");
+		return NOT_ACCEPTABLE
+			.answer("The cache serves application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html"
+					+ " and text/html.");
 	}
 
 	private static ResponseEntity<?> redirect(String path) {

@@ -1,11 +1,8 @@
 package dev.wheelfarm.records;
 
-import java.net.URI;
-
-import dev.wheelfarm.web.Problems;
+import dev.wheelfarm.web.ProblemType;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -19,8 +16,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class FileRecordsApi {
 
-	/** The problem type of an unknown filename, a stable code for programs. */
-	static final URI UNKNOWN_FILE = URI.create("urn:wheelfarm:problem:unknown-file");
+	/** The refusal of an unknown filename (docs/api.md lists every type). */
+	static final ProblemType UNKNOWN_FILE = new ProblemType("unknown-file", HttpStatus.NOT_FOUND, "Unknown file");
 
 	private final FileRecords records;
 
@@ -39,12 +36,7 @@ class FileRecordsApi {
 			}
 		}
 		String shown = (filename.length() > 255) ? filename.substring(0, 255) + "…" : filename;
-		ProblemDetail problem = Problems.detail(HttpStatus.NOT_FOUND, "Unknown file",
-				shown + " is not a file this farm serves or has served.");
-		problem.setType(UNKNOWN_FILE);
-		return ResponseEntity.status(HttpStatus.NOT_FOUND)
-			.contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
-			.body(problem);
+		return UNKNOWN_FILE.answer(shown + " is not a file this farm serves or has served.");
 	}
 
 }

@@ -68,6 +68,26 @@ public final class FailureAdvice {
 				new Advice("The farm's build engine refused the build or did not start it.", retriedThenRebuild());
 			case ARTIFACT_DOWNLOAD_FAILED ->
 				new Advice("The run finished but its wheels could not be downloaded.", retriedThenRebuild());
+			case SANDBOX_LIMIT -> new Advice(
+					"The build used more memory, processes or disk than the farm's build sandbox allows.",
+					List.of(new Step(
+							"Make the build lighter in a new release (fewer parallel compile jobs, no large"
+									+ " temporary files), or ask the farm's operator whether the limits can be raised.",
+							null)));
+			case SANDBOX_DENIED -> new Advice(
+					"The build tried something the sandbox does not allow: the network beyond the package index,"
+							+ " files outside its work directory, or the farm's own settings.",
+					List.of(new Step("Declare what the build downloads as a build requirement instead of fetching it"
+							+ " from setup.py, in a new release.", null)));
+			case ATTESTATION_MISSING -> new Advice(
+					"The GitHub run delivered a wheel without its signed attestation, so the farm did not publish it.",
+					List.of(new Step("Nothing to change in your project: the farm's operator fixes the signing step,"
+							+ " then ask for a rebuild (below).", null)));
+			case ATTESTATION_INVALID -> new Advice(
+					"A wheel's attestation did not verify against the farm's own build workflow, so the farm did not"
+							+ " publish it.",
+					List.of(new Step("Nothing to change in your project: tell the farm's operator, then ask for a"
+							+ " rebuild (below).", null)));
 		};
 	}
 

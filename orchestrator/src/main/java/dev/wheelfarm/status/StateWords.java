@@ -94,6 +94,10 @@ public final class StateWords {
 			case BUILDER_UNAVAILABLE -> "no builder being available";
 			case ARTIFACT_DOWNLOAD_FAILED -> "a failed download of the built wheels";
 			case INVALID_WHEEL -> "a wheel that failed verification";
+			case SANDBOX_LIMIT -> "a limit of the build sandbox (memory, processes, disk)";
+			case SANDBOX_DENIED -> "something the build sandbox does not allow";
+			case ATTESTATION_MISSING -> "a wheel shipped without its signed attestation";
+			case ATTESTATION_INVALID -> "a wheel whose attestation did not verify";
 		};
 	}
 

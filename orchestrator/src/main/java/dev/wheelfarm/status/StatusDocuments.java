@@ -69,7 +69,8 @@ final class StatusDocuments {
 					new Sdist(build.sdistFilename(), build.sdistSha256(), build.sdistUrl()), build.attempts(),
 					build.builder(), build.externalRunUrl(), build.strategy(), Failure.of(build), build.createdAt(),
 					build.updatedAt(), build.state().isEnded() ? null : build.nextAttemptAt(), view.plan(),
-					view.buildEnvironment().stream().map(BuildDependency::of).toList(), view.timeline().stream().map(Step::of).toList(), view.wheels().stream().map(Wheel::of).toList());
+					view.buildEnvironment().stream().map(BuildDependency::of).toList(),
+					view.timeline().stream().map(Step::of).toList(), view.wheels().stream().map(Wheel::of).toList());
 		}
 
 	}

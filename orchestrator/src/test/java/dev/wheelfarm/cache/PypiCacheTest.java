@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import dev.wheelfarm.artifacts.BlobStore;
+import dev.wheelfarm.artifacts.LocalBlobStore;
 import dev.wheelfarm.index.IndexFixtures;
 import dev.wheelfarm.pypi.PypiProperties;
 import dev.wheelfarm.retention.RetentionService;
@@ -363,8 +364,8 @@ class PypiCacheTest {
 		Sha256 orphan = Sha256.digest(orphanBytes);
 		this.blobStore.store(orphanBytes, orphan);
 		FileTime longAgo = FileTime.from(this.clock.instant().minus(Duration.ofDays(2)));
-		Files.setLastModifiedTime(this.blobStore.path(cached), longAgo);
-		Files.setLastModifiedTime(this.blobStore.path(orphan), longAgo);
+		Files.setLastModifiedTime(((LocalBlobStore) this.blobStore).path(cached), longAgo);
+		Files.setLastModifiedTime(((LocalBlobStore) this.blobStore).path(orphan), longAgo);
 
 		this.retention.run();
 
