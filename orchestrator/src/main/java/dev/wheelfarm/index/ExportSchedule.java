@@ -6,6 +6,7 @@ import java.time.Duration;
 
 import dev.wheelfarm.artifacts.FilesRemoved;
 import dev.wheelfarm.scheduling.RepeatingTask;
+import dev.wheelfarm.scheduling.SingletonJobs;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +30,11 @@ class ExportSchedule implements RepeatingTask {
 
 	private final Duration interval;
 
-	ExportSchedule(StaticExporter exporter, IndexProperties properties) {
+	private final SingletonJobs singletonJobs;
+
+	ExportSchedule(StaticExporter exporter, IndexProperties properties, SingletonJobs singletonJobs) {
 		this.exporter = exporter;
+		this.singletonJobs = singletonJobs;
 		this.directory = properties.exportDir();
 		this.interval = properties.exportInterval();
 	}
@@ -63,12 +67,15 @@ class ExportSchedule implements RepeatingTask {
 
 	/**
 	 * Deleted files leave the export in the same step as the index: the pages are
-	 * rewritten and the copies deleted now, not at the next interval.
+	 * rewritten and the copies deleted now, not at the next interval. Under the job's
+	 * lock like a scheduled run: when another replica is exporting at this moment, the
+	 * removal is taken out at the next interval (every export deletes what is no longer
+	 * listed).
 	 */
 	@EventListener
 	void on(FilesRemoved event) {
 		if (this.directory != null) {
-			exportTo(this.directory);
+			this.singletonJobs.runIfFree(this);
 		}
 	}
 
