@@ -2,154 +2,80 @@ package dev.wheelfarm.artifacts;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.net.URI;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import java.util.Optional;
+import java.util.OptionalLong;
 
-import dev.wheelfarm.database.DataDirectoryProperties;
 import dev.wheelfarm.shared.Sha256;
 
-import org.springframework.stereotype.Component;
-
 /**
- * Bytes stored by their sha256 under {@code <data-dir>/files/sha256/ab/cd/<hex>}. Storing
- * is idempotent and atomic (written to a temporary file in the same directory, synced,
- * then renamed), so a crash leaves either nothing or the whole blob, and storing the same
- * bytes twice is a no-op. A blob's name is its hash: it can never change under a reader.
+ * Bytes stored by their sha256: the wheels, sdists and PEP 658 metadata files the farm
+ * lists. A blob's name is its hash, so it never changes under a reader; it is written
+ * once, after its bytes were checked against the hash, and a second store of the same
+ * bytes only marks it as stored again. Two implementations: {@link LocalBlobStore} (a
+ * directory under the data directory, the default) and {@link S3BlobStore} (an
+ * S3-compatible bucket, for replicas that share no disk), chosen by
+ * {@code wheelfarm.blobs.store}.
+ * <p>
+ * Every failure of the store (a full disk, a bucket answering 503, a timeout) is an
+ * {@link IOException}: callers list nothing whose bytes were not stored, and answer a
+ * read that failed with a 503.
  */
-@Component
-public class BlobStore {
+public interface BlobStore {
 
-	/** How a partial write is named until it is complete and renamed to its hash. */
-	private static final String INCOMING = ".incoming-";
-
-	private static final Pattern BLOB_NAME = Pattern.compile("[0-9a-f]{64}");
-
-	private final Path root;
-
-	public BlobStore(DataDirectoryProperties dataDirectory) {
-		this.root = dataDirectory.dataDir().resolve("files").resolve("sha256");
+	/** Whether the blob with this hash is stored. */
+	default boolean contains(Sha256 sha256) throws IOException {
+		return size(sha256).isPresent();
 	}
 
-	/** Where the blob with this hash lives (it may not exist). */
-	public Path path(Sha256 sha256) {
-		String hex = sha256.hex();
-		return this.root.resolve(hex.substring(0, 2)).resolve(hex.substring(2, 4)).resolve(hex);
-	}
-
-	public boolean contains(Sha256 sha256) {
-		return Files.isRegularFile(path(sha256));
-	}
+	/** The size of the stored blob in bytes, or empty when no blob has this hash. */
+	OptionalLong size(Sha256 sha256) throws IOException;
 
 	/**
-	 * Copies {@code source} into the store.
-	 * @throws IOException if it cannot be written, or its bytes do not hash to
-	 * {@code expected} (it changed since it was verified)
+	 * Stores the bytes of {@code source}, which must hash to {@code expected}.
+	 * @throws IOException if they cannot be written, or do not hash to {@code expected}
+	 * (the file changed since it was verified): nothing is stored then
 	 */
-	public Path store(Path source, Sha256 expected) throws IOException {
-		try (InputStream in = Files.newInputStream(source)) {
-			return store(in, expected);
-		}
-	}
+	void store(Path source, Sha256 expected) throws IOException;
 
 	/** Stores {@code bytes}, which must hash to {@code expected}. */
-	public Path store(byte[] bytes, Sha256 expected) throws IOException {
-		return store(new java.io.ByteArrayInputStream(bytes), expected);
-	}
-
-	private Path store(InputStream in, Sha256 expected) throws IOException {
-		Path target = path(expected);
-		if (Files.isRegularFile(target) && touch(target)) {
-			return target;
-		}
-		Files.createDirectories(target.getParent());
-		Path temporary = Files.createTempFile(target.getParent(), INCOMING, ".tmp");
-		try {
-			Sha256.Hasher digest = Sha256.hasher();
-			try (OutputStream out = digest.writingTo(Files.newOutputStream(temporary))) {
-				in.transferTo(out);
-			}
-			Sha256 actual = digest.finish();
-			if (!actual.equals(expected)) {
-				throw new IOException("the bytes hash to " + actual.hex() + ", not " + expected.hex());
-			}
-			try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-				channel.force(true);
-			}
-			move(temporary, target);
-			return target;
-		}
-		finally {
-			Files.deleteIfExists(temporary);
-		}
-	}
+	void store(byte[] bytes, Sha256 expected) throws IOException;
 
 	/**
-	 * Marks an existing blob as stored now, so that {@link #deleteIfStoredBefore}, run
-	 * while an ingest is between storing these bytes and listing them, leaves them alone.
-	 * @return false when the blob vanished meanwhile (it is then written again)
+	 * Reads a blob. The caller closes the stream.
+	 * @throws java.nio.file.NoSuchFileException if no blob has this hash
+	 * @throws IOException if the store cannot be read
 	 */
-	private static boolean touch(Path target) throws IOException {
-		try {
-			Files.setLastModifiedTime(target, FileTime.from(Instant.now()));
-			return true;
-		}
-		catch (NoSuchFileException ex) {
-			return false;
-		}
-	}
+	InputStream open(Sha256 sha256) throws IOException;
+
+	/**
+	 * Reads a blob from {@code offset} on (an HTTP range request), without reading what
+	 * comes before it.
+	 */
+	InputStream open(Sha256 sha256, long offset) throws IOException;
+
+	/**
+	 * Where a client can fetch the blob directly (a CDN in front of the bucket), when the
+	 * store has a public address.
+	 */
+	Optional<URI> publicUri(Sha256 sha256);
 
 	/**
 	 * Every blob last stored before {@code cutoff}, for a sweep that compares the store
 	 * with what the database still lists.
 	 */
-	public List<Sha256> storedBefore(Instant cutoff) throws IOException {
-		if (!Files.isDirectory(this.root)) {
-			return List.of();
-		}
-		try (Stream<Path> files = Files.find(this.root, 3,
-				(path, attributes) -> attributes.isRegularFile()
-						&& BLOB_NAME.matcher(path.getFileName().toString()).matches()
-						&& attributes.lastModifiedTime().toInstant().isBefore(cutoff))) {
-			return files.map((path) -> Sha256.of(path.getFileName().toString())).toList();
-		}
-	}
+	List<Sha256> storedBefore(Instant cutoff) throws IOException;
 
 	/**
 	 * Deletes the partial writes of stores that never finished (the process died while
-	 * copying), once they are older than {@code cutoff}.
+	 * copying: temporary files, or multipart uploads never completed), once they are
+	 * older than {@code cutoff}.
 	 * @return how many were deleted
 	 */
-	public int deleteIncompleteBefore(Instant cutoff) throws IOException {
-		if (!Files.isDirectory(this.root)) {
-			return 0;
-		}
-		List<Path> abandoned;
-		try (Stream<Path> files = Files.find(this.root, 3,
-				(path, attributes) -> attributes.isRegularFile() && path.getFileName().toString().startsWith(INCOMING)
-						&& attributes.lastModifiedTime().toInstant().isBefore(cutoff))) {
-			abandoned = files.toList();
-		}
-		int deleted = 0;
-		for (Path file : abandoned) {
-			if (Files.deleteIfExists(file)) {
-				deleted++;
-			}
-		}
-		return deleted;
-	}
+	int deleteIncompleteBefore(Instant cutoff) throws IOException;
 
 	/**
 	 * Deletes a blob that no row needs any more, unless it was stored (or stored again)
@@ -157,29 +83,9 @@ public class BlobStore {
 	 * that looks unreferenced but was stored a moment ago may be about to be listed.
 	 * @return whether a blob was deleted
 	 */
-	public boolean deleteIfStoredBefore(Sha256 sha256, Instant cutoff) throws IOException {
-		Path blob = path(sha256);
-		try {
-			if (!Files.getLastModifiedTime(blob).toInstant().isBefore(cutoff)) {
-				return false;
-			}
-		}
-		catch (NoSuchFileException ex) {
-			return false;
-		}
-		return Files.deleteIfExists(blob);
-	}
+	boolean deleteIfStoredBefore(Sha256 sha256, Instant cutoff) throws IOException;
 
-	private static void move(Path temporary, Path target) throws IOException {
-		try {
-			Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-		}
-		catch (FileAlreadyExistsException ex) {
-			// Another writer stored the same hash first: same name, same bytes.
-		}
-		catch (AtomicMoveNotSupportedException ex) {
-			throw new UncheckedIOException("the blob store needs atomic renames within " + target.getParent(), ex);
-		}
-	}
+	/** Where the blobs are, for logs and messages (never a credential). */
+	String describe();
 
 }

@@ -1,6 +1,7 @@
 package dev.wheelfarm.index;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -104,23 +105,25 @@ class StaticExporter {
 			}
 			Path wheel = directory.resolve(IndexUrls.filePath(file.sha256(), file.filename()));
 			Path metadata = wheel.resolveSibling(wheel.getFileName() + ".metadata");
-			copied += copyOnce(this.blobs.path(Sha256.of(stored.get().sha256())), wheel);
+			copied += copyOnce(Sha256.of(stored.get().sha256()), wheel);
 			if (stored.get().metadataSha256() != null) {
 				// Wheels only: an sdist's PKG-INFO is not served as PEP 658 metadata.
-				copied += copyOnce(this.blobs.path(Sha256.of(stored.get().metadataSha256())), metadata);
+				copied += copyOnce(Sha256.of(stored.get().metadataSha256()), metadata);
 			}
 		}
 		return copied;
 	}
 
-	private static int copyOnce(Path blob, Path target) throws IOException {
+	private int copyOnce(Sha256 blob, Path target) throws IOException {
 		if (Files.isRegularFile(target)) {
 			return 0;
 		}
 		Files.createDirectories(target.getParent());
 		Path temporary = Files.createTempFile(target.getParent(), ".export-", ".tmp");
 		try {
-			Files.copy(blob, temporary, StandardCopyOption.REPLACE_EXISTING);
+			try (InputStream in = this.blobs.open(blob)) {
+				Files.copy(in, temporary, StandardCopyOption.REPLACE_EXISTING);
+			}
 			move(temporary, target);
 			return 1;
 		}

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
-import dev.wheelfarm.artifacts.BlobStore;
+import dev.wheelfarm.artifacts.LocalBlobStore;
 import dev.wheelfarm.artifacts.TestWheels;
 import dev.wheelfarm.builds.Build;
 import dev.wheelfarm.builds.BuildCandidate;
@@ -71,7 +71,7 @@ class PipIntegrationTest {
 	JdbcClient jdbc;
 
 	@Autowired
-	BlobStore blobs;
+	LocalBlobStore blobs;
 
 	@BeforeAll
 	static void startPypiAndVenv() throws Exception {

@@ -7,7 +7,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 
-import dev.wheelfarm.artifacts.BlobStore;
+import dev.wheelfarm.artifacts.LocalBlobStore;
 import dev.wheelfarm.artifacts.TestWheels;
 import dev.wheelfarm.builds.WheelIngest;
 import dev.wheelfarm.index.IndexFixtures;
@@ -28,11 +28,11 @@ final class RetentionFixtures {
 
 	private final WheelIngest ingest;
 
-	private final BlobStore blobs;
+	private final LocalBlobStore blobs;
 
 	private final Path scratch;
 
-	RetentionFixtures(JdbcClient jdbc, WheelIngest ingest, BlobStore blobs, Path scratch) {
+	RetentionFixtures(JdbcClient jdbc, WheelIngest ingest, LocalBlobStore blobs, Path scratch) {
 		this.jdbc = jdbc;
 		this.ingest = ingest;
 		this.blobs = blobs;

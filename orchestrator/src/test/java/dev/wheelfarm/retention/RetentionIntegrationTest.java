@@ -9,7 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import dev.wheelfarm.artifacts.BlobStore;
+import dev.wheelfarm.artifacts.LocalBlobStore;
 import dev.wheelfarm.builds.WheelIngest;
 
 import org.springframework.batch.core.BatchStatus;
@@ -56,7 +56,7 @@ abstract class RetentionIntegrationTest {
 	WheelIngest ingest;
 
 	@Autowired
-	BlobStore blobs;
+	LocalBlobStore blobs;
 
 	@Autowired
 	JobOperator jobOperator;
