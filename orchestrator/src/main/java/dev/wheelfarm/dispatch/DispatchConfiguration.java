@@ -43,7 +43,7 @@ class DispatchConfiguration {
 			DataDirectoryProperties dataDirectory,
 			@Qualifier("localBuildExecutor") ThreadPoolTaskExecutor localBuildExecutor) {
 		return new LocalEngine(new LocalWorkerRunner(properties, dispatch.runTimeout()),
-				dataDirectory.dataDir().resolve("local-runs"), localBuildExecutor);
+				properties.runsDirUnder(dataDirectory.dataDir()), localBuildExecutor);
 	}
 
 	@Bean
