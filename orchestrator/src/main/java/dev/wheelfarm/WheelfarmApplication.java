@@ -3,6 +3,7 @@ package dev.wheelfarm;
 import java.time.Clock;
 import java.util.Arrays;
 
+import dev.wheelfarm.artifacts.CopyBlobsToS3Command;
 import dev.wheelfarm.database.DataDirectoryLocking;
 import dev.wheelfarm.database.EmbeddedPostgresEarlyStart;
 import dev.wheelfarm.dispatch.install.InstallWorkflowCommand;
@@ -23,11 +24,16 @@ public class WheelfarmApplication {
 	/**
 	 * Runs the farm, or with {@code install-workflow} as the first argument installs the
 	 * build workflow into the GitHub build repository and exits (see
-	 * {@link InstallWorkflowCommand}) without starting the farm.
+	 * {@link InstallWorkflowCommand}) without starting the farm; likewise
+	 * {@code copy-blobs-to-s3} copies the local blob store into a bucket
+	 * ({@link CopyBlobsToS3Command}).
 	 */
 	public static void main(String[] args) {
 		if (args.length > 0 && InstallWorkflowCommand.NAME.equals(args[0])) {
 			System.exit(InstallWorkflowCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+		}
+		if (args.length > 0 && CopyBlobsToS3Command.NAME.equals(args[0])) {
+			System.exit(CopyBlobsToS3Command.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
 		}
 		application().run(args);
 	}

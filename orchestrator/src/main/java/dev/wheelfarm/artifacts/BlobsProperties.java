@@ -127,6 +127,12 @@ public record BlobsProperties(@DefaultValue("local") Store store, @DefaultValue(
 			}
 		}
 
+		/** The same settings for another endpoint (a proxy in front of the bucket). */
+		public S3 withEndpoint(URI other) {
+			return new S3(other, this.region, this.bucket, this.prefix, this.pathStyleAccess, this.accessKeyId,
+					this.secretAccessKey, this.connectTimeout, this.readTimeout, this.multipartPartSize);
+		}
+
 		/** Whether credentials are set here rather than left to the provider chain. */
 		boolean hasStaticCredentials() {
 			return this.accessKeyId != null && !this.accessKeyId.isBlank();

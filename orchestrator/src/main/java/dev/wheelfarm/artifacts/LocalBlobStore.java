@@ -120,7 +120,7 @@ public class LocalBlobStore implements BlobStore {
 			}
 			Sha256 actual = digest.finish();
 			if (!actual.equals(expected)) {
-				throw new IOException("the bytes hash to " + actual.hex() + ", not " + expected.hex());
+				throw new BlobHashMismatchException(actual, expected);
 			}
 			try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
 				channel.force(true);

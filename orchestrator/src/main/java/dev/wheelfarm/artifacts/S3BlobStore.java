@@ -386,7 +386,7 @@ public class S3BlobStore implements BlobStore {
 
 	private static void requireHash(Sha256 actual, Sha256 expected) throws IOException {
 		if (!actual.equals(expected)) {
-			throw new IOException("the bytes hash to " + actual.hex() + ", not " + expected.hex());
+			throw new BlobHashMismatchException(actual, expected);
 		}
 	}
 

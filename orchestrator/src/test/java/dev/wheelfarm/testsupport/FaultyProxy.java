@@ -37,7 +37,14 @@ public final class FaultyProxy implements AutoCloseable {
 		 * Passes the request, and closes the connection after the response's first 1,000
 		 * bytes.
 		 */
-		CUT
+		CUT,
+
+		/**
+		 * Answers 503 to writes (PUT and POST) and passes reads: a bucket that fails
+		 * half-way through a copy, after its checks succeeded. Each request then gets a
+		 * connection of its own, so each one is looked at.
+		 */
+		REFUSE_WRITES
 
 	}
 
@@ -105,17 +112,22 @@ public final class FaultyProxy implements AutoCloseable {
 			switch (fault) {
 				case UNAVAILABLE -> {
 					readHead(client.getInputStream());
-					byte[] body = "<Error><Code>SlowDown</Code><Message>injected</Message></Error>"
-						.getBytes(StandardCharsets.UTF_8);
-					OutputStream out = client.getOutputStream();
-					out.write(("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/xml\r\nContent-Length: "
-							+ body.length + "\r\nConnection: close\r\n\r\n")
-						.getBytes(StandardCharsets.US_ASCII));
-					out.write(body);
-					out.flush();
+					answer503(client);
 				}
 				case STALL -> client.getInputStream().transferTo(OutputStream.nullOutputStream());
-				case NONE, CUT -> pipe(client, fault == Fault.CUT);
+				case NONE, CUT -> pipe(client, new byte[0], fault == Fault.CUT);
+				case REFUSE_WRITES -> {
+					String head = readHead(client.getInputStream());
+					if (head.startsWith("PUT ") || head.startsWith("POST ")) {
+						answer503(client);
+					}
+					else {
+						// The upstream closes after its answer, so the client's next
+						// request comes on a new connection, which is looked at again.
+						pipe(client, (head.substring(0, head.length() - 2) + "Connection: close\r\n\r\n")
+							.getBytes(StandardCharsets.ISO_8859_1), false);
+					}
+				}
 			}
 		}
 		catch (IOException ex) {
@@ -126,9 +138,21 @@ public final class FaultyProxy implements AutoCloseable {
 		}
 	}
 
-	private void pipe(Socket client, boolean cut) throws IOException {
+	private static void answer503(Socket client) throws IOException {
+		byte[] body = "<Error><Code>SlowDown</Code><Message>injected</Message></Error>"
+			.getBytes(StandardCharsets.UTF_8);
+		OutputStream out = client.getOutputStream();
+		out.write(("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/xml\r\nContent-Length: " + body.length
+				+ "\r\nConnection: close\r\n\r\n")
+			.getBytes(StandardCharsets.US_ASCII));
+		out.write(body);
+		out.flush();
+	}
+
+	private void pipe(Socket client, byte[] head, boolean cut) throws IOException {
 		try (Socket server = new Socket(this.upstream.getHost(), this.upstream.getPort())) {
 			this.open.add(server);
+			server.getOutputStream().write(head);
 			Thread upstreamWriter = daemon(() -> {
 				try {
 					client.getInputStream().transferTo(server.getOutputStream());
@@ -162,13 +186,16 @@ public final class FaultyProxy implements AutoCloseable {
 		return thread;
 	}
 
-	private static void readHead(InputStream in) throws IOException {
+	private static String readHead(InputStream in) throws IOException {
+		StringBuilder head = new StringBuilder();
 		int matched = 0;
 		byte[] end = { '\r', '\n', '\r', '\n' };
 		int next;
 		while (matched < end.length && (next = in.read()) >= 0) {
+			head.append((char) next);
 			matched = (next == end[matched]) ? matched + 1 : ((next == '\r') ? 1 : 0);
 		}
+		return head.toString();
 	}
 
 	private void closeOpen() {

@@ -16,7 +16,6 @@ import java.util.Properties;
 import dev.wheelfarm.artifacts.BlobStoreConfiguration;
 import dev.wheelfarm.artifacts.BlobsProperties;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.BucketCannedACL;
 
 import org.springframework.util.unit.DataSize;
 
@@ -40,16 +39,21 @@ public final class S3Server implements AutoCloseable {
 
 	private final URLClassLoader loader;
 
+	private final Object blobStore;
+
 	private final Object proxy;
+
+	private Object anonymous;
 
 	private final URI endpoint;
 
 	private final S3Client client;
 
-	private S3Server(URLClassLoader loader, Object proxy, URI endpoint) {
+	private S3Server(URLClassLoader loader, Object blobStore, Object proxy, int port) {
 		this.loader = loader;
+		this.blobStore = blobStore;
 		this.proxy = proxy;
-		this.endpoint = endpoint;
+		this.endpoint = URI.create("http://127.0.0.1:" + port);
 		this.client = client(endpoint);
 	}
 
@@ -80,19 +84,8 @@ public final class S3Server implements AutoCloseable {
 			Object context = contextBuilder.getMethod("build", Class.class).invoke(builder, contextType);
 			Object blobStore = contextType.getMethod("getBlobStore").invoke(context);
 
-			Class<?> s3proxy = loader.loadClass("org.gaul.s3proxy.S3Proxy");
-			Object proxyBuilder = s3proxy.getMethod("builder").invoke(null);
-			Class<?> builderType = proxyBuilder.getClass();
-			builderType.getMethod("blobStore", loader.loadClass("org.jclouds.blobstore.BlobStore"))
-				.invoke(proxyBuilder, blobStore);
-			builderType.getMethod("endpoint", URI.class).invoke(proxyBuilder, URI.create("http://127.0.0.1:0"));
-			Class<?> authentication = loader.loadClass("org.gaul.s3proxy.AuthenticationType");
-			builderType.getMethod("awsAuthentication", authentication, String.class, String.class)
-				.invoke(proxyBuilder, enumConstant(authentication, "AWS_V2_OR_V4"), ACCESS_KEY, SECRET_KEY);
-			Object proxy = builderType.getMethod("build").invoke(proxyBuilder);
-			s3proxy.getMethod("start").invoke(proxy);
-			int port = (int) s3proxy.getMethod("getPort").invoke(proxy);
-			return new S3Server(loader, proxy, URI.create("http://127.0.0.1:" + port));
+			Object proxy = launch(loader, blobStore, "AWS_V2_OR_V4");
+			return new S3Server(loader, blobStore, proxy, port(proxy));
 		}
 		catch (ReflectiveOperationException ex) {
 			loader.close();
@@ -113,22 +106,57 @@ public final class S3Server implements AutoCloseable {
 		return this.client;
 	}
 
-	/**
-	 * Creates a bucket; a {@code publicRead} one serves its objects to anonymous GETs, as
-	 * a bucket behind a CDN does.
-	 */
-	public void createBucket(String bucket, boolean publicRead) {
-		this.client.createBucket((request) -> {
-			request.bucket(bucket);
-			if (publicRead) {
-				request.acl(BucketCannedACL.PUBLIC_READ);
-			}
-		});
+	/** Creates a bucket, private as buckets are. */
+	public void createBucket(String bucket) {
+		this.client.createBucket((request) -> request.bucket(bucket));
 	}
 
-	/** The public URL of a public-read bucket's objects. */
+	/**
+	 * Where anyone reads {@code bucket}'s objects without credentials: what a CDN in
+	 * front of the bucket is to its users. A second s3proxy over the same storage,
+	 * without authentication (started on first use); the farm never writes through it.
+	 */
 	public URI publicUrl(String bucket) {
-		return URI.create(this.endpoint + "/" + bucket + "/");
+		if (this.anonymous == null) {
+			Thread thread = Thread.currentThread();
+			ClassLoader previous = thread.getContextClassLoader();
+			thread.setContextClassLoader(this.loader);
+			try {
+				this.anonymous = launch(this.loader, this.blobStore, "NONE");
+			}
+			catch (ReflectiveOperationException ex) {
+				throw new IllegalStateException("the anonymous s3proxy did not start: " + rootMessage(ex), ex);
+			}
+			finally {
+				thread.setContextClassLoader(previous);
+			}
+		}
+		try {
+			return URI.create("http://127.0.0.1:" + port(this.anonymous) + "/" + bucket + "/");
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static Object launch(ClassLoader loader, Object blobStore, String authenticationType)
+			throws ReflectiveOperationException {
+		Class<?> s3proxy = loader.loadClass("org.gaul.s3proxy.S3Proxy");
+		Object proxyBuilder = s3proxy.getMethod("builder").invoke(null);
+		Class<?> builderType = proxyBuilder.getClass();
+		builderType.getMethod("blobStore", loader.loadClass("org.jclouds.blobstore.BlobStore"))
+			.invoke(proxyBuilder, blobStore);
+		builderType.getMethod("endpoint", URI.class).invoke(proxyBuilder, URI.create("http://127.0.0.1:0"));
+		Class<?> authentication = loader.loadClass("org.gaul.s3proxy.AuthenticationType");
+		builderType.getMethod("awsAuthentication", authentication, String.class, String.class)
+			.invoke(proxyBuilder, enumConstant(authentication, authenticationType), ACCESS_KEY, SECRET_KEY);
+		Object proxy = builderType.getMethod("build").invoke(proxyBuilder);
+		s3proxy.getMethod("start").invoke(proxy);
+		return proxy;
+	}
+
+	private static int port(Object proxy) throws ReflectiveOperationException {
+		return (int) proxy.getClass().getMethod("getPort").invoke(proxy);
 	}
 
 	/**
@@ -155,6 +183,9 @@ public final class S3Server implements AutoCloseable {
 	public void close() throws IOException {
 		this.client.close();
 		try {
+			if (this.anonymous != null) {
+				this.anonymous.getClass().getMethod("stop").invoke(this.anonymous);
+			}
 			this.proxy.getClass().getMethod("stop").invoke(this.proxy);
 		}
 		catch (ReflectiveOperationException ex) {
