@@ -24,9 +24,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * only when the MD5 of its bytes differs from the object's ETag (what S3 answers for an
  * object written by one plain PUT), a file only when its key is absent.
  * <p>
- * Headers a CDN passes on are stored with each object: the page's media type (and
- * {@code Content-Encoding: gzip} on the {@code .gz} twins), {@code Cache-Control} short
- * for pages and immutable for files, whose key is their hash.
+ * Headers a CDN passes on are stored with each object: the page's media type,
+ * {@code Cache-Control} short for pages and immutable for files, whose key is their hash.
  */
 final class BucketExport implements ExportTarget {
 
@@ -69,6 +68,11 @@ final class BucketExport implements ExportTarget {
 			for (S3Object object : this.s3
 				.listObjectsV2Paginator((request) -> request.bucket(this.bucket).prefix(this.prefix))
 				.contents()) {
+				if (object.key().endsWith("/")) {
+					// A directory marker some stores list (s3proxy's filesystem backend):
+					// not an object the export wrote.
+					continue;
+				}
 				this.present.put(object.key().substring(this.prefix.length()), unquoted(object.eTag()));
 			}
 		}
@@ -105,15 +109,10 @@ final class BucketExport implements ExportTarget {
 			return false;
 		}
 		try {
-			this.s3.putObject((request) -> {
-				request.bucket(this.bucket)
-					.key(this.prefix + path)
-					.contentType(kind.contentType)
-					.cacheControl(this.pageCaching);
-				if (kind.contentEncoding != null) {
-					request.contentEncoding(kind.contentEncoding);
-				}
-			}, RequestBody.fromBytes(bytes));
+			this.s3.putObject((request) -> request.bucket(this.bucket)
+				.key(this.prefix + path)
+				.contentType(kind.contentType)
+				.cacheControl(this.pageCaching), RequestBody.fromBytes(bytes));
 		}
 		catch (SdkException ex) {
 			throw new IOException("cannot write " + path + " to " + describe() + ": " + ex.getMessage(), ex);

@@ -43,20 +43,24 @@ interface ExportTarget {
 	/** Where it is, for the log. */
 	String describe();
 
-	/** What a page is, for the headers a bucket stores with it. */
+	/**
+	 * What a page is, for the headers a bucket stores with it. The charset is spelled
+	 * {@code UTF-8}: Jetty-based S3 servers (s3proxy) rewrite a lowercase one before they
+	 * check the request's signature, and then refuse it. The {@code .gz} twins are stored
+	 * as what they are, gzip files, as in a directory: a request sent with
+	 * {@code Content-Encoding: gzip} is inflated by such servers before its signature is
+	 * checked. A CDN rule maps them to the page with {@code Content-Encoding: gzip}, as
+	 * nginx's {@code gzip_static} does.
+	 */
 	enum PageKind {
 
-		HTML(SimpleMediaType.TEXT_HTML.contentType(), null), JSON(SimpleMediaType.JSON_V1.contentType(), null),
-		HTML_GZIP(SimpleMediaType.TEXT_HTML.contentType(), "gzip"),
-		JSON_GZIP(SimpleMediaType.JSON_V1.contentType(), "gzip");
+		HTML("text/html;charset=UTF-8"), JSON(SimpleMediaType.JSON_V1.contentType()), HTML_GZIP("application/gzip"),
+		JSON_GZIP("application/gzip");
 
 		final String contentType;
 
-		final String contentEncoding;
-
-		PageKind(String contentType, String contentEncoding) {
+		PageKind(String contentType) {
 			this.contentType = contentType;
-			this.contentEncoding = contentEncoding;
 		}
 
 	}

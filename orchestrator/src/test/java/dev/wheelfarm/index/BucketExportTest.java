@@ -81,7 +81,7 @@ class BucketExportTest {
 	@BeforeAll
 	static void startS3() throws IOException {
 		s3 = S3Server.start(scratch.resolve("s3"));
-		s3.createBucket(BUCKET, false);
+		s3.createBucket(BUCKET);
 		// As BlobStoreConfiguration builds the farm's client, plus the recorder.
 		client = S3Client.builder()
 			.httpClientBuilder(UrlConnectionHttpClient.builder())
@@ -121,7 +121,7 @@ class BucketExportTest {
 		assertThat(page.cacheControl()).isEqualTo("public, max-age=60");
 		HeadObjectResponse gzipped = client
 			.headObject((head) -> head.bucket(BUCKET).key(PREFIX + "simple/sigma/index.html.gz"));
-		assertThat(gzipped.contentEncoding()).isEqualTo("gzip");
+		assertThat(gzipped.contentType()).isEqualTo("application/gzip");
 		HeadObjectResponse wheel = client.headObject((head) -> head.bucket(BUCKET)
 			.key(PREFIX + IndexUrls.filePath(first.hex(), "sigma-1.0-py3-none-any.whl")));
 		assertThat(wheel.cacheControl()).contains("immutable");
@@ -200,6 +200,10 @@ class BucketExportTest {
 	private static Map<String, String> objects() {
 		Map<String, String> objects = new TreeMap<>();
 		for (S3Object object : client.listObjectsV2Paginator((list) -> list.bucket(BUCKET).prefix(PREFIX)).contents()) {
+			if (object.key().endsWith("/")) {
+				// s3proxy's filesystem backend lists its directories too.
+				continue;
+			}
 			byte[] bytes = client.getObjectAsBytes((get) -> get.bucket(BUCKET).key(object.key())).asByteArray();
 			objects.put(object.key().substring(PREFIX.length()), Sha256.digest(bytes).hex());
 		}
