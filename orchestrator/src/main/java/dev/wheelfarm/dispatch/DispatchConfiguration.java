@@ -125,7 +125,7 @@ class DispatchConfiguration {
 	@Bean
 	@ConditionalOnBooleanProperty(name = "wheelfarm.dispatch.enabled", matchIfMissing = true)
 	RepeatingTask dispatchSchedule(Dispatcher dispatcher, DispatchProperties properties) {
-		return RepeatingTask.of("dispatch", Duration.ZERO, properties.interval(), dispatcher::round);
+		return RepeatingTask.onEveryReplica("dispatch", Duration.ZERO, properties.interval(), dispatcher::round);
 	}
 
 	static final class WebhookHint {

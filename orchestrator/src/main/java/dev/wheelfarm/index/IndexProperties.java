@@ -3,8 +3,10 @@ package dev.wheelfarm.index;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -13,7 +15,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param baseUrl where the farm's {@code /files/} are published, e.g. a CDN in front of
  * the static export; empty (the default) writes relative links ({@code ../../files/…}),
  * which are right behind any proxy without trusting {@code X-Forwarded-*}
- * @param exportDir where the static export is written; empty: no export
+ * @param exportDir where the static export is written; empty: no export to a directory
+ * @param exportBucket the S3-compatible bucket the static export is written to, for a CDN
+ * in front of it (reached with the endpoint and credentials of
+ * {@code wheelfarm.blobs.s3.*}); empty: no export to a bucket
+ * @param exportPrefix put before every key of the export in the bucket, e.g.
+ * {@code index/}
  * @param exportInterval how often the static export is brought up to date
  * @param pageCacheTtl how long a rendered page is served before it is rendered again;
  * keep it well under the PyPI watch cycle so yanks and deletions show within one cycle
@@ -22,8 +29,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("wheelfarm.index")
 public record IndexProperties(@DefaultValue("") String baseUrl, Path exportDir,
 		@DefaultValue("1m") Duration exportInterval, @DefaultValue("5s") Duration pageCacheTtl,
-		@DefaultValue("60s") Duration pageMaxAge) {
+		@DefaultValue("60s") Duration pageMaxAge, @DefaultValue("") String exportBucket,
+		@DefaultValue("") String exportPrefix) {
 
+	private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+
+	/** The settings without an export to a bucket. */
+	public IndexProperties(String baseUrl, Path exportDir, Duration exportInterval, Duration pageCacheTtl,
+			Duration pageMaxAge) {
+		this(baseUrl, exportDir, exportInterval, pageCacheTtl, pageMaxAge, "", "");
+	}
+
+	@ConstructorBinding
 	public IndexProperties {
 		baseUrl = (baseUrl == null) ? "" : baseUrl.strip();
 		if (!baseUrl.isEmpty()) {
@@ -38,9 +55,27 @@ public record IndexProperties(@DefaultValue("") String baseUrl, Path exportDir,
 		if (exportDir != null) {
 			exportDir = exportDir.toAbsolutePath().normalize();
 		}
+		exportBucket = (exportBucket == null) ? "" : exportBucket.strip();
+		exportPrefix = (exportPrefix == null) ? "" : exportPrefix.strip();
+		if (!exportBucket.isEmpty() && !BUCKET.matcher(exportBucket).matches()) {
+			throw new IllegalArgumentException(
+					"wheelfarm.index.export-bucket must be an S3 bucket name (3-63 of a-z 0-9 . -), not "
+							+ exportBucket);
+		}
+		if (!exportPrefix.isEmpty() && (exportPrefix.startsWith("/") || !exportPrefix.endsWith("/")
+				|| exportPrefix.contains("//") || exportPrefix.contains(".."))) {
+			throw new IllegalArgumentException(
+					"wheelfarm.index.export-prefix must be empty or a relative path ending in /, like index/, not "
+							+ exportPrefix);
+		}
 		require(exportInterval, "wheelfarm.index.export-interval", false);
 		require(pageCacheTtl, "wheelfarm.index.page-cache-ttl", true);
 		require(pageMaxAge, "wheelfarm.index.page-max-age", true);
+	}
+
+	/** Whether the static export is written anywhere. */
+	public boolean exports() {
+		return this.exportDir != null || !this.exportBucket.isEmpty();
 	}
 
 	private static void require(Duration duration, String property, boolean zeroAllowed) {

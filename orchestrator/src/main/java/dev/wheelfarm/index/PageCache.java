@@ -120,7 +120,11 @@ class PageCache {
 		evict(event.project().value());
 	}
 
-	private void evict(String project) {
+	/**
+	 * Drops a project's page and the root, e.g. when another replica says they changed
+	 * ({@link PageCacheRelay}).
+	 */
+	void evict(String project) {
 		this.entries.remove(project);
 		this.entries.remove(ROOT);
 	}

@@ -2,22 +2,15 @@ package dev.wheelfarm.index;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 import dev.wheelfarm.artifacts.BlobStore;
+import dev.wheelfarm.index.ExportTarget.PageKind;
 import dev.wheelfarm.provenance.Attestations;
 import dev.wheelfarm.provenance.ProvenanceObject;
 import dev.wheelfarm.shared.ProjectName;
@@ -26,16 +19,19 @@ import dev.wheelfarm.shared.Sha256;
 import org.springframework.stereotype.Component;
 
 /**
- * Writes the whole index as files that any web server serves unchanged:
+ * Writes the whole index as files that any web server or CDN serves unchanged:
  * {@code simple/index.html|json}, {@code simple/<name>/index.html|json} and
  * {@code files/<ab>/<sha256>/<filename>[.metadata]}, and for attested files
  * {@code integrity/<project>/<version>/<filename>/provenance} (PEP 740) — the same bytes
- * and relative links the application serves. Incremental: a page is rewritten only when
- * its bytes changed, a file is copied only once (its path is its hash). Every write goes
- * to a temporary file that is renamed over the old one, and files are exported before the
- * pages that link to them, so a reader never sees half a page or a link to a missing
- * file. Likewise, the copies of removed files are deleted only after the pages stopped
- * linking to them.
+ * and relative links the application serves — to a directory or a bucket
+ * ({@link ExportTarget}). Incremental: a page is rewritten only when its bytes changed, a
+ * file is copied only once (its path is its hash).
+ * <p>
+ * The order is what keeps a reader (a CDN fetching on a miss) from ever meeting a link to
+ * something not there: for each project, its files first and its pages after them; the
+ * root, which names every project, last of all. Likewise, pages of projects no longer
+ * hosted and copies of removed files are deleted only after the pages stopped linking to
+ * them.
  */
 @Component
 class StaticExporter {
@@ -64,8 +60,15 @@ class StaticExporter {
 	 * @return what changed
 	 */
 	Report export(Path directory) throws IOException {
-		Path simple = directory.resolve("simple");
-		Files.createDirectories(simple);
+		return export(new DirectoryExport(directory));
+	}
+
+	/**
+	 * Brings {@code target} up to date.
+	 * @return what changed
+	 */
+	Report export(ExportTarget target) throws IOException {
+		target.begin();
 		int rewritten = 0;
 		int unchanged = 0;
 		int copied = 0;
@@ -77,29 +80,23 @@ class StaticExporter {
 				// it.
 				continue;
 			}
-			copied += exportFiles(directory, page.get());
+			copied += exportFiles(target, page.get());
 			RenderedPage rendered = new RenderedPage(new HtmlRenderer().project(page.get()),
 					new JsonRenderer().project(page.get()));
-			Path projectDirectory = simple.resolve(name);
-			Files.createDirectories(projectDirectory);
-			boolean html = writePage(projectDirectory.resolve(HTML), rendered.html(), rendered.htmlGzip());
-			boolean json = writePage(projectDirectory.resolve(JSON), rendered.json(), rendered.jsonGzip());
-			if (html || json) {
+			if (writePages(target, "simple/" + name + "/", rendered)) {
 				rewritten++;
 			}
 			else {
 				unchanged++;
 			}
 		}
-		RenderedPage root = this.pages.root();
-		writePage(simple.resolve(HTML), root.html(), root.htmlGzip());
-		writePage(simple.resolve(JSON), root.json(), root.jsonGzip());
-		int removed = removeUnhosted(simple, new HashSet<>(hosted));
-		int filesDeleted = removeDeletedFiles(directory.resolve("files"), this.repository.liveFiles());
+		writePages(target, "simple/", this.pages.root());
+		int removed = removeUnhosted(target, new HashSet<>(hosted));
+		int filesDeleted = removeDeletedFiles(target, this.repository.liveFiles());
 		return new Report(rewritten, unchanged, removed, copied, filesDeleted);
 	}
 
-	private int exportFiles(Path directory, ProjectPage page) throws IOException {
+	private int exportFiles(ExportTarget target, ProjectPage page) throws IOException {
 		int copied = 0;
 		for (IndexFile file : page.files()) {
 			if (!file.hosted()) {
@@ -110,12 +107,11 @@ class StaticExporter {
 			if (stored.isEmpty()) {
 				continue;
 			}
-			Path wheel = directory.resolve(IndexUrls.filePath(file.sha256(), file.filename()));
-			Path metadata = wheel.resolveSibling(wheel.getFileName() + ".metadata");
-			copied += copyOnce(Sha256.of(stored.get().sha256()), wheel);
+			String wheel = IndexUrls.filePath(file.sha256(), file.filename());
+			copied += copyOnce(target, Sha256.of(stored.get().sha256()), wheel);
 			if (stored.get().metadataSha256() != null) {
 				// Wheels only: an sdist's PKG-INFO is not served as PEP 658 metadata.
-				copied += copyOnce(Sha256.of(stored.get().metadataSha256()), metadata);
+				copied += copyOnce(target, Sha256.of(stored.get().metadataSha256()), wheel + ".metadata");
 			}
 			if (file.provenance() != null) {
 				// Beside the files, where the page's provenance link points; before the
@@ -123,88 +119,45 @@ class StaticExporter {
 				Optional<ProvenanceObject> provenance = this.attestations.provenance(page.name(),
 						stored.get().version(), file.filename());
 				if (provenance.isPresent()) {
-					Path target = directory
-						.resolve(IndexUrls.provenancePath(page.name(), stored.get().version(), file.filename()));
-					Files.createDirectories(target.getParent());
-					copied += write(target, provenance.get().toJson()) ? 1 : 0;
+					String path = IndexUrls.provenancePath(page.name(), stored.get().version(), file.filename());
+					copied += target.writePage(path, provenance.get().toJson(), PageKind.PROVENANCE) ? 1 : 0;
 				}
 			}
 		}
 		return copied;
 	}
 
-	private int copyOnce(Sha256 blob, Path target) throws IOException {
-		if (Files.isRegularFile(target)) {
+	private int copyOnce(ExportTarget target, Sha256 blob, String path) throws IOException {
+		if (target.hasFile(path)) {
 			return 0;
 		}
-		Files.createDirectories(target.getParent());
-		Path temporary = Files.createTempFile(target.getParent(), ".export-", ".tmp");
-		try {
-			try (InputStream in = this.blobs.open(blob)) {
-				Files.copy(in, temporary, StandardCopyOption.REPLACE_EXISTING);
-			}
-			move(temporary, target);
-			return 1;
+		long size = this.blobs.size(blob).orElseThrow(() -> new NoSuchFileException("blob " + blob.hex()));
+		try (InputStream in = this.blobs.open(blob)) {
+			target.writeFile(path, in, size);
 		}
-		finally {
-			Files.deleteIfExists(temporary);
-		}
+		return 1;
 	}
 
 	/**
 	 * Writes a page and its {@code .gz} twin (what nginx's {@code gzip_static} and most
 	 * CDNs serve to clients that accept gzip). The plain file is written last, so a
 	 * reader never finds a new page beside an old compressed one for long.
+	 * @return whether any of them changed
 	 */
-	private static boolean writePage(Path target, byte[] bytes, byte[] gzipped) throws IOException {
-		boolean compressed = write(target.resolveSibling(target.getFileName() + ".gz"), gzipped);
-		return write(target, bytes) || compressed;
+	private static boolean writePages(ExportTarget target, String directory, RenderedPage page) throws IOException {
+		boolean changed = target.writePage(directory + HTML + ".gz", page.htmlGzip(), PageKind.HTML_GZIP);
+		changed |= target.writePage(directory + HTML, page.html(), PageKind.HTML);
+		changed |= target.writePage(directory + JSON + ".gz", page.jsonGzip(), PageKind.JSON_GZIP);
+		changed |= target.writePage(directory + JSON, page.json(), PageKind.JSON);
+		return changed;
 	}
 
-	/** Replaces {@code target} with {@code bytes} unless it already holds them. */
-	private static boolean write(Path target, byte[] bytes) throws IOException {
-		if (Files.isRegularFile(target) && Files.size(target) == bytes.length
-				&& Arrays.equals(Files.readAllBytes(target), bytes)) {
-			return false;
-		}
-		Path temporary = Files.createTempFile(target.getParent(), ".export-", ".tmp");
-		try {
-			Files.write(temporary, bytes);
-			move(temporary, target);
-			return true;
-		}
-		finally {
-			Files.deleteIfExists(temporary);
-		}
-	}
-
-	private static void move(Path temporary, Path target) throws IOException {
-		// Temporary files are created owner-only; the web server serving the export
-		// usually
-		// runs as another user and must be able to read what it serves.
-		if (temporary.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-			Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-r--r--"));
-		}
-		try {
-			Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-		}
-		catch (AtomicMoveNotSupportedException ex) {
-			throw new IOException("the export directory must allow atomic renames: " + target.getParent(), ex);
-		}
-		catch (FileAlreadyExistsException ex) {
-			// Only for a content-addressed file another export wrote first: the same
-			// bytes.
-		}
-	}
-
-	private static int removeUnhosted(Path simple, Set<String> hosted) throws IOException {
+	private static int removeUnhosted(ExportTarget target, Set<String> hosted) throws IOException {
 		int removed = 0;
-		try (DirectoryStream<Path> children = Files.newDirectoryStream(simple, Files::isDirectory)) {
-			for (Path child : children) {
-				if (!hosted.contains(child.getFileName().toString())) {
-					deleteTree(child);
-					removed++;
-				}
+		for (String name : target.projects()) {
+			if (!hosted.contains(name)) {
+				target.deleteProject(name);
+				removed++;
 			}
 		}
 		return removed;
@@ -218,49 +171,18 @@ class StaticExporter {
 	 * @param live every file that is not removed, as {@code <sha256>/<filename>}, read
 	 * after the pages were written
 	 */
-	private static int removeDeletedFiles(Path files, Set<String> live) throws IOException {
-		if (!Files.isDirectory(files)) {
-			return 0;
-		}
+	private static int removeDeletedFiles(ExportTarget target, Set<String> live) throws IOException {
 		int deleted = 0;
-		try (Stream<Path> walk = Files.walk(files, 3)) {
-			for (Path path : walk.filter(Files::isRegularFile).toList()) {
-				String name = path.getFileName().toString();
-				if (name.startsWith(".export-") || path.getNameCount() - files.getNameCount() != 3) {
-					continue;
-				}
-				String wheel = name.endsWith(".metadata") ? name.substring(0, name.length() - ".metadata".length())
-						: name;
-				if (!live.contains(path.getParent().getFileName() + "/" + wheel)) {
-					Files.deleteIfExists(path);
-					deleted++;
-					deleteIfEmpty(path.getParent());
-				}
+		for (String path : target.files()) {
+			String[] parts = path.split("/");
+			String name = parts[3];
+			String wheel = name.endsWith(".metadata") ? name.substring(0, name.length() - ".metadata".length()) : name;
+			if (!live.contains(parts[2] + "/" + wheel)) {
+				target.deleteFile(path);
+				deleted++;
 			}
 		}
 		return deleted;
-	}
-
-	private static void deleteIfEmpty(Path directory) throws IOException {
-		try (Stream<Path> children = Files.list(directory)) {
-			if (children.findAny().isPresent()) {
-				return;
-			}
-		}
-		try {
-			Files.deleteIfExists(directory);
-		}
-		catch (java.nio.file.DirectoryNotEmptyException ex) {
-			// A file of the same hash was exported meanwhile: the directory is needed.
-		}
-	}
-
-	private static void deleteTree(Path directory) throws IOException {
-		try (Stream<Path> walk = Files.walk(directory)) {
-			for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-				Files.deleteIfExists(path);
-			}
-		}
 	}
 
 	/**

@@ -27,13 +27,30 @@ public interface RepeatingTask {
 		return true;
 	}
 
-	/** A task that is only a name, its timing and what runs. */
-	static RepeatingTask of(String name, Duration initialDelay, Duration interval, Runnable task) {
-		return new Simple(name, initialDelay, interval, task);
+	/**
+	 * Whether a run may happen on one replica at a time only (the default, the safe
+	 * answer for a job that reads and writes shared state): each run first takes the
+	 * job's lease in PostgreSQL ({@link SingletonJobs}), and a replica that cannot take
+	 * it skips that turn. False for work that every replica does on its share, such as
+	 * dispatch rounds, which claim builds row by row.
+	 */
+	default boolean singleton() {
+		return true;
 	}
 
-	/** What {@link #of} returns. */
-	record Simple(String name, Duration initialDelay, Duration interval, Runnable task) implements RepeatingTask {
+	/** A singleton task that is only a name, its timing and what runs. */
+	static RepeatingTask of(String name, Duration initialDelay, Duration interval, Runnable task) {
+		return new Simple(name, initialDelay, interval, task, true);
+	}
+
+	/** A task every replica runs, each on its own share of the work. */
+	static RepeatingTask onEveryReplica(String name, Duration initialDelay, Duration interval, Runnable task) {
+		return new Simple(name, initialDelay, interval, task, false);
+	}
+
+	/** What {@link #of} and {@link #onEveryReplica} return. */
+	record Simple(String name, Duration initialDelay, Duration interval, Runnable task,
+			boolean singleton) implements RepeatingTask {
 
 		@Override
 		public void runOnce() {

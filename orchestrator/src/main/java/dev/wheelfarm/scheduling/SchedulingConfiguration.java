@@ -15,7 +15,8 @@ import org.springframework.scheduling.config.FixedDelayTask;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 
 /**
- * Runs every {@link RepeatingTask} bean on Spring's scheduler with a fixed delay. The
+ * Runs every {@link RepeatingTask} bean on Spring's scheduler with a fixed delay, a
+ * singleton task only while this replica holds its lock ({@link SingletonJobs}). The
  * scheduler is a bean of its own (Spring Boot's backs off), for two reasons: it has one
  * thread per task, so a slow PyPI watch cycle never holds back a dispatch round; and it
  * stays a thread pool when {@code spring.threads.virtual.enabled} is set, because the
@@ -33,8 +34,11 @@ public class SchedulingConfiguration implements SchedulingConfigurer {
 
 	private final ObjectProvider<RepeatingTask> tasks;
 
-	SchedulingConfiguration(ObjectProvider<RepeatingTask> tasks) {
+	private final ObjectProvider<SingletonJobs> singletonJobs;
+
+	SchedulingConfiguration(ObjectProvider<RepeatingTask> tasks, ObjectProvider<SingletonJobs> singletonJobs) {
 		this.tasks = tasks;
+		this.singletonJobs = singletonJobs;
 	}
 
 	/**
@@ -57,7 +61,18 @@ public class SchedulingConfiguration implements SchedulingConfigurer {
 	@Override
 	public void configureTasks(ScheduledTaskRegistrar registrar) {
 		for (RepeatingTask task : enabledTasks()) {
-			registrar.addFixedDelayTask(new FixedDelayTask(() -> runNamed(task), task.interval(), task.initialDelay()));
+			Runnable run = task::runOnce;
+			if (task.singleton()) {
+				SingletonJobs singletons = this.singletonJobs.getIfAvailable();
+				if (singletons == null) {
+					throw new IllegalStateException(
+							"the singleton job " + task.name() + " needs a database to lock it in, and there is none");
+				}
+				run = () -> singletons.runIfFree(task);
+			}
+			Runnable named = run;
+			registrar.addFixedDelayTask(
+					new FixedDelayTask(() -> runNamed(task, named), task.interval(), task.initialDelay()));
 		}
 	}
 
@@ -71,12 +86,12 @@ public class SchedulingConfiguration implements SchedulingConfigurer {
 	 * that fails is logged here, under that name, and the schedule goes on: a database
 	 * restart must not stop a farm job for good.
 	 */
-	private static void runNamed(RepeatingTask task) {
+	private static void runNamed(RepeatingTask task, Runnable run) {
 		Thread thread = Thread.currentThread();
 		String poolName = thread.getName();
 		thread.setName(task.name());
 		try {
-			task.runOnce();
+			run.run();
 		}
 		catch (RuntimeException ex) {
 			// Deliberately broad: whatever one run throws (a database hiccup, a bug in a

@@ -29,7 +29,7 @@ class SchedulingConfigurationTest {
 		Duration interval = Duration.ofMillis(150);
 		List<long[]> runs = new CopyOnWriteArrayList<>();
 		CountDownLatch threeRuns = new CountDownLatch(3);
-		RepeatingTask task = RepeatingTask.of("timed", Duration.ZERO, interval, () -> {
+		RepeatingTask task = RepeatingTask.onEveryReplica("timed", Duration.ZERO, interval, () -> {
 			long start = System.nanoTime();
 			runs.add(new long[] { start, System.nanoTime() });
 			threeRuns.countDown();
@@ -47,13 +47,13 @@ class SchedulingConfigurationTest {
 	void aRunThatHangsHoldsBackNoOtherScheduleAndAFailingRunKeepsItsSchedule() throws Exception {
 		CountDownLatch hanging = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		RepeatingTask slow = RepeatingTask.of("slow", Duration.ZERO, Duration.ofMillis(10), () -> {
+		RepeatingTask slow = RepeatingTask.onEveryReplica("slow", Duration.ZERO, Duration.ofMillis(10), () -> {
 			hanging.countDown();
 			await(release);
 		});
 		CountDownLatch threeFailures = new CountDownLatch(3);
 		List<String> threadNames = new CopyOnWriteArrayList<>();
-		RepeatingTask failing = RepeatingTask.of("failing", Duration.ZERO, Duration.ofMillis(10), () -> {
+		RepeatingTask failing = RepeatingTask.onEveryReplica("failing", Duration.ZERO, Duration.ofMillis(10), () -> {
 			threadNames.add(Thread.currentThread().getName());
 			threeFailures.countDown();
 			throw new IllegalStateException("the database is restarting");
@@ -96,7 +96,7 @@ class SchedulingConfigurationTest {
 			}
 
 		};
-		RepeatingTask on = RepeatingTask.of("on", Duration.ofHours(1), Duration.ofHours(1), () -> {
+		RepeatingTask on = RepeatingTask.onEveryReplica("on", Duration.ofHours(1), Duration.ofHours(1), () -> {
 		});
 		try (AnnotationConfigApplicationContext farm = farm(off, on)) {
 			assertThat(farm.getBean(ScheduledTaskHolder.class).getScheduledTasks()).hasSize(1);
@@ -108,7 +108,7 @@ class SchedulingConfigurationTest {
 		CountDownLatch started = new CountDownLatch(1);
 		AtomicInteger interrupted = new AtomicInteger();
 		CountDownLatch ended = new CountDownLatch(1);
-		RepeatingTask stuck = RepeatingTask.of("stuck", Duration.ZERO, Duration.ofHours(1), () -> {
+		RepeatingTask stuck = RepeatingTask.onEveryReplica("stuck", Duration.ZERO, Duration.ofHours(1), () -> {
 			started.countDown();
 			try {
 				new CountDownLatch(1).await();
