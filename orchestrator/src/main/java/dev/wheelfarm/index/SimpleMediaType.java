@@ -19,8 +19,12 @@ public enum SimpleMediaType {
 	/** PEP 503 HTML for clients that only know HTML. */
 	TEXT_HTML("text/html", null);
 
-	/** The version of the Simple API the pages speak (PEP 700 fields: 1.1). */
-	static final String API_VERSION = "1.1";
+	/**
+	 * The version of the Simple API the pages speak: 1.3, since attested files carry PEP
+	 * 740's {@code provenance} key (1.1 is PEP 700's fields, 1.2 PEP 708's optional
+	 * {@code tracks}/{@code alternate-locations}, which the farm does not use).
+	 */
+	static final String API_VERSION = "1.3";
 
 	private final String value;
 

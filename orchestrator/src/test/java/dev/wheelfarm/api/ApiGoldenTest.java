@@ -93,6 +93,9 @@ class ApiGoldenTest {
 			Call.get("builds-list-filtered", "/api/builds?state=failed&project=demo-pkg"),
 			Call.get("builds-list-bad-state", "/api/builds?state=melted"), Call.get("build-published", "/api/builds/1"),
 			Call.get("build-failed", "/api/builds/2"), Call.get("build-unknown", "/api/builds/nope"),
+			// the public record of a file
+			Call.get("file-record", "/api/files/demo_pkg-1.0-cp312-cp312-manylinux_2_17_x86_64.whl"),
+			Call.get("file-unknown", "/api/files/nothing-1.0-py3-none-any.whl"),
 			// requests
 			Call.post("request-created", "/api/requests", "{\"project\": \"demo-pkg\", \"version\": \"1.2\"}"),
 			Call.post("request-existing", "/api/requests", "{\"project\": \"demo-pkg\", \"version\": \"1.2\"}"),

@@ -138,7 +138,7 @@ class GitHubFarmTest {
 		// The record names the run that built it.
 		JsonNode record = farm.getJson("/api/files/octo_pkg-2.0-py3-none-any.whl");
 		assertThat(record.path("build").path("engine").asString()).as(record.toString()).isEqualTo("github");
-		assertThat(record.path("build").path("run").path("url").asString()).isEqualTo(build.path("run").asString());
+		assertThat(record.path("build").path("run").path("url").asString()).isEqualTo(build.path("run_url").asString());
 		assertThat(record.path("build").path("sdist").path("sha256").asString()).isEqualTo(sha256);
 
 		// The run attested the wheel; the farm verified it and serves its provenance,
@@ -192,8 +192,8 @@ class GitHubFarmTest {
 		this.watcher.watch(PypiWatcher.Mode.AUTO);
 		long id = farm.buildOf(project, "1.0");
 		JsonNode build = farm.awaitEnded(id);
-		assertThat(build.path("state").asString()).as(build.toString()).isEqualTo("FAILED");
-		assertThat(build.path("failure").path("class").asString()).isEqualTo(failureClass);
+		assertThat(build.path("state").path("code").asString()).as(build.toString()).isEqualTo("failed");
+		assertThat(build.path("failure").path("failure_class").asString()).isEqualTo(failureClass);
 		assertThat(build.path("failure").path("kind").asString()).isEqualTo("permanent");
 		String wheel = project.replace('-', '_') + "-1.0-py3-none-any.whl";
 		assertThat(farm.send(HttpRequest.newBuilder(URI.create(farm.url("/builds/" + id))).GET()).body())

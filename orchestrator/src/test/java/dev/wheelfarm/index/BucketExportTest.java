@@ -53,7 +53,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * thread, so that is the order objects appeared in the bucket.
  */
 @IntegrationTest
-@TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.index.page-cache-ttl=0s" })
+// A context (and so a database) of its own: its rows and exports must not meet other
+// classes' (spring.application.name only names the log lines).
+@TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.index.page-cache-ttl=0s",
+		"spring.application.name=bucket-export" })
 class BucketExportTest {
 
 	static final String BUCKET = "export";

@@ -97,7 +97,7 @@ class IndexIntegrationTest {
 		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/vnd.pypi.simple.v1+json");
 		assertThat(response.headers().firstValue("Vary")).hasValue("Accept, Accept-Encoding");
 		JsonNode page = JSON.readTree(response.body());
-		assertThat(page.at("/meta/api-version").asString()).isEqualTo("1.1");
+		assertThat(page.at("/meta/api-version").asString()).isEqualTo("1.3");
 		assertThat(page.at("/name").asString()).isEqualTo("alpha");
 		assertThat(page.at("/versions/0").asString()).isEqualTo("1.0");
 		assertThat(page.at("/files").size()).isEqualTo(2);
@@ -141,7 +141,7 @@ class IndexIntegrationTest {
 		Published published = publish("beta");
 		HttpResponse<String> response = get("/simple/beta/", "text/html");
 		assertThat(response.headers().firstValue("Content-Type")).hasValue("text/html;charset=utf-8");
-		assertThat(response.body()).contains("<meta name=\"pypi:repository-version\" content=\"1.1\">")
+		assertThat(response.body()).contains("<meta name=\"pypi:repository-version\" content=\"1.3\">")
 			.contains("href=\"https://files.example/packages/beta-1.0.tar.gz#sha256=" + SDIST_SHA + "\"")
 			.contains("#sha256=" + published.sha256().hex() + "\" data-requires-python=\"&gt;=3.8\"")
 			.contains("data-core-metadata=\"sha256=");

@@ -29,7 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * checked by the upload and GitHub end-to-end tests.
  */
 @IntegrationTest
-@TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.index.page-cache-ttl=0s" })
+// A context (and so a database) of its own: its rows and exports must not meet other
+// classes' (spring.application.name only names the log lines).
+@TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.index.page-cache-ttl=0s",
+		"spring.application.name=file-records-golden" })
 class FileRecordsGoldenTest {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
