@@ -138,8 +138,8 @@ class TwoReplicasTest {
 		// TTL: the replica that did not publish shows the wheel in time only through
 		// the other's notification.
 		OrchestratorProcess.optIn(jdbc, PROJECT);
-		get(replicaA.uri("/simple/" + PROJECT + "/"));
-		get(replicaB.uri("/simple/" + PROJECT + "/"));
+		assertThat(projectPage(replicaA).path("files").isEmpty()).isTrue();
+		assertThat(projectPage(replicaB).path("files").isEmpty()).isTrue();
 		enqueue();
 		replicaA.await(() -> FarmInvariants.settled(jdbc) && lists(replicaA) && lists(replicaB), LIMIT, jdbc,
 				"wheel published and listed by both replicas");
