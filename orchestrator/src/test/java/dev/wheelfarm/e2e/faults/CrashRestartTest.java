@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,14 +14,8 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.wheelfarm.builds.BuildCandidate;
-import dev.wheelfarm.builds.BuildLedger;
-import dev.wheelfarm.builds.BuildsProperties;
-import dev.wheelfarm.builds.RecipeFingerprint;
 import dev.wheelfarm.dispatch.local.SdistServer;
 import dev.wheelfarm.dispatch.local.Sdists;
-import dev.wheelfarm.shared.ProjectName;
-import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.TestDatabase;
 import dev.wheelfarm.testsupport.Venv;
 import org.junit.jupiter.api.AfterAll;
@@ -31,8 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -228,11 +219,7 @@ class CrashRestartTest {
 		URI url = sdists.publish(filename, sdist, 0);
 		SDISTS.put(name, filename);
 		OrchestratorProcess.optIn(jdbc, name);
-		BuildLedger ledger = new BuildLedger(jdbc, new TransactionTemplate(new DataSourceTransactionManager(pool)),
-				new BuildsProperties(4, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), 2, 3),
-				Clock.systemUTC());
-		ledger.enqueue(new BuildCandidate(ProjectName.of(name), version, filename, url.toString(), Sha256.digest(sdist),
-				BuildCandidate.Origin.WATCHER), RecipeFingerprint.of(Map.of("worker", "crash-test")));
+		OrchestratorProcess.enqueue(pool, name, version, filename, url, sdist, "crash-test");
 	}
 
 	/**

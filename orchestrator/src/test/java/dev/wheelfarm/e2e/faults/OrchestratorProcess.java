@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,9 +20,19 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import javax.sql.DataSource;
+
+import dev.wheelfarm.builds.BuildCandidate;
+import dev.wheelfarm.builds.BuildLedger;
+import dev.wheelfarm.builds.BuildsProperties;
+import dev.wheelfarm.builds.RecipeFingerprint;
+import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.TestDatabase;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The orchestrator as a real operating-system process: a child JVM running
@@ -228,6 +239,21 @@ final class OrchestratorProcess implements AutoCloseable {
 				INSERT INTO project (name, display_name, optin_state, repository_id)
 				VALUES (?, ?, 'OPTED_IN', ?)
 				""").params(project, project, repository).update();
+	}
+
+	/**
+	 * Enqueues a build of a release, as the PyPI watch does when it finds one.
+	 * @param worker what the build's recipe fingerprint names, to tell the tests' builds
+	 * apart
+	 */
+	static void enqueue(DataSource pool, String project, String version, String filename, URI url, byte[] sdist,
+			String worker) {
+		new BuildLedger(JdbcClient.create(pool), new TransactionTemplate(new DataSourceTransactionManager(pool)),
+				new BuildsProperties(4, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), 2, 3),
+				Clock.systemUTC())
+			.enqueue(new BuildCandidate(ProjectName.of(project), version, filename, url.toString(),
+					Sha256.digest(sdist), BuildCandidate.Origin.WATCHER),
+					RecipeFingerprint.of(Map.of("worker", worker)));
 	}
 
 	/**
