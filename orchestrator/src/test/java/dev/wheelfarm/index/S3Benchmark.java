@@ -146,6 +146,10 @@ class S3Benchmark {
 		Export toBucket = export(exporter, target);
 		Export directoryAgain = export(exporter, new DirectoryExport(directory));
 		Export bucketAgain = export(exporter, target);
+		// What of an export with nothing changed is the one listing of the bucket.
+		long listStart = System.nanoTime();
+		target.begin();
+		double listSeconds = (System.nanoTime() - listStart) / 1e9;
 		long inBucket = objects();
 		long inDirectory;
 		try (var walk = Files.walk(directory)) {
@@ -167,6 +171,7 @@ class S3Benchmark {
 		System.out.printf("  to a bucket:    %s; %d objects there%n", toBucket, inBucket);
 		System.out.printf("  nothing changed: directory %.1f s, bucket %.1f s%n", directoryAgain.seconds(),
 				bucketAgain.seconds());
+		System.out.printf("  listing the bucket (%d keys) alone: %.1f s%n", inBucket, listSeconds);
 		System.out.printf("  ratio bucket/directory: first export %.2f, nothing changed %.2f%n",
 				toBucket.seconds() / toDirectory.seconds(), bucketAgain.seconds() / directoryAgain.seconds());
 		System.out.println("END S3 BENCHMARK");
