@@ -33,6 +33,9 @@ final class SingleFlight<K, V> {
 			return value;
 		}
 		catch (RuntimeException | Error ex) {
+			// Broad on purpose and rethrown: whatever ends the work must also end the
+			// wait
+			// of every request that joined it, or they would wait forever.
 			mine.completeExceptionally(ex);
 			throw ex;
 		}

@@ -5,6 +5,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import javax.sql.DataSource;
@@ -67,6 +69,11 @@ class PageCacheRelay implements SmartLifecycle {
 
 	private volatile Thread listener;
 
+	/**
+	 * Opened by {@link #stop()}, so a pause before reconnecting ends at once on shutdown.
+	 */
+	private volatile CountDownLatch stopped = new CountDownLatch(1);
+
 	@Autowired
 	PageCacheRelay(DataSource dataSource, PageCache cache) {
 		this(dataSource, cache::evict, cache::clear);
@@ -107,6 +114,7 @@ class PageCacheRelay implements SmartLifecycle {
 	@Override
 	public void start() {
 		this.running = true;
+		this.stopped = new CountDownLatch(1);
 		Thread thread = new Thread(this::listen, "page-cache-relay");
 		thread.setDaemon(true);
 		this.listener = thread;
@@ -116,6 +124,7 @@ class PageCacheRelay implements SmartLifecycle {
 	@Override
 	public void stop() {
 		this.running = false;
+		this.stopped.countDown();
 		Thread thread = this.listener;
 		if (thread != null) {
 			thread.interrupt();
@@ -169,9 +178,10 @@ class PageCacheRelay implements SmartLifecycle {
 		this.evict.accept(payload.substring(space + 1));
 	}
 
+	/** Waits before listening again, or less if the relay is stopped meanwhile. */
 	private void pause() {
 		try {
-			Thread.sleep(RECONNECT_DELAY.toMillis());
+			this.stopped.await(RECONNECT_DELAY.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
