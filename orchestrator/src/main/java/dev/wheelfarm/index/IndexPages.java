@@ -110,10 +110,11 @@ class IndexPages {
 			addVersion(versions, wheel.version());
 			String url = (stage != null) ? IndexUrls.relativeFile(wheel.sha256(), wheel.filename())
 					: this.urls.file(wheel.sha256(), wheel.filename());
-			// A staged file's provenance is served once the stage is published: the
-			// integrity URL names public files only.
-			String provenance = (wheel.attested() && stage == null)
-					? this.urls.provenance(name.value(), wheel.version(), wheel.filename()) : null;
+			// A stage's view links its provenance objects below the stage's URL, as its
+			// files: the public integrity URL names public files only.
+			String provenance = !wheel.attested() ? null
+					: (stage != null) ? IndexUrls.relativeProvenance(name.value(), wheel.version(), wheel.filename())
+							: this.urls.provenance(name.value(), wheel.version(), wheel.filename());
 			files.add(
 					new IndexFile(wheel.filename(), url, wheel.sha256(), wheel.requiresPython(), wheel.metadataSha256(),
 							wheel.yanked(), wheel.yankedReason(), wheel.size(), wheel.uploadTime(), true, provenance));

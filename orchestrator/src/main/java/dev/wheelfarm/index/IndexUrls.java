@@ -41,6 +41,14 @@ class IndexUrls {
 		return "integrity/" + encode(project) + "/" + encode(version) + "/" + encode(filename) + "/provenance";
 	}
 
+	/**
+	 * The link from a project page to a file's provenance object next to the page's
+	 * {@code simple/}: below a stage's URL, the stage's.
+	 */
+	static String relativeProvenance(String project, String version, String filename) {
+		return "../../" + provenancePath(project, version, filename);
+	}
+
 	/** The link from a project page to a file's provenance object. */
 	String provenance(String project, String version, String filename) {
 		String path = provenancePath(project, version, filename);

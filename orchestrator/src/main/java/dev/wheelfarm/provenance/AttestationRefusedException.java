@@ -49,6 +49,11 @@ public class AttestationRefusedException extends Exception {
 		NOT_GITHUB_ACTIONS("not_github_actions"),
 		/** A GitHub workflow signed, but not the expected repository or workflow. */
 		PUBLISHER_MISMATCH("publisher_mismatch"),
+		/**
+		 * The certificate does not carry the GitHub repository and owner ids the
+		 * project's trusted publishing is bound to (re-created or transferred).
+		 */
+		REPOSITORY_IDS_MISMATCH("repository_ids_mismatch"),
 		/** The trusted root could not be read (TUF repository unreachable). */
 		TRUSTED_ROOT_UNAVAILABLE("trusted_root_unavailable");
 

@@ -77,6 +77,10 @@ public class AttestationVerifier {
 
 	private static final String OID_BUILD_CONFIG_URI = "1.3.6.1.4.1.57264.1.18";
 
+	private static final String OID_SOURCE_REPOSITORY_ID = "1.3.6.1.4.1.57264.1.15";
+
+	private static final String OID_SOURCE_REPOSITORY_OWNER_ID = "1.3.6.1.4.1.57264.1.17";
+
 	// The public-good root changes a few times a year; a day-old copy is what
 	// sigstore-java's own TUF cache accepts too.
 	private static final Duration TUF_REFRESH = Duration.ofDays(1);
@@ -143,6 +147,18 @@ public class AttestationVerifier {
 	 */
 	public VerifiedAttestation verify(String filename, Sha256 fileSha256, String attestationJson, Publisher expected)
 			throws AttestationRefusedException {
+		return verify(filename, fileSha256, attestationJson, expected, null);
+	}
+
+	/**
+	 * Verifies one attestation of one file whose project's trusted publishing is bound to
+	 * GitHub's ids of its repository: the certificate must carry the same ids, so that a
+	 * repository re-created or transferred under the publisher's name cannot sign.
+	 * @param bound the ids the project is bound to, or null when it is not bound yet
+	 * @throws AttestationRefusedException if any check fails, with the reason
+	 */
+	public VerifiedAttestation verify(String filename, Sha256 fileSha256, String attestationJson, Publisher expected,
+			RepositoryIds bound) throws AttestationRefusedException {
 		JsonNode attestation = parse(attestationJson);
 		byte[] statementBytes = base64(attestation, "envelope", "statement");
 		String predicateType = checkStatement(statementBytes, filename, fileSha256);
@@ -152,6 +168,9 @@ public class AttestationVerifier {
 		// genuine. One that names it is believed only after the signatures verify.
 		X509Certificate leaf = (X509Certificate) bundle.getCertPath().getCertificates().get(0);
 		Publisher signer = checkPublisher(leaf, expected);
+		if (bound != null) {
+			checkRepositoryIds(leaf, expected, bound);
+		}
 		checkSignatures(bundle, fileSha256);
 		Instant integrated = bundle.getEntries().get(0).getIntegratedTimeInstant();
 		return new VerifiedAttestation(filename, fileSha256, predicateType, signer, identity(leaf), integrated,
@@ -372,6 +391,41 @@ public class AttestationVerifier {
 			throw new AttestationRefusedException(Reason.PUBLISHER_MISMATCH, "The attestation's workflow " + buildConfig
 					+ " is not a workflow file of " + expected.repository());
 		}
+	}
+
+	/**
+	 * The certificate's repository and owner ids (Fulcio's Source Repository Identifier
+	 * and Source Repository Owner Identifier, GitHub's {@code repository_id} and
+	 * {@code repository_owner_id}) must be those the project is bound to: its name alone
+	 * passes to whoever re-creates the repository or receives it.
+	 */
+	private static void checkRepositoryIds(X509Certificate leaf, Publisher expected, RepositoryIds bound)
+			throws AttestationRefusedException {
+		String repositoryId = extension(leaf, OID_SOURCE_REPOSITORY_ID);
+		String ownerId = extension(leaf, OID_SOURCE_REPOSITORY_OWNER_ID);
+		if (repositoryId == null || ownerId == null) {
+			throw new AttestationRefusedException(Reason.REPOSITORY_IDS_MISMATCH,
+					"The attestation's certificate (" + identity(leaf) + ") does not carry GitHub's ids of "
+							+ expected.repository() + ", so it cannot show that the repository is the one the project"
+							+ " was bound to (" + bound + ")");
+		}
+		RepositoryIds signed = new RepositoryIds(id(repositoryId, OID_SOURCE_REPOSITORY_ID),
+				id(ownerId, OID_SOURCE_REPOSITORY_OWNER_ID));
+		if (!signed.equals(bound)) {
+			// The cause first, in the words of the OIDC upload's refusal.
+			throw new AttestationRefusedException(Reason.REPOSITORY_IDS_MISMATCH,
+					"The repository " + expected.repository() + " was re-created or transferred: the attestation's"
+							+ " certificate carries its GitHub ids (" + signed + "), not those the project was bound"
+							+ " to (" + bound + "). To trust it, opt the project out and in again (docs/maintainers.md,"
+							+ " trusted publishing)");
+		}
+	}
+
+	private static long id(String value, String oid) throws AttestationRefusedException {
+		if (!value.matches("[1-9][0-9]{0,17}")) {
+			throw malformed("its certificate's extension " + oid + " is not a GitHub id");
+		}
+		return Long.parseLong(value);
 	}
 
 	/** A Fulcio extension whose value is a DER string (issuer v2 and later OIDs). */

@@ -44,20 +44,29 @@ public class Attestations {
 			WHERE p.id = :project
 			""";
 
+	// GitHub's ids of the project's repository, bound on its first OIDC upload
+	// (uploads.TrustedPublishers).
+	private static final String BOUND_IDS = """
+			SELECT github_repository_id AS repository, github_owner_id AS owner
+			FROM trusted_publisher WHERE project_id = :project
+			""";
+
 	private static final String INSERT = """
 			INSERT INTO file_attestation (wheel_id, predicate_type, publisher, attestation, signer, integrated_at)
 			VALUES (:wheel, :predicateType, CAST(:publisher AS jsonb), :attestation, :signer, :integratedAt)
 			""";
 
 	// A public file's attestations, oldest first. Staged, withdrawn and removed files
-	// are not public, and neither is their provenance.
+	// are not public, and neither is their provenance; a stage's view (:stage) shows its
+	// own files' too, as it shows the files.
 	private static final String OF_FILE = """
 			SELECT a.publisher::text AS publisher, a.attestation
 			FROM file_attestation a
 			JOIN wheel w ON w.id = a.wheel_id
 			JOIN project p ON p.id = w.project_id
 			WHERE p.name = :project AND w.version = :version AND w.filename = :filename
-			  AND w.stage_id IS NULL AND w.withdrawn_at IS NULL AND w.removed_at IS NULL
+			  AND (w.stage_id IS NULL OR w.stage_id = CAST(:stage AS bigint))
+			  AND w.withdrawn_at IS NULL AND w.removed_at IS NULL
 			ORDER BY a.id
 			""";
 
@@ -87,14 +96,24 @@ public class Attestations {
 	}
 
 	/**
+	 * GitHub's ids of the repository the project's trusted publishing is bound to; empty
+	 * until its first OIDC upload binds them.
+	 */
+	public Optional<RepositoryIds> boundRepository(long projectId) {
+		return this.jdbc.sql(BOUND_IDS).param("project", projectId).query(RepositoryIds.class).optional();
+	}
+
+	/**
 	 * Verifies the {@code attestations} form field of PyPI's upload API (a JSON array of
 	 * PEP 740 attestation objects) for one file.
+	 * @param bound GitHub's ids of the repository the project is bound to (each
+	 * certificate must carry them), or null when it is not bound yet
 	 * @return each attestation, verified
 	 * @throws AttestationRefusedException at the first that does not verify, or if the
 	 * field is not such an array
 	 */
-	public List<VerifiedAttestation> verify(String filename, Sha256 sha256, String field, Publisher publisher)
-			throws AttestationRefusedException {
+	public List<VerifiedAttestation> verify(String filename, Sha256 sha256, String field, Publisher publisher,
+			RepositoryIds bound) throws AttestationRefusedException {
 		if (field.length() > MAX_FIELD_LENGTH) {
 			throw malformed("the attestations field is " + field.length() + " characters, more than the "
 					+ MAX_FIELD_LENGTH + " accepted");
@@ -116,7 +135,7 @@ public class Attestations {
 		List<VerifiedAttestation> verified = new ArrayList<>();
 		Set<String> predicateTypes = new HashSet<>();
 		for (JsonNode attestation : list) {
-			VerifiedAttestation one = this.verifier.verify(filename, sha256, attestation.toString(), publisher);
+			VerifiedAttestation one = this.verifier.verify(filename, sha256, attestation.toString(), publisher, bound);
 			if (!predicateTypes.add(one.predicateType())) {
 				throw malformed("the attestations field lists two attestations of predicate type " + one.predicateType()
 						+ "; one of each is accepted");
@@ -149,8 +168,23 @@ public class Attestations {
 	 * @param project the project's normalized name
 	 */
 	public Optional<ProvenanceObject> provenance(String project, String version, String filename) {
+		return provenance(project, version, filename, null);
+	}
+
+	/**
+	 * The provenance object of a file a stage's view lists: a public one or one of the
+	 * stage's own.
+	 * @param project the project's normalized name
+	 * @param stage the open stage's row
+	 */
+	public Optional<ProvenanceObject> stagedProvenance(String project, String version, String filename, long stage) {
+		return provenance(project, version, filename, stage);
+	}
+
+	private Optional<ProvenanceObject> provenance(String project, String version, String filename, Long stage) {
 		Map<Publisher, List<JsonNode>> bundles = new LinkedHashMap<>();
 		this.jdbc.sql(OF_FILE)
+			.param("stage", stage)
 			.param("project", project)
 			.param("version", version)
 			.param("filename", filename)

@@ -399,7 +399,8 @@ class UploadService {
 			.orElseThrow(() -> badRequest("Invalid attestations supplied during upload: " + uploader.project()
 					+ " is not opted in through a GitHub repository, so no workflow can be its trusted publisher"));
 		try {
-			return this.attestations.verify(checked.filename(), checked.sha256(), field, publisher);
+			return this.attestations.verify(checked.filename(), checked.sha256(), field, publisher,
+					this.attestations.boundRepository(uploader.projectId()).orElse(null));
 		}
 		catch (AttestationRefusedException ex) {
 			if (ex.reason() == AttestationRefusedException.Reason.TRUSTED_ROOT_UNAVAILABLE) {

@@ -65,6 +65,33 @@ class TestTrustRootTest {
 	}
 
 	@Test
+	void aProjectBoundToItsRepositorysIdsAcceptsOnlyACertificateCarryingThem() throws Exception {
+		RepositoryIds bound = new RepositoryIds(FARM.repositoryId(), FARM.ownerId());
+		VerifiedAttestation verified = verifier.verify(FILE, SHA256, sigstore.attestation(FILE, SHA256.hex(), FARM),
+				EXPECTED, bound);
+		assertThat(verified.publisher().repository()).isEqualTo("farm-org/wheelfarm-builds");
+
+		// The same owner/name, re-created (a new repository id) or moved to another
+		// owner and back under the name (a new owner id): Fulcio signs it as before.
+		for (TestSigstore.Identity impostor : new TestSigstore.Identity[] {
+				new TestSigstore.Identity(FARM.repository(), FARM.workflowFile(), FARM.ref(), 90_001, FARM.ownerId()),
+				new TestSigstore.Identity(FARM.repository(), FARM.workflowFile(), FARM.ref(), FARM.repositoryId(),
+						90_002) }) {
+			String recreated = sigstore.attestation(FILE, SHA256.hex(), impostor);
+			assertThat(verifier.verify(FILE, SHA256, recreated, EXPECTED).publisher())
+				.as("without a binding, the name is all there is to check")
+				.isEqualTo(verified.publisher());
+			assertThatExceptionOfType(AttestationRefusedException.class)
+				.isThrownBy(() -> verifier.verify(FILE, SHA256, recreated, EXPECTED, bound))
+				.satisfies((ex) -> assertThat(ex.reason().code()).isEqualTo("repository_ids_mismatch"))
+				.withMessageStartingWith("The repository farm-org/wheelfarm-builds was re-created or transferred:")
+				.withMessageContaining("(repository " + impostor.repositoryId() + ", owner " + impostor.ownerId()
+						+ "), not those the project was bound to (repository " + FARM.repositoryId() + ", owner "
+						+ FARM.ownerId() + ")");
+		}
+	}
+
+	@Test
 	void aSignatureFromACaTheRootDoesNotNameIsRefused() {
 		String forged = new TestSigstore().attestation(FILE, SHA256.hex(), FARM);
 		assertThatExceptionOfType(AttestationRefusedException.class)

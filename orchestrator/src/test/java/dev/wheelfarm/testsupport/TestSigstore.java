@@ -111,8 +111,19 @@ public final class TestSigstore {
 	 * @param repository {@code owner/name}
 	 * @param workflowFile the workflow's file name under {@code .github/workflows/}
 	 * @param ref the ref it ran from, e.g. {@code refs/heads/main}
+	 * @param repositoryId GitHub's id of the repository ({@code repository_id})
+	 * @param ownerId GitHub's id of its owner ({@code repository_owner_id})
 	 */
-	public record Identity(String repository, String workflowFile, String ref) {
+	public record Identity(String repository, String workflowFile, String ref, long repositoryId, long ownerId) {
+
+		/**
+		 * A run of {@code repository}, with ids derived from its name: the same for the
+		 * same name, as GitHub's are for one repository that is not re-created.
+		 */
+		public Identity(String repository, String workflowFile, String ref) {
+			this(repository, workflowFile, ref, Math.floorMod(repository.hashCode(), 1_000_000_000L) + 1,
+					Math.floorMod(repository.split("/")[0].hashCode(), 1_000_000_000L) + 1);
+		}
 
 		/** The SAN URI and build config URI Fulcio writes. */
 		public String workflowUri() {
@@ -271,6 +282,10 @@ public final class TestSigstore {
 		fulcio.put("1.3.6.1.4.1.57264.1.12", "https://github.com/" + identity.repository()); // source
 																								// repository
 		fulcio.put("1.3.6.1.4.1.57264.1.14", identity.ref()); // source repository ref
+		// Source Repository Identifier and Source Repository Owner Identifier: GitHub's
+		// ids, as decimal strings.
+		fulcio.put("1.3.6.1.4.1.57264.1.15", Long.toString(identity.repositoryId()));
+		fulcio.put("1.3.6.1.4.1.57264.1.17", Long.toString(identity.ownerId()));
 		fulcio.put("1.3.6.1.4.1.57264.1.18", identity.workflowUri()); // build config URI
 		fulcio.put("1.3.6.1.4.1.57264.1.20", "workflow_dispatch"); // build trigger
 		// The first issuer extension holds raw bytes, not a DER string (Fulcio's

@@ -88,13 +88,55 @@ class AttestedUploadTest extends UploadTestBase {
 		assertThat(notAList.body()).contains("the attestations field must be a JSON array of attestation objects");
 		assertThat(this.rows.files(sdist)).as("a refused upload stores nothing").isZero();
 
+		// Staged: the stage's view links the provenance below the stage's URL, where it
+		// is served while the stage is open, and only there.
+		String link = "../../integrity/pypi-attestations/0.0.19/pypi_attestations-0.0.19.tar.gz/provenance";
+		RawHttp.Answer staged = upload("/legacy/?stage=true", "pypi-attestations", "0.0.19", sdist,
+				"[" + attestation + "]");
+		assertThat(staged.status()).as(staged.body()).isEqualTo(200);
+		String stageIndex = JSON.readTree(call("GET", "/api/projects/pypi-attestations/stages", TOKEN).body())
+			.path("stages")
+			.get(0)
+			.path("index_url")
+			.stringValue();
+		String stagePage = stageIndex + "pypi-attestations/";
+		assertThat(file(simpleJson(stagePage), sdist).path("provenance").stringValue()).isEqualTo(link);
+		assertThat(html(stagePage)).contains("data-provenance=\"" + link + "\">" + sdist + "</a>");
+		String stagedLink = URI.create(stagePage).resolve(link).toString();
+		assertThat(stagedLink).startsWith(stageIndex.replace("/simple/", "/integrity/"));
+		HttpResponse<byte[]> stagedProvenance = get(stagedLink);
+		assertThat(stagedProvenance.statusCode()).isEqualTo(200);
+		assertThat(stagedProvenance.headers().firstValue("Content-Type"))
+			.hasValue("application/vnd.pypi.integrity.v1+json");
+		assertThat(stagedProvenance.headers().firstValue("Cache-Control")).hasValue("private, no-store");
+		assertThat(JSON.readTree(stagedProvenance.body()))
+			.isEqualTo(JSON.readTree(SigstoreFixtures.file(sdist + ".provenance")));
+		assertThat(get(url("/integrity/pypi-attestations/0.0.19/" + sdist + "/provenance")).statusCode())
+			.as("a staged file's provenance is not public")
+			.isEqualTo(404);
+		String stageToken = stageIndex.replaceAll(".*/stage/([^/]+)/simple/$", "$1");
+		HttpResponse<String> discarded = call("DELETE", "/api/stages/" + stageToken, TOKEN);
+		assertThat(discarded.statusCode()).as(discarded.body()).isEqualTo(200);
+		assertThat(get(stagedLink).statusCode()).as("gone with the discarded stage").isEqualTo(404);
+
+		// Bound to GitHub's ids of the repository (its first OIDC upload): a certificate
+		// of a repository re-created under the name carries other ids. This one carries
+		// trailofbits/pypi-attestations' (772247423, owner 2314423).
+		bind("pypi-attestations", 772247400, 2314423);
+		RawHttp.Answer recreated = upload("/legacy/", "pypi-attestations", "0.0.19", sdist, "[" + attestation + "]");
+		assertThat(recreated.status()).isEqualTo(400);
+		assertThat(recreated.statusLine()).startsWith("HTTP/1.1 400 Invalid attestations supplied during upload:"
+				+ " The repository trailofbits/pypi-attestations was re-created or transferred");
+		assertThat(recreated.body()).contains("(repository 772247423, owner 2314423), not those the project was bound"
+				+ " to (repository 772247400, owner 2314423)");
+		bind("pypi-attestations", 772247423, 2314423);
+
 		RawHttp.Answer accepted = upload("/legacy/", "pypi-attestations", "0.0.19", sdist, "[" + attestation + "]");
 		assertThat(accepted.status()).as(accepted.body()).isEqualTo(200);
 
 		// PEP 691: the link, relative to the page as every other link.
 		String page = url("/simple/pypi-attestations/");
 		JsonNode file = file(simpleJson(page), sdist);
-		String link = "../../integrity/pypi-attestations/0.0.19/pypi_attestations-0.0.19.tar.gz/provenance";
 		assertThat(file.path("provenance").stringValue()).isEqualTo(link);
 		assertThat(html(page)).contains("data-provenance=\"" + link + "\">" + sdist + "</a>");
 
@@ -165,6 +207,16 @@ class AttestedUploadTest extends UploadTestBase {
 		assertThat(refused.status()).isEqualTo(400);
 		assertThat(refused.body()).contains("Invalid attestations supplied during upload: rfc8785 is not opted in"
 				+ " through a GitHub repository, so no workflow can be its trusted publisher");
+	}
+
+	/** What the project's first OIDC upload records (uploads.TrustedPublishers). */
+	private void bind(String project, long repositoryId, long ownerId) {
+		this.jdbc.sql("""
+				INSERT INTO trusted_publisher (project_id, github_repository_id, github_owner_id, repository)
+				SELECT id, :repository_id, :owner_id, 'trailofbits/pypi-attestations' FROM project WHERE name = :project
+				ON CONFLICT (project_id) DO UPDATE
+				SET github_repository_id = excluded.github_repository_id, github_owner_id = excluded.github_owner_id
+				""").param("repository_id", repositoryId).param("owner_id", ownerId).param("project", project).update();
 	}
 
 	private void trustedPublisher(String project, String table) {
