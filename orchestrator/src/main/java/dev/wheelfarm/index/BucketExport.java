@@ -155,6 +155,23 @@ final class BucketExport implements ExportTarget {
 		delete(List.of(path));
 	}
 
+	@Override
+	public Set<String> provenance() {
+		Set<String> objects = new HashSet<>();
+		for (String key : this.present.keySet()) {
+			if (key.startsWith("integrity/") && key.endsWith("/provenance")
+					&& key.chars().filter((c) -> c == '/').count() == 4) {
+				objects.add(key);
+			}
+		}
+		return objects;
+	}
+
+	@Override
+	public void deleteProvenance(String path) throws IOException {
+		delete(List.of(path));
+	}
+
 	/**
 	 * One DELETE per object rather than a batch: deletions are rare (removed files and
 	 * projects), and a batch DeleteObjects needs a checksum header that some

@@ -24,6 +24,8 @@ final class DirectoryExport implements ExportTarget {
 
 	private static final String TEMPORARY = ".export-";
 
+	private static final String PROVENANCE = "provenance";
+
 	private final Path directory;
 
 	DirectoryExport(Path directory) {
@@ -137,17 +139,50 @@ final class DirectoryExport implements ExportTarget {
 		deleteIfEmpty(file.getParent());
 	}
 
-	private static void deleteIfEmpty(Path directory) throws IOException {
+	@Override
+	public Set<String> provenance() throws IOException {
+		Path integrity = this.directory.resolve("integrity");
+		if (!Files.isDirectory(integrity)) {
+			return Set.of();
+		}
+		Set<String> found = new HashSet<>();
+		try (Stream<Path> walk = Files.walk(integrity, 4)) {
+			for (Path path : walk.filter(Files::isRegularFile).toList()) {
+				if (path.getFileName().toString().equals(PROVENANCE)
+						&& path.getNameCount() - integrity.getNameCount() == 4) {
+					found.add(this.directory.relativize(path).toString().replace('\\', '/'));
+				}
+			}
+		}
+		return found;
+	}
+
+	@Override
+	public void deleteProvenance(String path) throws IOException {
+		Path object = this.directory.resolve(path);
+		Files.deleteIfExists(object);
+		// <filename>/, <version>/ and <project>/, as each empties; integrity/ stays.
+		Path integrity = this.directory.resolve("integrity");
+		for (Path parent = object.getParent(); !parent.equals(integrity); parent = parent.getParent()) {
+			if (!deleteIfEmpty(parent)) {
+				return;
+			}
+		}
+	}
+
+	private static boolean deleteIfEmpty(Path directory) throws IOException {
 		try (Stream<Path> children = Files.list(directory)) {
 			if (children.findAny().isPresent()) {
-				return;
+				return false;
 			}
 		}
 		try {
 			Files.deleteIfExists(directory);
+			return true;
 		}
 		catch (DirectoryNotEmptyException ex) {
 			// A file of the same hash was exported meanwhile: the directory is needed.
+			return false;
 		}
 	}
 

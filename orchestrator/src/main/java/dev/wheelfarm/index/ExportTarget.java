@@ -42,6 +42,15 @@ interface ExportTarget {
 	/** Deletes one file. */
 	void deleteFile(String path) throws IOException;
 
+	/**
+	 * Every provenance object under {@code integrity/}, as
+	 * {@code integrity/<project>/<version>/<filename>/provenance}.
+	 */
+	Set<String> provenance() throws IOException;
+
+	/** Deletes one provenance object. */
+	void deleteProvenance(String path) throws IOException;
+
 	/** Where it is, for the log. */
 	String describe();
 

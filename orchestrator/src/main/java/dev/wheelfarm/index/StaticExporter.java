@@ -73,6 +73,7 @@ class StaticExporter {
 		int unchanged = 0;
 		int copied = 0;
 		List<String> hosted = this.pages.hostedNames();
+		Set<String> provenanceNamed = new HashSet<>();
 		for (String name : hosted) {
 			Optional<ProjectPage> page = this.pages.page(new ProjectName(name));
 			if (page.isEmpty()) {
@@ -80,7 +81,7 @@ class StaticExporter {
 				// it.
 				continue;
 			}
-			copied += exportFiles(target, page.get());
+			copied += exportFiles(target, page.get(), provenanceNamed);
 			RenderedPage rendered = new RenderedPage(new HtmlRenderer().project(page.get()),
 					new JsonRenderer().project(page.get()));
 			if (writePages(target, "simple/" + name + "/", rendered)) {
@@ -93,10 +94,15 @@ class StaticExporter {
 		writePages(target, "simple/", this.pages.root());
 		int removed = removeUnhosted(target, new HashSet<>(hosted));
 		int filesDeleted = removeDeletedFiles(target, this.repository.liveFiles());
+		filesDeleted += removeUnnamedProvenance(target, provenanceNamed);
 		return new Report(rewritten, unchanged, removed, copied, filesDeleted);
 	}
 
-	private int exportFiles(ExportTarget target, ProjectPage page) throws IOException {
+	/**
+	 * Copies the page's files and writes their provenance objects.
+	 * @param provenanceNamed collects the provenance paths the page links to
+	 */
+	private int exportFiles(ExportTarget target, ProjectPage page, Set<String> provenanceNamed) throws IOException {
 		int copied = 0;
 		for (IndexFile file : page.files()) {
 			if (!file.hosted()) {
@@ -116,10 +122,11 @@ class StaticExporter {
 			if (file.provenance() != null) {
 				// Beside the files, where the page's provenance link points; before the
 				// page, like the file itself.
+				String path = IndexUrls.provenancePath(page.name(), stored.get().version(), file.filename());
+				provenanceNamed.add(path);
 				Optional<ProvenanceObject> provenance = this.attestations.provenance(page.name(),
 						stored.get().version(), file.filename());
 				if (provenance.isPresent()) {
-					String path = IndexUrls.provenancePath(page.name(), stored.get().version(), file.filename());
 					copied += target.writePage(path, provenance.get().toJson(), PageKind.PROVENANCE) ? 1 : 0;
 				}
 			}
@@ -186,13 +193,31 @@ class StaticExporter {
 	}
 
 	/**
+	 * Deletes the provenance objects no page links to any more (of files that were
+	 * removed, withdrawn or whose project is no longer hosted), after the pages were
+	 * rewritten, as for the files themselves.
+	 * @param named the provenance paths the pages written by this export link to
+	 */
+	private static int removeUnnamedProvenance(ExportTarget target, Set<String> named) throws IOException {
+		int deleted = 0;
+		for (String path : target.provenance()) {
+			if (!named.contains(path)) {
+				target.deleteProvenance(path);
+				deleted++;
+			}
+		}
+		return deleted;
+	}
+
+	/**
 	 * What one export did.
 	 *
 	 * @param rewritten projects whose pages changed
 	 * @param unchanged projects left as they were
 	 * @param removed projects no longer hosted whose pages were deleted
 	 * @param filesCopied wheels and metadata files copied
-	 * @param filesDeleted copies of removed files (and their metadata) deleted
+	 * @param filesDeleted copies of removed files (and their metadata and provenance
+	 * objects) deleted
 	 */
 	record Report(int rewritten, int unchanged, int removed, int filesCopied, int filesDeleted) {
 

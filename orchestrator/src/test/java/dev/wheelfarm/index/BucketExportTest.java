@@ -110,13 +110,16 @@ class BucketExportTest {
 		Sha256 first = publish("sigma", "1.0");
 		Sha256 second = publish("sigma", "1.1");
 		publish("tau", "2.0");
+		attest(second);
+		String provenance = IndexUrls.provenancePath("sigma", "1.1", "sigma-1.1-py3-none-any.whl");
 		BucketExport bucket = new BucketExport(client, BUCKET, PREFIX, Duration.ofSeconds(60));
 		Path directory = scratch.resolve("directory");
 
 		StaticExporter.Report report = this.exporter.export(bucket);
 		this.exporter.export(directory);
-		assertThat(report.filesCopied()).isEqualTo(6);
+		assertThat(report.filesCopied()).as("three wheels, their metadata and one provenance object").isEqualTo(7);
 		assertThat(objects()).as("the bucket's objects and bytes").isEqualTo(files(directory));
+		assertThat(objects()).containsKey(provenance);
 		assertOrdered(new ArrayList<>(writes));
 		HeadObjectResponse page = client
 			.headObject((head) -> head.bucket(BUCKET).key(PREFIX + "simple/sigma/index.json"));
@@ -139,14 +142,21 @@ class BucketExportTest {
 			.update();
 		StaticExporter.Report removal = this.exporter.export(bucket);
 		this.exporter.export(directory);
-		assertThat(removal.filesDeleted()).isEqualTo(2);
+		assertThat(removal.filesDeleted()).as("the wheel, its metadata and its provenance").isEqualTo(3);
 		String removedWheel = IndexUrls.filePath(second.hex(), "sigma-1.1-py3-none-any.whl");
 		assertThat(writes).containsSubsequence("PUT simple/sigma/index.json", "DELETE " + removedWheel);
 		assertThat(writes.indexOf("DELETE " + removedWheel))
 			.as("the file deleted after every page that named it was rewritten")
 			.isGreaterThan(writes.indexOf("PUT simple/sigma/index.html"))
 			.isGreaterThan(writes.indexOf("PUT simple/sigma/index.json"));
+		assertThat(writes.indexOf("DELETE " + provenance))
+			.as("the provenance object deleted after every page that linked to it was rewritten")
+			.isGreaterThan(writes.indexOf("PUT simple/sigma/index.html"))
+			.isGreaterThan(writes.indexOf("PUT simple/sigma/index.json"));
+		assertThat(objects()).doesNotContainKey(provenance);
 		assertThat(objects()).isEqualTo(files(directory));
+		assertThat(directory.resolve("integrity")).as("no directories left of the removed file's provenance")
+			.isEmptyDirectory();
 	}
 
 	/**
@@ -181,6 +191,23 @@ class BucketExportTest {
 		assertThat(writes.indexOf("PUT simple/index.json")).as("the root after every project page")
 			.isGreaterThan(lastProjectPage);
 		assertThat(writes.indexOf("PUT simple/index.html")).isGreaterThan(lastProjectPage);
+	}
+
+	/**
+	 * Records an attestation of the file as the upload does once it verified (the export
+	 * serves what is recorded; verifying is the upload's test's).
+	 */
+	private void attest(Sha256 file) {
+		this.jdbc
+			.sql("""
+					INSERT INTO file_attestation (wheel_id, predicate_type, publisher, attestation, signer, integrated_at)
+					SELECT id, 'https://docs.pypi.org/attestations/publish/v1',
+					       '{"kind":"GitHub","repository":"example-org/sigma","workflow":"release.yml","environment":null}',
+					       '{"version":1}', 'https://github.com/example-org/sigma/.github/workflows/release.yml@refs/tags/v1',
+					       now()
+					FROM wheel WHERE sha256 = ?""")
+			.param(file.hex())
+			.update();
 	}
 
 	private Sha256 publish(String name, String version) throws Exception {

@@ -318,6 +318,16 @@ class S3Benchmark {
 		}
 
 		@Override
+		public Set<String> provenance() throws IOException {
+			return this.target.provenance();
+		}
+
+		@Override
+		public void deleteProvenance(String path) throws IOException {
+			this.target.deleteProvenance(path);
+		}
+
+		@Override
 		public String describe() {
 			return this.target.describe();
 		}
