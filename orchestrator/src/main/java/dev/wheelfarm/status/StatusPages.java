@@ -16,6 +16,7 @@ import dev.wheelfarm.retention.RetentionService;
 import dev.wheelfarm.shared.InvalidNameException;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Version;
+import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -80,11 +81,20 @@ class StatusPages {
 
 	@GetMapping("/builds")
 	String builds(@RequestParam(name = "state", required = false) String state,
-			@RequestParam(name = "page", defaultValue = "1") String page, Model model) {
-		StateFilter filter = StateFilter.of(state).orElse(StateFilter.ALL);
+			@RequestParam(name = "page", defaultValue = "1") String page, Model model, HttpServletResponse response) {
+		Optional<StateFilter> known = (state == null || state.isEmpty()) ? Optional.of(StateFilter.ALL)
+				: StateFilter.of(state);
+		StateFilter filter = known.orElse(StateFilter.ALL);
 		model.addAttribute("filter", filter);
 		model.addAttribute("filters", StateFilter.values());
 		model.addAttribute("queue", this.builds.queue(new Paging(1, Paging.DEFAULT_SIZE)));
+		if (known.isEmpty()) {
+			// Listing every build instead would look like an answer to the question
+			// asked; the API refuses an unknown state too.
+			response.setStatus(HttpStatus.BAD_REQUEST.value());
+			model.addAttribute("stateError", StateFilter.unknown(state));
+			return "builds";
+		}
 		model.addAttribute("listed", this.builds.list(new BuildListing.Filter(filter.states, null),
 				new Paging(pageNumber(page), Paging.DEFAULT_SIZE)));
 		return "builds";
@@ -211,6 +221,8 @@ class StatusPages {
 		FAILED("failed", "failed", EnumSet.of(BuildState.FAILED)),
 		STOPPED("stopped", "cancelled or skipped", EnumSet.of(BuildState.CANCELLED, BuildState.SKIPPED));
 
+		private static final int MAX_SHOWN = 40;
+
 		final String code;
 
 		final String words;
@@ -233,6 +245,19 @@ class StatusPages {
 
 		static Optional<StateFilter> of(String code) {
 			return java.util.Arrays.stream(values()).filter((filter) -> filter.code.equals(code)).findFirst();
+		}
+
+		/**
+		 * Why {@code code} lists nothing, naming the states there are. The code is cut
+		 * short: it is the visitor's text, shown back to them only escaped.
+		 */
+		static String unknown(String code) {
+			String shown = (code.length() > MAX_SHOWN) ? code.substring(0, MAX_SHOWN) + "…" : code;
+			return "There is no build state “" + shown + "”. Show all builds, or those "
+					+ java.util.Arrays.stream(values())
+						.filter((filter) -> filter != ALL)
+						.map(StateFilter::words)
+						.collect(Collectors.joining(", ", "", "."));
 		}
 
 	}

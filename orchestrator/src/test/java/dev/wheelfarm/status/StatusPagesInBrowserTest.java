@@ -252,7 +252,7 @@ class StatusPagesInBrowserTest {
 	}
 
 	@Test
-	void theBuildListShowsTheQueueLiveAndFiltersByStateWithTheKeyboard() {
+	void theBuildListShowsTheQueueLiveAndFiltersByStateWithTheKeyboard() throws Exception {
 		WebDriver page = browser.driver();
 		page.get(url("/builds"));
 		assertThat(page.findElements(By.cssSelector("#queue-table tbody tr"))).extracting(
@@ -289,6 +289,19 @@ class StatusPagesInBrowserTest {
 			page.get(url("/builds"));
 			assertThat(page.findElements(By.cssSelector("meta[http-equiv=refresh]"))).isEmpty();
 			check();
+			// An unknown state is refused, in words naming the states there are, not
+			// answered with every build.
+			page.get(url("/builds?state=finished"));
+			assertThat(page.findElement(By.id("state-error")).getText())
+				.isEqualTo("There is no build state “finished”. Show all builds, or those queued, building, built,"
+						+ " failed, cancelled or skipped.");
+			assertThat(page.findElement(By.id("state")).getAttribute("aria-describedby")).isEqualTo("state-error");
+			assertThat(page.findElements(By.cssSelector("#builds tbody tr"))).isEmpty();
+			check();
+			assertThat(HttpClient.newHttpClient()
+				.send(HttpRequest.newBuilder(URI.create(url("/builds?state=finished"))).build(),
+						HttpResponse.BodyHandlers.ofString())
+				.statusCode()).isEqualTo(400);
 		}
 		finally {
 			this.jdbc.sql("UPDATE build SET state = 'PENDING', reason = 'test' WHERE id = ?").param(queued).update();
