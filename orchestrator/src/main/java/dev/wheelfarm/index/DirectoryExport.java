@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -116,20 +117,7 @@ final class DirectoryExport implements ExportTarget {
 
 	@Override
 	public Set<String> files() throws IOException {
-		Path files = this.directory.resolve("files");
-		if (!Files.isDirectory(files)) {
-			return Set.of();
-		}
-		Set<String> found = new HashSet<>();
-		try (Stream<Path> walk = Files.walk(files, 3)) {
-			for (Path path : walk.filter(Files::isRegularFile).toList()) {
-				if (!path.getFileName().toString().startsWith(TEMPORARY)
-						&& path.getNameCount() - files.getNameCount() == 3) {
-					found.add(this.directory.relativize(path).toString().replace('\\', '/'));
-				}
-			}
-		}
-		return found;
+		return listed("files", 3, (name) -> !name.startsWith(TEMPORARY));
 	}
 
 	@Override
@@ -141,20 +129,7 @@ final class DirectoryExport implements ExportTarget {
 
 	@Override
 	public Set<String> provenance() throws IOException {
-		Path integrity = this.directory.resolve("integrity");
-		if (!Files.isDirectory(integrity)) {
-			return Set.of();
-		}
-		Set<String> found = new HashSet<>();
-		try (Stream<Path> walk = Files.walk(integrity, 4)) {
-			for (Path path : walk.filter(Files::isRegularFile).toList()) {
-				if (path.getFileName().toString().equals(PROVENANCE)
-						&& path.getNameCount() - integrity.getNameCount() == 4) {
-					found.add(this.directory.relativize(path).toString().replace('\\', '/'));
-				}
-			}
-		}
-		return found;
+		return listed("integrity", 4, PROVENANCE::equals);
 	}
 
 	@Override
@@ -168,6 +143,26 @@ final class DirectoryExport implements ExportTarget {
 				return;
 			}
 		}
+	}
+
+	/**
+	 * The regular files {@code depth} levels below {@code top} whose names {@code wanted}
+	 * accepts, as paths relative to the export.
+	 */
+	private Set<String> listed(String top, int depth, Predicate<String> wanted) throws IOException {
+		Path root = this.directory.resolve(top);
+		if (!Files.isDirectory(root)) {
+			return Set.of();
+		}
+		Set<String> found = new HashSet<>();
+		try (Stream<Path> walk = Files.walk(root, depth)) {
+			for (Path path : walk.filter(Files::isRegularFile).toList()) {
+				if (path.getNameCount() - root.getNameCount() == depth && wanted.test(path.getFileName().toString())) {
+					found.add(this.directory.relativize(path).toString().replace('\\', '/'));
+				}
+			}
+		}
+		return found;
 	}
 
 	private static boolean deleteIfEmpty(Path directory) throws IOException {
