@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -23,6 +22,7 @@ import dev.wheelfarm.dispatch.local.Sdists;
 import dev.wheelfarm.optin.BareRepository;
 import dev.wheelfarm.pypi.standin.PypiStandIn;
 import dev.wheelfarm.testsupport.Venv;
+import dev.wheelfarm.testsupport.Waiting;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -277,22 +277,7 @@ final class Farm implements AutoCloseable {
 	}
 
 	static <T> T await(String what, java.util.function.Supplier<T> probe, Predicate<T> done, Duration limit) {
-		Instant deadline = Instant.now().plus(limit);
-		T last = probe.get();
-		while (!done.test(last)) {
-			if (Instant.now().isAfter(deadline)) {
-				throw new AssertionError("waited " + limit + " for " + what + "; last saw " + last);
-			}
-			try {
-				Thread.sleep(200);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException(ex);
-			}
-			last = probe.get();
-		}
-		return last;
+		return Waiting.until(what, limit, probe, done);
 	}
 
 	private static String encode(String value) {

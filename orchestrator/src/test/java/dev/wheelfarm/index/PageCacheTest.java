@@ -3,8 +3,10 @@ package dev.wheelfarm.index;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -13,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.wheelfarm.shared.ProjectName;
+import dev.wheelfarm.testsupport.Waiting;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,7 +31,15 @@ class PageCacheTest {
 	 */
 	private final AtomicLong nanoTime = new AtomicLong();
 
-	/** Pages that take a while to render, like a 300-file project does. */
+	/**
+	 * While set, a render waits for it to open: the readers that arrive meanwhile are
+	 * what the cache must not render for again.
+	 */
+	private volatile CountDownLatch renderGate;
+
+	/**
+	 * Pages whose render takes as long as the test says, as a 300-file project's does.
+	 */
 	private final IndexPages slowPages = new IndexPages(null, null) {
 
 		@Override
@@ -37,7 +48,7 @@ class PageCacheTest {
 				return Optional.empty();
 			}
 			int render = PageCacheTest.this.renders.incrementAndGet();
-			sleep(50);
+			awaitGate();
 			byte[] body = ("render " + render).getBytes(StandardCharsets.UTF_8);
 			return Optional.of(new RenderedPage(body, body));
 		}
@@ -90,9 +101,20 @@ class PageCacheTest {
 			.contains("render 2");
 	}
 
+	/**
+	 * Lets {@code readers} threads ask for the page at once, and lets a render finish
+	 * only once every reader was answered or waits inside the cache: so they all overlap
+	 * a render, whatever the machine's speed.
+	 */
 	private List<String> readAllAtOnce(PageCache cache, int readers) throws Exception {
-		ExecutorService pool = Executors.newFixedThreadPool(readers);
+		List<Thread> threads = new CopyOnWriteArrayList<>();
+		ExecutorService pool = Executors.newFixedThreadPool(readers, (task) -> {
+			Thread thread = new Thread(task);
+			threads.add(thread);
+			return thread;
+		});
 		CountDownLatch start = new CountDownLatch(1);
+		this.renderGate = new CountDownLatch(1);
 		List<Future<String>> pages = new ArrayList<>();
 		for (int i = 0; i < readers; i++) {
 			pages.add(pool.submit(() -> {
@@ -101,6 +123,12 @@ class PageCacheTest {
 			}));
 		}
 		start.countDown();
+		Waiting.until("every reader answered or waiting inside the cache", Duration.ofSeconds(30),
+				() -> pages.stream().filter(Future::isDone).count()
+						+ threads.stream().filter(PageCacheTest::waitsInTheCache).count(),
+				(settled) -> settled == readers);
+		this.renderGate.countDown();
+		this.renderGate = null;
 		List<String> texts = new ArrayList<>();
 		for (Future<String> page : pages) {
 			texts.add(page.get());
@@ -113,13 +141,24 @@ class PageCacheTest {
 		return new String(page.html(), StandardCharsets.UTF_8);
 	}
 
-	private static void sleep(long millis) {
+	private void awaitGate() {
+		CountDownLatch gate = this.renderGate;
+		if (gate == null) {
+			return;
+		}
 		try {
-			Thread.sleep(millis);
+			gate.await();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/** Parked (a render's gate, or the map's lock another render holds) in the cache. */
+	private static boolean waitsInTheCache(Thread thread) {
+		Thread.State state = thread.getState();
+		return (state == Thread.State.WAITING || state == Thread.State.BLOCKED) && Arrays.stream(thread.getStackTrace())
+			.anyMatch((frame) -> frame.getClassName().equals(PageCache.class.getName()));
 	}
 
 }

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 
 import dev.wheelfarm.artifacts.LocalBlobStore;
@@ -21,6 +20,7 @@ import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.IntegrationTest;
 import dev.wheelfarm.testsupport.Venv;
+import dev.wheelfarm.testsupport.Waiting;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -184,25 +184,20 @@ class PipIntegrationTest {
 			.isEqualTo(Files.readAllBytes(pureSdist));
 	}
 
-	private void build(String name, String version, URI sdistUrl, byte[] sdist) throws InterruptedException {
+	private void build(String name, String version, URI sdistUrl, byte[] sdist) {
 		long id = this.ledger
 			.enqueue(
 					new BuildCandidate(ProjectName.of(name), version, name + "-" + version + ".tar.gz",
 							sdistUrl.toString(), Sha256.digest(sdist), BuildCandidate.Origin.WATCHER),
 					RecipeFingerprint.of(Map.of("worker", "test")))
 			.id();
-		Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
-		while (Instant.now().isBefore(deadline)) {
+		Waiting.until("the build of " + name + " " + version + " to be published", Duration.ofMinutes(4), () -> {
 			this.dispatcher.round();
 			Build build = this.ledger.find(id).orElseThrow();
-			if (build.state() == BuildState.PUBLISHED) {
-				return;
-			}
 			assertThat(build.state()).as("build of %s %s: %s", name, version, build)
 				.isNotIn(BuildState.FAILED, BuildState.CANCELLED, BuildState.SKIPPED);
-			Thread.sleep(200);
-		}
-		throw new AssertionError("build of " + name + " was not published: " + this.ledger.find(id));
+			return build;
+		}, (build) -> build.state() == BuildState.PUBLISHED);
 	}
 
 	private Venv.Result pip(String... arguments) {

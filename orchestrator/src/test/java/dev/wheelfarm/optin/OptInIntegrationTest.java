@@ -10,11 +10,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import dev.wheelfarm.builds.Recipes;
 import dev.wheelfarm.pypi.standin.Fault;
 import dev.wheelfarm.pypi.standin.PypiStandIn;
 import dev.wheelfarm.testsupport.IntegrationTest;
+import dev.wheelfarm.testsupport.Waiting;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -285,10 +287,8 @@ class OptInIntegrationTest {
 				.andExpect(status().isAccepted())
 				.andExpect(header().string("Location", containsString("/api/opt-ins?repository=")))
 				.andExpect(jsonPath("$.repository").value(git.url()));
-			long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-			while (this.rows.project("api-pkg").isEmpty() && System.nanoTime() < deadline) {
-				Thread.sleep(100);
-			}
+			Waiting.until("the registered repository's opt-in of api-pkg", Duration.ofSeconds(30),
+					() -> this.rows.project("api-pkg"), Optional::isPresent);
 			this.mvc.perform(get("/api/opt-ins/API_Pkg"))
 				.andExpect(status().isOk())
 				.andExpect(jsonPath("$.state.code").value("opted-in"))

@@ -2,7 +2,6 @@ package dev.wheelfarm.requests;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +11,7 @@ import dev.wheelfarm.pypi.standin.PypiStandIn;
 import dev.wheelfarm.testsupport.Axe;
 import dev.wheelfarm.testsupport.Browser;
 import dev.wheelfarm.testsupport.IntegrationTest;
+import dev.wheelfarm.testsupport.Waiting;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -147,28 +147,21 @@ class RequestInBrowserTest {
 		}
 	}
 
-	private String awaitEndState(WebDriver page) throws InterruptedException {
-		Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-		String state = "";
-		while (Instant.now().isBefore(deadline)) {
+	private String awaitEndState(WebDriver page) {
+		String state = Waiting.until("the build page to show an ended build", Duration.ofMinutes(3), () -> {
 			// The page reloads itself every 5 s while the build runs; between two loads
-			// the
-			// element may be gone or stale, which only means: look again.
+			// the element may be gone or stale, which only means: look again.
 			try {
-				state = page.findElement(By.id("state")).getAttribute("data-state");
+				return page.findElement(By.id("state")).getAttribute("data-state");
 			}
 			catch (NoSuchElementException | StaleElementReferenceException ex) {
-				state = "";
+				return "";
 			}
-			if (List.of("PUBLISHED", "FAILED", "CANCELLED", "SKIPPED").contains(state)) {
-				assertThat(page.findElements(By.cssSelector("meta[http-equiv=refresh]")))
-					.as("an ended build's page stops refreshing")
-					.isEmpty();
-				return state;
-			}
-			Thread.sleep(500);
-		}
-		throw new AssertionError("the build page still shows " + state);
+		}, List.of("PUBLISHED", "FAILED", "CANCELLED", "SKIPPED")::contains);
+		assertThat(page.findElements(By.cssSelector("meta[http-equiv=refresh]")))
+			.as("an ended build's page stops refreshing")
+			.isEmpty();
+		return state;
 	}
 
 	private void optIn(String name, Map<String, String> settings) {

@@ -577,6 +577,11 @@ public class GitHubEngine implements BuildEngine {
 		static Sleeper real() {
 			return (duration) -> {
 				try {
+					// A real pause, in production only: GitHub lists a dispatched run a
+					// few
+					// seconds after it accepted the dispatch, and nothing tells when;
+					// looking
+					// again at once would only spend the rate limit.
 					Thread.sleep(duration.toMillis());
 				}
 				catch (InterruptedException ex) {

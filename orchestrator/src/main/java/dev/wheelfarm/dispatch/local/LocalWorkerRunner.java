@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -409,17 +410,22 @@ public class LocalWorkerRunner {
 		List<ProcessHandle> descendants = worker.descendants().toList();
 		worker.destroyForcibly();
 		descendants.forEach(ProcessHandle::destroyForcibly);
-		// SIGKILL is asynchronous: wait (bounded) so that the caller can reuse the run
-		// directory and a retry does not race a dying compiler.
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		// SIGKILL is asynchronous: wait (bounded) for every exit so that the caller can
+		// reuse the run directory and a retry does not race a dying compiler.
+		CompletableFuture<?>[] exits = Stream.concat(Stream.of(worker), descendants.stream())
+			.map(ProcessHandle::onExit)
+			.toArray(CompletableFuture[]::new);
 		try {
-			while ((worker.isAlive() || descendants.stream().anyMatch(ProcessHandle::isAlive))
-					&& System.nanoTime() < deadline) {
-				Thread.sleep(50);
-			}
+			CompletableFuture.allOf(exits).get(10, TimeUnit.SECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			// A process stuck in the kernel (uninterruptible I/O): nothing more to do;
+			// the caller goes on as it did before the wait.
+			LoggerFactory.getLogger(LocalWorkerRunner.class)
+				.warn("Worker {} or a process it started had not exited 10 s after SIGKILL", worker.pid());
 		}
 	}
 

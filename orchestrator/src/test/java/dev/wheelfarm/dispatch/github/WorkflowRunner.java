@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,9 @@ import java.util.zip.ZipOutputStream;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.extension.Extension;
+import com.github.tomakehurst.wiremock.extension.Parameters;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.extension.ServeEventListener;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import org.slf4j.Logger;
@@ -110,6 +113,12 @@ final class WorkflowRunner {
 
 	private final Map<Long, Run> runs = new ConcurrentHashMap<>();
 
+	/**
+	 * The dispatch answers not sent yet, by WireMock's event: each run's runner waits for
+	 * its own.
+	 */
+	private final Map<UUID, CountDownLatch> dispatching = new ConcurrentHashMap<>();
+
 	private final List<JsonNode> dispatches = new CopyOnWriteArrayList<>();
 
 	private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
@@ -134,7 +143,7 @@ final class WorkflowRunner {
 	Extension[] apiAnswers() {
 		return new Extension[] { new Answer(DISPATCH, this::dispatch), new Answer(RUN, this::run),
 				new Answer(RUN_LIST, this::runList), new Answer(ARTIFACTS, this::artifacts),
-				new Answer(DOWNLOAD, this::download), new Answer(TREES, this::tree) };
+				new Answer(DOWNLOAD, this::download), new Answer(TREES, this::tree), new PickUp() };
 	}
 
 	/** The transformer of the artifact storage host's answer. */
@@ -215,7 +224,9 @@ final class WorkflowRunner {
 		long runId = this.runIds.incrementAndGet();
 		Run run = new Run(runId, inputs, Instant.now().truncatedTo(ChronoUnit.SECONDS));
 		this.runs.put(runId, run);
-		this.runners.submit(() -> execute(run));
+		CountDownLatch answered = new CountDownLatch(1);
+		this.dispatching.put(event.getId(), answered);
+		this.runners.submit(() -> execute(run, answered));
 		if (!body.path("return_run_details").asBoolean(false)) {
 			return gitHubAnswer(answer).withStatus(204).build();
 		}
@@ -330,11 +341,15 @@ final class WorkflowRunner {
 
 	// ---- the runner
 
-	private void execute(Run run) {
+	private void execute(Run run, CountDownLatch answered) {
 		try {
+			// GitHub queues a run once it accepted the dispatch, so the orchestrator
+			// holds the run's details before the run moves on. An answer lost on the way
+			// (a fault test's) does not stop the run, as on GitHub: the wait is bounded.
+			if (!answered.await(10, TimeUnit.SECONDS)) {
+				logger.info("Run {}: the dispatch answer was not sent; running it anyway", run.id);
+			}
 			deliver(run, "requested");
-			// A runner picks the job up a moment after the dispatch.
-			Thread.sleep(300);
 			run.moveTo("in_progress", null);
 			deliver(run, "in_progress");
 			Path checkout = checkout(run.id);
@@ -595,6 +610,24 @@ final class WorkflowRunner {
 			run.put("updated_at", this.updated.toString());
 			run.put("html_url", htmlUrl(this.id));
 			return run;
+		}
+
+	}
+
+	/** Tells a dispatched run's runner that the answer to its dispatch was sent. */
+	private final class PickUp implements ServeEventListener {
+
+		@Override
+		public void afterComplete(ServeEvent event, Parameters parameters) {
+			CountDownLatch answered = WorkflowRunner.this.dispatching.remove(event.getId());
+			if (answered != null) {
+				answered.countDown();
+			}
+		}
+
+		@Override
+		public String getName() {
+			return "pick-up";
 		}
 
 	}

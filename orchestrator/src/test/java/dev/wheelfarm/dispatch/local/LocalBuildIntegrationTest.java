@@ -3,7 +3,6 @@ package dev.wheelfarm.dispatch.local;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,6 +15,7 @@ import dev.wheelfarm.builds.FailureKind;
 import dev.wheelfarm.dispatch.Dispatcher;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.IntegrationTest;
+import dev.wheelfarm.testsupport.Waiting;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -98,17 +98,11 @@ class LocalBuildIntegrationTest {
 		return LedgerBuilds.enqueue(this.ledger, this.jdbc, sdists, scratch, name, version, files);
 	}
 
-	private Build untilEnded(long id) throws InterruptedException {
-		Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-		while (Instant.now().isBefore(deadline)) {
+	private Build untilEnded(long id) {
+		return Waiting.until("build " + id + " to end", Duration.ofMinutes(3), () -> {
 			this.dispatcher.round();
-			Build build = this.ledger.find(id).orElseThrow();
-			if (build.state() == BuildState.SUCCEEDED || build.state().isEnded()) {
-				return build;
-			}
-			Thread.sleep(200);
-		}
-		throw new AssertionError("build " + id + " did not end: " + this.ledger.find(id));
+			return this.ledger.find(id).orElseThrow();
+		}, (build) -> build.state() == BuildState.SUCCEEDED || build.state().isEnded());
 	}
 
 	@TestConfiguration

@@ -29,6 +29,7 @@ import dev.wheelfarm.builds.RecipeFingerprint;
 import dev.wheelfarm.shared.ProjectName;
 import dev.wheelfarm.shared.Sha256;
 import dev.wheelfarm.testsupport.TestDatabase;
+import dev.wheelfarm.testsupport.Waiting;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -139,30 +140,34 @@ final class OrchestratorProcess implements AutoCloseable {
 	}
 
 	private void awaitHealthy(Duration limit) {
-		Instant deadline = Instant.now().plus(limit);
-		while (Instant.now().isBefore(deadline)) {
-			if (!this.process.isAlive()) {
-				throw new AssertionError("the orchestrator exited with " + this.process.exitValue() + ":\n" + tail(80));
-			}
-			try {
-				HttpResponse<String> health = HTTP.send(
-						HttpRequest.newBuilder(uri("/actuator/health")).timeout(Duration.ofSeconds(2)).build(),
-						HttpResponse.BodyHandlers.ofString());
-				if (health.statusCode() == 200 && health.body().contains("\"UP\"")) {
-					return;
-				}
-			}
-			catch (IOException ex) {
-				// Not listening yet.
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new AssertionError(ex);
-			}
-			sleep(200);
+		try {
+			Waiting.until("the orchestrator to answer healthy", limit, this::healthy, Boolean.TRUE::equals,
+					(last) -> "no healthy answer:\n" + tail(80));
 		}
-		kill();
-		throw new AssertionError("the orchestrator was not healthy within " + limit + ":\n" + tail(80));
+		catch (AssertionError ex) {
+			kill();
+			throw ex;
+		}
+	}
+
+	private boolean healthy() {
+		if (!this.process.isAlive()) {
+			throw new AssertionError("the orchestrator exited with " + this.process.exitValue() + ":\n" + tail(80));
+		}
+		try {
+			HttpResponse<String> health = HTTP.send(
+					HttpRequest.newBuilder(uri("/actuator/health")).timeout(Duration.ofSeconds(2)).build(),
+					HttpResponse.BodyHandlers.ofString());
+			return health.statusCode() == 200 && health.body().contains("\"UP\"");
+		}
+		catch (IOException ex) {
+			// Not listening yet.
+			return false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError(ex);
+		}
 	}
 
 	URI uri(String path) {
@@ -261,25 +266,8 @@ final class OrchestratorProcess implements AutoCloseable {
 	 * log when it does not come true in time.
 	 */
 	void await(BooleanSupplier condition, Duration limit, JdbcClient jdbc, String what) {
-		Instant deadline = Instant.now().plus(limit);
-		while (Instant.now().isBefore(deadline)) {
-			if (condition.getAsBoolean()) {
-				return;
-			}
-			sleep(50);
-		}
-		throw new AssertionError(
-				"no " + what + " within " + limit + "; ledger: " + FarmInvariants.builds(jdbc) + "\n" + tail(80));
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new AssertionError(ex);
-		}
+		Waiting.until(what, limit, condition::getAsBoolean, Boolean.TRUE::equals,
+				(last) -> "the ledger " + FarmInvariants.builds(jdbc) + "\n" + tail(80));
 	}
 
 }

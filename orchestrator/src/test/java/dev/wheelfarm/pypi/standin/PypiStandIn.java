@@ -213,6 +213,9 @@ public final class PypiStandIn implements AutoCloseable {
 			this.requestsByPath.computeIfAbsent(path, (p) -> new AtomicInteger()).incrementAndGet();
 			Fault fault = nextFault(path);
 			if (fault instanceof Fault.Slow slow) {
+				// A slow server is made of real time, as the client's socket timeout it
+				// trips is: the delay is the test's (longer than the farm's timeout), and
+				// the test waits for the farm's time-out, never for this pause to end.
 				sleep(slow.delay().toMillis());
 			}
 			else if (fault instanceof Fault.Status status) {
