@@ -170,7 +170,10 @@ class TwoReplicasTest {
 		// Counted after the stall began: a later run of A reads the bucket after it.
 		proxyOfA.fail(FaultyProxy.Fault.STALL);
 		long before = jdbc.sql("SELECT coalesce(max(id), 0) FROM job_run").query(Long.class).single();
-		replicaA.await(() -> stuckRunOf(replicaA, before) != null, LIMIT, jdbc, "replica A holding the export");
+		// A run of A already under way when the stall began gives up only after the
+		// SDK's three attempts of 30 s each; A's next run is the one that hangs.
+		replicaA.await(() -> stuckRunOf(replicaA, before) != null, LIMIT.plusSeconds(100), jdbc,
+				"replica A holding the export");
 		long stuck = stuckRunOf(replicaA, before);
 		replicaA.kill();
 		OffsetDateTime killed = jdbc.sql("SELECT clock_timestamp()").query(OffsetDateTime.class).single();
