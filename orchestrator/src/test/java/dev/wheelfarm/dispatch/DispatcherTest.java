@@ -170,9 +170,7 @@ class DispatcherTest {
 		replicaB.round();
 		assertThat(this.events).as("not within the grace period").isEmpty();
 		// One grace is the time of the replica that holds the outputs, if it lives.
-		this.jdbc.sql("UPDATE build SET updated_at = now() - interval '3 minutes' WHERE id = ?")
-			.param(this.buildId)
-			.update();
+		succeededMinutesAgo(3);
 		replicaB.round();
 		assertThat(this.events).as("not within two graces").isEmpty();
 		assertThat(otherDisk).doesNotExist();
@@ -221,9 +219,14 @@ class DispatcherTest {
 		return this.dataDir.resolve("replica-b");
 	}
 
+	/** Past twice the default grace of 2 min. */
 	private void agePastGrace() {
-		this.jdbc.sql("UPDATE build SET updated_at = now() - interval '5 minutes' WHERE id = ?")
-			.param(this.buildId)
+		succeededMinutesAgo(5);
+	}
+
+	private void succeededMinutesAgo(int minutes) {
+		this.jdbc.sql("UPDATE build SET updated_at = now() - ? * interval '1 minute' WHERE id = ?")
+			.params(minutes, this.buildId)
 			.update();
 	}
 
