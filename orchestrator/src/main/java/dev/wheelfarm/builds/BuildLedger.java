@@ -250,6 +250,14 @@ public class BuildLedger {
 			LIMIT 20
 			""";
 
+	// Restarts the stranded grace of a success whose publication failed this time (the
+	// blob store could not be written, its outputs could not be fetched again): the
+	// next offer waits one grace instead of hammering a bucket that is down on every
+	// round, and the build's page says why its wheels are not listed yet.
+	private static final String PUBLICATION_DELAYED = """
+			UPDATE build SET reason = :reason, updated_at = now() WHERE id = :id AND state = 'SUCCEEDED'
+			""";
+
 	private static final String MARK_PUBLISHED = """
 			UPDATE build SET state = 'PUBLISHED', reason = :reason WHERE id = :id AND state = 'SUCCEEDED'
 			""";
@@ -512,6 +520,18 @@ public class BuildLedger {
 	 */
 	public List<Build> stranded(java.time.Duration grace) {
 		return this.jdbc.sql(STRANDED).param("graceMillis", grace.toMillis()).query(BuildLedger::mapBuild).list();
+	}
+
+	/**
+	 * A succeeded build's wheels could not be published this time; they are offered again
+	 * once {@link #stranded} finds it, one grace from now.
+	 * @return false when the build is no longer waiting for its publication
+	 */
+	public boolean publicationDelayed(long id, String why) {
+		return this.jdbc.sql(PUBLICATION_DELAYED)
+			.param("id", id)
+			.param("reason", "not published yet: " + why)
+			.update() == 1;
 	}
 
 	/** The index published the build's wheels. */

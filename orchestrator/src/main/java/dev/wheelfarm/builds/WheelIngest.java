@@ -55,6 +55,9 @@ public class WheelIngest {
 			WHERE b.id = :id
 			""";
 
+	// The pseudo-filename of an outcome where the store, not a wheel, failed.
+	private static final String STORAGE = "(storage)";
+
 	private static final String STORED_NAME = "SELECT sha256, removed_at FROM wheel WHERE filename = :filename";
 
 	private static final String INSERT_WHEEL = """
@@ -108,7 +111,7 @@ public class WheelIngest {
 		if (outcome.rejections().isEmpty()) {
 			logger.info("Build {}: published {}", event.buildId(), outcome.published());
 		}
-		else {
+		else if (!outcome.storageFailed()) {
 			logger.warn("Build {}: wheels refused: {}", event.buildId(), outcome.rejections());
 		}
 	}
@@ -155,11 +158,15 @@ public class WheelIngest {
 			}
 		}
 		catch (IOException ex) {
-			// A full disk or a vanished build directory: nothing is listed, the build
-			// stays
-			// SUCCEEDED, and a re-delivery of the event retries with the same blobs.
-			logger.error("Build {}: could not store its wheels: {}", event.buildId(), ex.getMessage());
-			return new Outcome(List.of(), List.of(new Rejection("(storage)", ex.getMessage())));
+			// A full disk, a bucket answering 503 or not at all, a vanished build
+			// directory: nothing is listed, the build stays SUCCEEDED, and the
+			// dispatcher offers it again one stranded grace later (the blobs already
+			// written are reused). No rejection row: this is not the wheels' fault.
+			String why = "its wheels could not be stored (" + ex.getMessage()
+					+ "); nothing is listed yet, and they are offered again";
+			logger.error("Build {}: {} after wheelfarm.dispatch.stranded-grace", event.buildId(), why);
+			this.ledger.publicationDelayed(event.buildId(), why);
+			return new Outcome(List.of(), List.of(new Rejection(STORAGE, ex.getMessage())));
 		}
 		// A project that publishes on review gets its wheels in its open stage: stored,
 		// listed at the stage's URL, public only when someone publishes the stage.
@@ -262,6 +269,11 @@ public class WheelIngest {
 	 * @param rejections why nothing was listed (empty on success)
 	 */
 	public record Outcome(List<String> published, List<Rejection> rejections) {
+
+		/** The store failed (logged where it did): nothing was refused, it is retried. */
+		boolean storageFailed() {
+			return this.rejections.stream().anyMatch((rejection) -> STORAGE.equals(rejection.filename()));
+		}
 
 	}
 

@@ -11,7 +11,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import dev.wheelfarm.builds.Build;
 import dev.wheelfarm.builds.BuildEnvironmentCollected;
@@ -111,23 +113,51 @@ public class Dispatcher {
 	}
 
 	/**
-	 * Offers the index again the wheels of builds that succeeded but were never published
-	 * (the process died between recording the success and the index's ingest). The ingest
-	 * is idempotent, so two instances doing this at once do no harm.
+	 * Offers the index again the wheels of builds that succeeded but were never
+	 * published: the replica that recorded the success died before the index's ingest, or
+	 * the blob store could not be written then. The ingest is idempotent, so two replicas
+	 * doing this at once do no harm.
+	 * <p>
+	 * A replica that does not hold the run's outputs (another replica collected them and
+	 * died) collects the run again from the engine, and every check runs again on what it
+	 * got: the engine's copy of a run (GitHub's artifacts) outlives any one replica, so a
+	 * success never waits on one replica's disk. It waits two graces, not one: while the
+	 * replica that holds them lives, its failed offers restart the grace every time, and
+	 * nobody else downloads the run. Collecting again was chosen over staging the outputs
+	 * in the blob store because it adds no trusted copy and no blobs that belong to no
+	 * wheel (which the blob sweep would have to learn to spare); it costs one download,
+	 * and only when a replica died at that moment.
 	 */
 	private void republishStranded() {
-		for (Build build : this.ledger.stranded(this.properties.strandedGrace())) {
+		List<Build> stranded = this.ledger.stranded(this.properties.strandedGrace());
+		if (stranded.isEmpty()) {
+			return;
+		}
+		Set<Long> abandoned = this.ledger.stranded(this.properties.strandedGrace().multipliedBy(2))
+			.stream()
+			.map(Build::id)
+			.collect(Collectors.toSet());
+		for (Build build : stranded) {
 			Path directory = this.outputs.directory(build);
 			Optional<WorkerResult> result = readResult(directory);
-			if (result.isEmpty() || result.get().status() != WorkerResult.Status.SUCCESS) {
-				logger.warn("Build {} succeeded but its outputs are gone from {}; it cannot be published", build.id(),
-						directory);
+			if (result.isEmpty()) {
+				if (!abandoned.contains(build.id())) {
+					continue;
+				}
+				result = collectAgain(build);
+				if (result.isEmpty()) {
+					continue;
+				}
+			}
+			if (result.get().status() != WorkerResult.Status.SUCCESS) {
+				delayPublication(build, "its collected outputs no longer report a success");
 				continue;
 			}
 			try {
 				List<BuiltWheel> wheels = this.outputs.verify(build, declared(result.get()), directory);
 				Optional<Map<String, List<VerifiedAttestation>>> attested = attested(build, wheels, directory);
 				if (attested.isEmpty()) {
+					delayPublication(build, "its wheels' attestations do not hold up");
 					continue;
 				}
 				logger.info("Build {} ({} {}) succeeded but was never published; offering its wheels again", build.id(),
@@ -135,9 +165,46 @@ public class Dispatcher {
 				publish(build, wheels, attested.get());
 			}
 			catch (InvalidOutputException ex) {
-				logger.warn("Build {} succeeded but its outputs no longer hold up: {}", build.id(), ex.getMessage());
+				delayPublication(build, "its outputs no longer hold up: " + ex.getMessage());
 			}
 		}
+	}
+
+	/**
+	 * Collects a succeeded build's run again into this replica's directory for it; empty
+	 * (and logged) when the engine cannot give it.
+	 */
+	private Optional<WorkerResult> collectAgain(Build build) {
+		if (!this.engine.name().equals(build.builder()) || build.externalRunId() == null) {
+			delayPublication(build, "its outputs are not on this replica and its run is not one of the "
+					+ this.engine.name() + " engine's");
+			return Optional.empty();
+		}
+		RunReference run = new RunReference(build.externalRunId(), build.externalRunUrl());
+		Path directory = this.outputs.freshDirectory(build);
+		logger.info("Build {} ({} {}) succeeded on another replica that did not publish it; collecting run {} again",
+				build.id(), build.project(), build.version(), run.id());
+		try {
+			this.engine.collect(run, directory);
+		}
+		catch (EngineException ex) {
+			// A local run lives in the memory and on the disk of the replica that ran it;
+			// an engine's copy may have expired (GitHub keeps artifacts for days).
+			delayPublication(build, "its outputs are not on this replica and run " + run.id()
+					+ " could not be collected again: " + ex.getMessage());
+			return Optional.empty();
+		}
+		Optional<WorkerResult> result = readResult(directory);
+		if (result.isEmpty()) {
+			delayPublication(build, "run " + run.id() + " collected again has no readable result.json");
+		}
+		return result;
+	}
+
+	private void delayPublication(Build build, String why) {
+		logger.warn("Build {} ({} {}) succeeded but cannot be published from this replica: {}; trying again after {}",
+				build.id(), build.project(), build.version(), why, this.properties.strandedGrace());
+		this.ledger.publicationDelayed(build.id(), why);
 	}
 
 	/** Looks at one run now, e.g. when a webhook says it changed. */

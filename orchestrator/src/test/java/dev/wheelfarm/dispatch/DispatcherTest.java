@@ -87,8 +87,12 @@ class DispatcherTest {
 	}
 
 	private Dispatcher dispatcher(String name, Duration runTimeout) {
+		return dispatcher(name, runTimeout, this.dataDir);
+	}
+
+	private Dispatcher dispatcher(String name, Duration runTimeout, Path dataDirectory) {
 		return new Dispatcher(this.ledger, new BuildLogs(this.jdbc), this.engine,
-				new BuildOutputs(new DataDirectoryProperties(this.dataDir)), this.events::add,
+				new BuildOutputs(new DataDirectoryProperties(dataDirectory)), this.events::add,
 				new DispatchProperties(true, Duration.ofSeconds(1), 10, runTimeout, Duration.ofMillis(1), name),
 				this.clock);
 	}
@@ -157,6 +161,73 @@ class DispatcherTest {
 		this.events.clear();
 		dispatcher.round();
 		assertThat(this.events).as("a refused build is not offered again").isEmpty();
+	}
+
+	@Test
+	void aSuccessCollectedByADeadReplicaIsCollectedAgainFromTheEngineByAnother() {
+		Path otherDisk = succeededOnADeadReplica();
+		Dispatcher replicaB = dispatcher("instance-b", Duration.ofHours(1), otherDisk);
+		replicaB.round();
+		assertThat(this.events).as("not within the grace period").isEmpty();
+		// One grace is the time of the replica that holds the outputs, if it lives.
+		succeededMinutesAgo(3);
+		replicaB.round();
+		assertThat(this.events).as("not within two graces").isEmpty();
+		assertThat(otherDisk).doesNotExist();
+
+		agePastGrace();
+		replicaB.round();
+		assertThat(this.events).singleElement().isInstanceOfSatisfying(BuildSucceeded.class, (event) -> {
+			assertThat(event.buildId()).isEqualTo(this.buildId);
+			assertThat(event.wheels()).singleElement().satisfies((wheel) -> {
+				assertThat(wheel.sha256()).isEqualTo(Sha256.digest(WHEEL));
+				assertThat(wheel.path()).startsWith(otherDisk);
+			});
+		});
+		assertThat(this.engine.dispatched).as("collected again, not rebuilt").hasSize(1);
+	}
+
+	@Test
+	void anOfferThatFailsSaysWhyAndWaitsAnotherGrace() {
+		Path otherDisk = succeededOnADeadReplica();
+		// What the engine hands out does not hold up (not what the run declared).
+		this.engine.runs.get("run-1").outputs.put(WHEEL_NAME, "other bytes".getBytes(StandardCharsets.UTF_8));
+		Dispatcher replicaB = dispatcher("instance-b", Duration.ofHours(1), otherDisk);
+		agePastGrace();
+		replicaB.round();
+		assertThat(this.events).isEmpty();
+		assertThat(build().state()).isEqualTo(BuildState.SUCCEEDED);
+		assertThat(build().reason()).startsWith("not published yet: its outputs no longer hold up")
+			.contains(WHEEL_NAME);
+		assertThat(this.jdbc.sql("SELECT updated_at > now() - interval '1 minute' FROM build WHERE id = ?")
+			.param(this.buildId)
+			.query(Boolean.class)
+			.single()).as("the grace starts again").isTrue();
+		assertThat(this.ledger.stranded(Duration.ofMinutes(1))).as("not offered again within it").isEmpty();
+	}
+
+	/**
+	 * Replica A's run succeeds and A dies before the index stored the wheels: its outputs
+	 * stay on its disk. Returns another replica's data directory.
+	 */
+	private Path succeededOnADeadReplica() {
+		this.engine.nextRuns.add(ScriptedEngine.Run.ending(RunStatus.Conclusion.SUCCESS)
+			.withPureWheel(WHEEL_NAME, WHEEL, ScriptedEngine.Run.sha(WHEEL)));
+		dispatcher().round();
+		assertThat(build().state()).isEqualTo(BuildState.SUCCEEDED);
+		this.events.clear();
+		return this.dataDir.resolve("replica-b");
+	}
+
+	/** Past twice the default grace of 2 min. */
+	private void agePastGrace() {
+		succeededMinutesAgo(5);
+	}
+
+	private void succeededMinutesAgo(int minutes) {
+		this.jdbc.sql("UPDATE build SET updated_at = now() - ? * interval '1 minute' WHERE id = ?")
+			.params(minutes, this.buildId)
+			.update();
 	}
 
 	@Test

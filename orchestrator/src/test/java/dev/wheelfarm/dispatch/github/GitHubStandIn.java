@@ -225,6 +225,19 @@ public final class GitHubStandIn implements AutoCloseable {
 		return this.runner.runsByRequest();
 	}
 
+	/**
+	 * Runs dispatched from now on stay in progress, their workflow done and their result
+	 * not yet uploaded, until {@link #releaseRuns}.
+	 */
+	public void holdRuns() {
+		this.runner.holdRuns();
+	}
+
+	/** Held runs complete, and later ones as soon as their workflow ran. */
+	public void releaseRuns() {
+		this.runner.releaseRuns();
+	}
+
 	/** The HTTP status the orchestrator answered each webhook delivery with. */
 	public List<Integer> deliveryStatuses() {
 		return this.runner.deliveries().stream().map(WorkflowRunner.Delivery::status).toList();

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -133,6 +134,10 @@ final class WorkflowRunner {
 
 	private volatile URI webhook;
 
+	// Opened: runs complete as soon as their workflow ran. A test closes it to keep runs
+	// in progress (a replica is killed while it follows them) and opens it again.
+	private volatile CountDownLatch completion = new CountDownLatch(0);
+
 	private volatile WebhookSignature signer;
 
 	WorkflowRunner(Path workspace) {
@@ -175,6 +180,14 @@ final class WorkflowRunner {
 
 	void signWith(TestSigstore sigstore) {
 		this.sigstore = sigstore;
+	}
+
+	void holdRuns() {
+		this.completion = new CountDownLatch(1);
+	}
+
+	void releaseRuns() {
+		this.completion.countDown();
 	}
 
 	void signing(String project, GitHubStandIn.Signing how) {
@@ -354,6 +367,7 @@ final class WorkflowRunner {
 			deliver(run, "in_progress");
 			Path checkout = checkout(run.id);
 			boolean succeeded = runWorkflow(checkout, run.inputs) && attest(checkout, run.inputs);
+			this.completion.await();
 			run.artifact = zip(checkout.resolve("runner-temp/result"));
 			run.moveTo("completed", succeeded ? "success" : "failure");
 			deliver(run, "completed");

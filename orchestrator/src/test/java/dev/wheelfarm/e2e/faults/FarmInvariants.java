@@ -123,6 +123,23 @@ final class FarmInvariants {
 		}
 	}
 
+	/**
+	 * How many pairs of runs of one singleton job overlapped in {@code job_run}; a run
+	 * whose replica died counts until its lease ran out.
+	 */
+	static long overlappingSingletonRuns(JdbcClient jdbc) {
+		return jdbc.sql("""
+				SELECT count(*) FROM job_run r JOIN job_run s ON s.job = r.job AND s.id > r.id
+				WHERE tstzrange(r.started_at, coalesce(r.finished_at, r.held_until))
+				   && tstzrange(s.started_at, coalesce(s.finished_at, s.held_until))
+				""").query(Long.class).single();
+	}
+
+	/** The key of a blob in the S3 blob store's bucket. */
+	static String bucketKey(String sha256) {
+		return "sha256/" + sha256.substring(0, 2) + "/" + sha256.substring(2, 4) + "/" + sha256;
+	}
+
 	static Path blob(Path dataDir, String sha256) {
 		return dataDir.resolve("files/sha256")
 			.resolve(sha256.substring(0, 2))

@@ -17,8 +17,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -69,6 +72,25 @@ final class OrchestratorProcess implements AutoCloseable {
 		OrchestratorProcess orchestrator = launch(name, properties);
 		orchestrator.awaitHealthy(Duration.ofSeconds(120));
 		return orchestrator;
+	}
+
+	/**
+	 * Starts two orchestrators at once (each start is a JVM's whole boot) and returns
+	 * them once both are healthy.
+	 */
+	static OrchestratorProcess[] startTogether(Supplier<OrchestratorProcess> first,
+			Supplier<OrchestratorProcess> second) {
+		CompletableFuture<OrchestratorProcess> one = CompletableFuture.supplyAsync(first);
+		CompletableFuture<OrchestratorProcess> other = CompletableFuture.supplyAsync(second);
+		try {
+			return new OrchestratorProcess[] { one.join(), other.join() };
+		}
+		catch (CompletionException ex) {
+			// Never leave the one that did start behind.
+			one.thenAccept(OrchestratorProcess::kill);
+			other.thenAccept(OrchestratorProcess::kill);
+			throw ex;
+		}
 	}
 
 	/**

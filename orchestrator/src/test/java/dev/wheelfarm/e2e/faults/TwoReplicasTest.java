@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.wheelfarm.dispatch.local.SdistServer;
@@ -98,17 +97,11 @@ class TwoReplicasTest {
 		s3.createBucket(EXPORT);
 		proxyOfA = FaultyProxy.start(s3.endpoint());
 		sdists = new SdistServer();
-		// Both at once: each start is a JVM's whole boot.
-		CompletableFuture<OrchestratorProcess> a = CompletableFuture
-			.supplyAsync(() -> OrchestratorProcess.start("replica-a", properties("a", proxyOfA.endpoint())));
-		CompletableFuture<OrchestratorProcess> b = CompletableFuture
-			.supplyAsync(() -> OrchestratorProcess.start("replica-b", properties("b", s3.endpoint())));
-		try {
-			replicaA = a.join();
-		}
-		finally {
-			replicaB = b.join();
-		}
+		OrchestratorProcess[] replicas = OrchestratorProcess.startTogether(
+				() -> OrchestratorProcess.start("replica-a", properties("a", proxyOfA.endpoint())),
+				() -> OrchestratorProcess.start("replica-b", properties("b", s3.endpoint())));
+		replicaA = replicas[0];
+		replicaB = replicas[1];
 	}
 
 	@AfterAll
@@ -177,7 +170,10 @@ class TwoReplicasTest {
 		// Counted after the stall began: a later run of A reads the bucket after it.
 		proxyOfA.fail(FaultyProxy.Fault.STALL);
 		long before = jdbc.sql("SELECT coalesce(max(id), 0) FROM job_run").query(Long.class).single();
-		replicaA.await(() -> stuckRunOf(replicaA, before) != null, LIMIT, jdbc, "replica A holding the export");
+		// A run of A already under way when the stall began gives up only after the
+		// SDK's three attempts of 30 s each; A's next run is the one that hangs.
+		replicaA.await(() -> stuckRunOf(replicaA, before) != null, LIMIT.plusSeconds(100), jdbc,
+				"replica A holding the export");
 		long stuck = stuckRunOf(replicaA, before);
 		replicaA.kill();
 		OffsetDateTime killed = jdbc.sql("SELECT clock_timestamp()").query(OffsetDateTime.class).single();
@@ -193,11 +189,7 @@ class TwoReplicasTest {
 		// interval of the kill (a second's grace for a loaded machine's scheduler).
 		assertThat(takeover.startedAt()).isAfterOrEqualTo(dead.heldUntil())
 			.isBeforeOrEqualTo(killed.plus(LEASE).plus(EXPORT_INTERVAL).plusSeconds(1));
-		assertThat(jdbc.sql("""
-				SELECT count(*) FROM job_run r JOIN job_run s ON s.job = r.job AND s.id > r.id
-				WHERE tstzrange(r.started_at, coalesce(r.finished_at, r.held_until))
-				   && tstzrange(s.started_at, coalesce(s.finished_at, s.held_until))
-				""").query(Long.class).single()).as("overlapping runs of one singleton job").isZero();
+		assertThat(FarmInvariants.overlappingSingletonRuns(jdbc)).as("overlapping runs of one singleton job").isZero();
 
 		// The survivor still serves the index both served, every file of it from the
 		// bucket, and its export names no file the export bucket lacks.
@@ -281,7 +273,7 @@ class TwoReplicasTest {
 		assertThat(page.path("files").size()).isPositive();
 		for (JsonNode file : page.path("files")) {
 			String sha256 = file.path("hashes").path("sha256").asString();
-			String key = "sha256/" + sha256.substring(0, 2) + "/" + sha256.substring(2, 4) + "/" + sha256;
+			String key = FarmInvariants.bucketKey(sha256);
 			HeadObjectResponse head = s3.client().headObject((request) -> request.bucket(BLOBS).key(key));
 			assertThat(head.contentLength()).as("the size of %s in the bucket", key)
 				.isEqualTo(file.path("size").asLong());
