@@ -86,6 +86,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 				// superuser
 				// gets its password when the cluster is made, before any server runs.
 				builder.setLocaleConfig("pwfile", password.path().toString());
+				// initdb takes its locale from LANG/LC_* by default and refuses to make a
+				// cluster when the system lacks that locale (a container with
+				// LANG=en_US.UTF-8 and no locales generated), which stopped the farm's
+				// very first start. The farm's own database needs no national locale:
+				// C for every category (byte order, English messages) and PostgreSQL's
+				// built-in C.UTF-8 for case mapping, which depend on nothing the
+				// system has installed and sort the same on every machine.
+				builder.setLocaleConfig("locale", "C");
+				builder.setLocaleConfig("locale-provider", "builtin");
+				builder.setLocaleConfig("builtin-locale", "C.UTF-8");
 			}
 			EmbeddedPostgres postgres = builder.start();
 			EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, password.password());

@@ -69,7 +69,15 @@ final class OrchestratorProcess implements AutoCloseable {
 	 * {@code /actuator/health} with UP.
 	 */
 	static OrchestratorProcess start(String name, Map<String, String> properties) {
-		OrchestratorProcess orchestrator = launch(name, properties);
+		return start(name, properties, Map.of());
+	}
+
+	/**
+	 * Starts an orchestrator as {@link #start(String, Map)} does, with these variables
+	 * set in its environment (a null value removes the variable).
+	 */
+	static OrchestratorProcess start(String name, Map<String, String> properties, Map<String, String> environment) {
+		OrchestratorProcess orchestrator = launch(name, properties, environment);
 		orchestrator.awaitHealthy(Duration.ofSeconds(120));
 		return orchestrator;
 	}
@@ -100,7 +108,7 @@ final class OrchestratorProcess implements AutoCloseable {
 	 */
 	static Exited runToExit(String name, Map<String, String> properties, Duration limit) {
 		Instant started = Instant.now();
-		OrchestratorProcess orchestrator = launch(name, properties);
+		OrchestratorProcess orchestrator = launch(name, properties, Map.of());
 		try {
 			if (!orchestrator.process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
 				orchestrator.kill();
@@ -125,7 +133,8 @@ final class OrchestratorProcess implements AutoCloseable {
 	record Exited(int exitCode, String output, Duration ran) {
 	}
 
-	private static OrchestratorProcess launch(String name, Map<String, String> properties) {
+	private static OrchestratorProcess launch(String name, Map<String, String> properties,
+			Map<String, String> environment) {
 		int port = freePort();
 		Map<String, String> arguments = new LinkedHashMap<>(properties);
 		arguments.put("server.port", Integer.toString(port));
@@ -136,10 +145,18 @@ final class OrchestratorProcess implements AutoCloseable {
 		try {
 			Files.createDirectories(LOGS);
 			Path log = LOGS.resolve(name + "-" + Instant.now().toEpochMilli() + ".log");
-			Process process = new ProcessBuilder(command).redirectErrorStream(true)
+			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
 				.redirectOutput(log.toFile())
-				.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-				.start();
+				.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+			environment.forEach((variable, value) -> {
+				if (value == null) {
+					builder.environment().remove(variable);
+				}
+				else {
+					builder.environment().put(variable, value);
+				}
+			});
+			Process process = builder.start();
 			return new OrchestratorProcess(process, log, port);
 		}
 		catch (IOException ex) {

@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * once and changes nothing, the first keeps serving; once the first is killed with
  * {@code kill -9}, a new start takes the directory over, stops the PostgreSQL left behind
  * and keeps its data. Every connection to the embedded server needs the password kept in
- * the data directory.
+ * the data directory. A first start under a locale the system does not have still makes
+ * the cluster.
  */
 class SecondStartTest {
 
@@ -100,6 +101,35 @@ class SecondStartTest {
 					assertThat(row.next()).as("the row written before the kill").isTrue();
 					assertThat(row.getString(1)).isEqualTo("Survivor");
 				}
+			}
+		}
+	}
+
+	/**
+	 * initdb takes its locale from the environment unless told otherwise, and refuses to
+	 * make a cluster when the system lacks that locale: a container with
+	 * {@code LANG=en_US.UTF-8} and no locales generated could not start the farm at all.
+	 */
+	@Test
+	void aFirstStartUnderALocaleTheSystemLacksMakesAClusterInTheCLocale() throws Exception {
+		Path dataDir = this.scratch.resolve("data");
+		Map<String, String> environment = new java.util.HashMap<>();
+		environment.put("LANG", "tlh_XX.UTF-8");
+		environment.put("LC_ALL", null);
+		environment.put("LC_CTYPE", null);
+		environment.put("LC_MESSAGES", null);
+		try (OrchestratorProcess farm = OrchestratorProcess.start("foreign-locale", properties(dataDir), environment)) {
+			assertThat(get(farm, "/simple/").statusCode()).isEqualTo(200);
+			try (Connection connection = connect(dataDir, password(dataDir));
+					PreparedStatement query = connection
+						.prepareStatement("SELECT datcollate, datctype, datlocprovider::text, datlocale, upper('é')"
+								+ " FROM pg_database WHERE datname = current_database()");
+					ResultSet row = query.executeQuery()) {
+				assertThat(row.next()).isTrue();
+				assertThat(List.of(row.getString(1), row.getString(2), row.getString(3), row.getString(4),
+						row.getString(5)))
+					.as("collate, ctype, provider, built-in locale, case mapping beyond ASCII")
+					.containsExactly("C", "C", "b", "C.UTF-8", "É");
 			}
 		}
 	}
