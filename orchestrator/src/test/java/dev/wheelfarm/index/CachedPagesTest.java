@@ -56,10 +56,7 @@ class CachedPagesTest {
 
 	@Test
 	void aCachedPageIsAnsweredExactlyAsItsFirstRendering() throws Exception {
-		IndexFixtures rows = new IndexFixtures(this.jdbc);
-		long release = rows.release(rows.optedIn("cached-one"), "2.0");
-		rows.pypiFile(release, "cached_one-2.0.tar.gz", "sdist", "https://files.example/cached_one-2.0.tar.gz",
-				"d".repeat(64), 321);
+		hostedWithOneFile("cached-one", "2.0", "d".repeat(64), 321);
 		for (String path : List.of("/simple/cached-one/", "/simple/")) {
 			for (String accept : ACCEPTS) {
 				for (String encoding : ENCODINGS) {
@@ -78,10 +75,7 @@ class CachedPagesTest {
 
 	@Test
 	void cachedPagesStillAnswerConditionsFormatsAndRefusals() throws Exception {
-		IndexFixtures rows = new IndexFixtures(this.jdbc);
-		long release = rows.release(rows.optedIn("cached-two"), "1.0");
-		rows.pypiFile(release, "cached_two-1.0.tar.gz", "sdist", "https://files.example/cached_two-1.0.tar.gz",
-				"e".repeat(64), 123);
+		hostedWithOneFile("cached-two", "1.0", "e".repeat(64), 123);
 		HttpResponse<byte[]> first = get("/simple/cached-two/", IndexIntegrationTest.PIP_ACCEPT, "gzip");
 		String etag = first.headers().firstValue("ETag").orElseThrow();
 
@@ -103,10 +97,7 @@ class CachedPagesTest {
 
 	@Test
 	void aCachedPageRunsNoHandlerBootAddsToTheServer() throws Exception {
-		IndexFixtures rows = new IndexFixtures(this.jdbc);
-		long release = rows.release(rows.optedIn("cached-three"), "1.0");
-		rows.pypiFile(release, "cached_three-1.0.tar.gz", "sdist", "https://files.example/cached_three-1.0.tar.gz",
-				"f".repeat(64), 456);
+		hostedWithOneFile("cached-three", "1.0", "f".repeat(64), 456);
 		Server server = ((JettyWebServer) this.context.getWebServer()).getServer();
 		assertThat(server.getHandler()).isInstanceOf(CachedPageHandler.class);
 		// Graceful shutdown counts the requests under way with this handler: it must
@@ -139,6 +130,14 @@ class CachedPagesTest {
 				HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/actuator/prometheus")).build(),
 				HttpResponse.BodyHandlers.ofString());
 		assertThat(metrics.body()).contains("wheelfarm_index_requests_total").doesNotContain("logback_events");
+	}
+
+	/** A hosted project with one PyPI sdist of the version. */
+	private void hostedWithOneFile(String project, String version, String sha256, long size) {
+		IndexFixtures rows = new IndexFixtures(this.jdbc);
+		String filename = project.replace('-', '_') + "-" + version + ".tar.gz";
+		rows.pypiFile(rows.release(rows.optedIn(project), version), filename, "sdist",
+				"https://files.example/" + filename, sha256, size);
 	}
 
 	/** Every header but the date, which moves with the clock. */
