@@ -94,13 +94,13 @@ final class CachedPageHandler extends Handler.Wrapper {
 			out.add(field);
 		}
 		out.add(VARY);
-		out.add(new HttpField(HttpHeader.ETAG, answer.etag()));
+		out.add(answer.etagField());
 		out.add(this.cacheControl);
 		out.add(this.contentTypes.get(answer.type()));
 		if (gzip) {
 			out.add(GZIP);
 		}
-		out.add(new HttpField.LongValueHttpField(HttpHeader.CONTENT_LENGTH, answer.contentLength()));
+		out.add(answer.contentLengthField());
 		response.write(true, answer.content(), callback);
 		this.counters.count(HttpStatus.OK_200, answer.representation());
 		return true;

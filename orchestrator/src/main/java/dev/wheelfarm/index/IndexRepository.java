@@ -1,6 +1,9 @@
 package dev.wheelfarm.index;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -97,12 +100,34 @@ class IndexRepository {
 		return this.jdbc.sql(FARM_WHEELS)
 			.param("project", projectId)
 			.param("stage", stage)
-			.query(FarmWheel.class)
+			.query(IndexRepository::farmWheel)
 			.list();
 	}
 
 	List<PypiFile> pypiFiles(long projectId) {
-		return this.jdbc.sql(PYPI_FILES).param("project", projectId).query(PypiFile.class).list();
+		return this.jdbc.sql(PYPI_FILES).param("project", projectId).query(IndexRepository::pypiFile).list();
+	}
+
+	// The rows of a page are mapped by hand: mapping a record by its properties asks the
+	// driver for each camel-case name first and for a timestamp as an Instant, both of
+	// which the PostgreSQL driver refuses with an exception, several per row, every time
+	// a page is rendered or exported.
+	private static FarmWheel farmWheel(ResultSet row, int number) throws SQLException {
+		return new FarmWheel(row.getString("filename"), row.getString("kind"), row.getString("version"),
+				row.getString("sha256"), row.getLong("size"), row.getString("metadata_sha256"),
+				row.getString("requires_python"), instant(row, "upload_time"), row.getBoolean("yanked"),
+				row.getString("yanked_reason"), row.getBoolean("release_deleted"), row.getBoolean("attested"));
+	}
+
+	private static PypiFile pypiFile(ResultSet row, int number) throws SQLException {
+		return new PypiFile(row.getString("filename"), row.getString("kind"), row.getString("url"),
+				row.getString("sha256"), row.getLong("size"), instant(row, "upload_time"),
+				row.getString("requires_python"), row.getBoolean("yanked"), row.getString("yanked_reason"));
+	}
+
+	private static Instant instant(ResultSet row, String column) throws SQLException {
+		OffsetDateTime time = row.getObject(column, OffsetDateTime.class);
+		return (time != null) ? time.toInstant() : null;
 	}
 
 	List<String> releaseVersions(long projectId) {

@@ -7,6 +7,9 @@ import java.nio.ByteBuffer;
 import java.util.zip.GZIPOutputStream;
 
 import dev.wheelfarm.shared.Sha256;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 
 /**
  * One page in both wire formats, each also gzip-compressed once (pip and uv accept gzip,
@@ -107,8 +110,16 @@ record RenderedPage(byte[] html, byte[] json, byte[] htmlGzip, byte[] jsonGzip, 
 	 * @param etag its strong ETag
 	 * @param contentEncoding {@code gzip}, or {@code null} for the plain bytes
 	 * @param body the bytes, read-only; take {@link #content()} to send them
+	 * @param etagField the {@code ETag} header as Jetty writes it, encoded once
+	 * @param contentLengthField the {@code Content-Length} header, encoded once
 	 */
-	record Answer(SimpleMediaType type, String etag, String contentEncoding, ByteBuffer body) {
+	record Answer(SimpleMediaType type, String etag, String contentEncoding, ByteBuffer body, HttpField etagField,
+			HttpField contentLengthField) {
+
+		Answer(SimpleMediaType type, String etag, String contentEncoding, ByteBuffer body) {
+			this(type, etag, contentEncoding, body, new PreEncodedHttpField(HttpHeader.ETAG, etag),
+					new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Integer.toString(body.remaining())));
+		}
 
 		String contentType() {
 			return this.type.contentType();

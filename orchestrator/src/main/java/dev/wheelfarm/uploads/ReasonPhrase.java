@@ -3,6 +3,7 @@ package dev.wheelfarm.uploads;
 import java.nio.ByteBuffer;
 
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -54,7 +55,12 @@ final class ReasonPhrase implements HttpConfiguration.Customizer {
 
 	@Override
 	public Request customize(Request request, HttpFields.Mutable responseHeaders) {
-		request.addHttpStreamWrapper(ReasonStream::new);
+		// Only an upload, a POST, is refused with a reason: every other request (the
+		// index's thousands a second above all) is spared the wrapper and its search of
+		// the response's headers.
+		if (HttpMethod.POST.is(request.getMethod())) {
+			request.addHttpStreamWrapper(ReasonStream::new);
+		}
 		return request;
 	}
 

@@ -9,11 +9,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import ch.qos.logback.classic.LoggerContext;
 import dev.wheelfarm.testsupport.IntegrationTest;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.jetty.JettyWebServer;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.TestPropertySource;
 
@@ -45,12 +51,12 @@ class CachedPagesTest {
 	@Autowired
 	PageCache cache;
 
+	@Autowired
+	ServletWebServerApplicationContext context;
+
 	@Test
 	void aCachedPageIsAnsweredExactlyAsItsFirstRendering() throws Exception {
-		IndexFixtures rows = new IndexFixtures(this.jdbc);
-		long release = rows.release(rows.optedIn("cached-one"), "2.0");
-		rows.pypiFile(release, "cached_one-2.0.tar.gz", "sdist", "https://files.example/cached_one-2.0.tar.gz",
-				"d".repeat(64), 321);
+		hostedWithOneFile("cached-one", "2.0", "d".repeat(64), 321);
 		for (String path : List.of("/simple/cached-one/", "/simple/")) {
 			for (String accept : ACCEPTS) {
 				for (String encoding : ENCODINGS) {
@@ -69,10 +75,7 @@ class CachedPagesTest {
 
 	@Test
 	void cachedPagesStillAnswerConditionsFormatsAndRefusals() throws Exception {
-		IndexFixtures rows = new IndexFixtures(this.jdbc);
-		long release = rows.release(rows.optedIn("cached-two"), "1.0");
-		rows.pypiFile(release, "cached_two-1.0.tar.gz", "sdist", "https://files.example/cached_two-1.0.tar.gz",
-				"e".repeat(64), 123);
+		hostedWithOneFile("cached-two", "1.0", "e".repeat(64), 123);
 		HttpResponse<byte[]> first = get("/simple/cached-two/", IndexIntegrationTest.PIP_ACCEPT, "gzip");
 		String etag = first.headers().firstValue("ETag").orElseThrow();
 
@@ -90,6 +93,51 @@ class CachedPagesTest {
 				.build(), HttpResponse.BodyHandlers.ofByteArray());
 		assertThat(head.statusCode()).isEqualTo(200);
 		assertThat(head.body()).isEmpty();
+	}
+
+	@Test
+	void aCachedPageRunsNoHandlerBootAddsToTheServer() throws Exception {
+		hostedWithOneFile("cached-three", "1.0", "f".repeat(64), 456);
+		Server server = ((JettyWebServer) this.context.getWebServer()).getServer();
+		assertThat(server.getHandler()).isInstanceOf(CachedPageHandler.class);
+		// Graceful shutdown counts the requests under way with this handler: it must
+		// still
+		// be there, behind the cached pages.
+		StatisticsHandler statistics = server.getDescendant(StatisticsHandler.class);
+		assertThat(statistics).isNotNull();
+		assertThat(get("/simple/cached-three/", IndexIntegrationTest.PIP_ACCEPT, "gzip").statusCode()).isEqualTo(200);
+		int counted = statistics.getRequests();
+		for (String encoding : ENCODINGS) {
+			assertThat(get("/simple/cached-three/", IndexIntegrationTest.PIP_ACCEPT, encoding).statusCode())
+				.isEqualTo(200);
+		}
+		assertThat(statistics.getRequests()).as("cached answers").isEqualTo(counted);
+		HttpResponse<byte[]> head = this.http
+			.send(request("/simple/cached-three/", IndexIntegrationTest.PIP_ACCEPT, "gzip")
+				.method("HEAD", HttpRequest.BodyPublishers.noBody())
+				.build(), HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(head.statusCode()).isEqualTo(200);
+		assertThat(statistics.getRequests()).as("an answer of the servlet filter").isEqualTo(counted + 1);
+	}
+
+	@Test
+	void noLoggerCheckPassesThroughTheLogbackMetricsFilter() throws Exception {
+		LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
+		// Micrometer's filter (package-private) is what the binder installs.
+		assertThat(logging.getTurboFilterList())
+			.noneMatch((filter) -> filter.getClass().getPackageName().startsWith("io.micrometer"));
+		HttpResponse<String> metrics = this.http.send(
+				HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/actuator/prometheus")).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(metrics.body()).contains("wheelfarm_index_requests_total").doesNotContain("logback_events");
+	}
+
+	/** A hosted project with one PyPI sdist of the version. */
+	private void hostedWithOneFile(String project, String version, String sha256, long size) {
+		IndexFixtures rows = new IndexFixtures(this.jdbc);
+		String filename = project.replace('-', '_') + "-" + version + ".tar.gz";
+		rows.pypiFile(rows.release(rows.optedIn(project), version), filename, "sdist",
+				"https://files.example/" + filename, sha256, size);
 	}
 
 	/** Every header but the date, which moves with the clock. */
