@@ -228,4 +228,6 @@ echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, load average aft
 for jdk in $(printf '%s\n' "${block_jdk[@]}" | sort -u); do
 	echo "JDK $jdk blocks: $("$(java_for "$jdk")" -version 2>&1 | head -1)"
 done
-[ -n "$BASELINE_JAR" ] && [ -z "$BASELINE_KIND" ] && echo "plain/baseline: $(java -version 2>&1 | head -1)"
+if [ -n "$PLAIN" ] || { [ -n "$BASELINE_JAR" ] && [ -z "$BASELINE_KIND" ]; }; then
+	echo "plain command: $(java -version 2>&1 | head -1)"
+fi
