@@ -225,8 +225,8 @@ for kind in $(awk '{print $1}' "$WORK/results.txt" | awk '!seen[$0]++'); do
 done
 echo
 echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-for jdk in $(printf '%s\n' "${block_jdk[@]}" | sort -u); do
-	echo "JDK $jdk blocks: $("$(java_for "$jdk")" -version 2>&1 | head -1)"
+for kind in "${fast_kinds[@]}" ${BASELINE_KIND:+"$BASELINE_KIND"}; do
+	echo "$kind: $("$(java_for "${block_jdk[$kind]}")" -version 2>&1 | head -1)"
 done
 if [ -n "$PLAIN" ] || { [ -n "$BASELINE_JAR" ] && [ -z "$BASELINE_KIND" ]; }; then
 	echo "plain command: $(java -version 2>&1 | head -1)"
