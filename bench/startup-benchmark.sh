@@ -5,16 +5,22 @@
 # (RSS) once it is idle. The commands are read from README.md and docs/operators.md, so what
 # is measured is what is documented:
 #   plain      the "Run it" command, `java -jar orchestrator/target/wheelfarm.jar`;
-#   fast       docs/operators.md, "Start faster, with less memory": its last line is the run
-#              command, the lines before it prepare it once per build (extract the jar,
-#              write the class-data archive in a training run stopped once UP).
-# With BASELINE_JAR set, that jar (e.g. main's build) is measured too, with main's command
-# (`java -jar`), in the same rounds: the kinds of start alternate within each round, so a
-# change in the machine's load hits every build alike. The plain command is then measured
-# only with PLAIN=1 (it is the baseline's command on the new jar).
+#   fast, fast-jdk17, ...
+#              docs/operators.md, "Start faster, with less memory": each fenced block after a
+#              "<!-- bench/startup-benchmark.sh runs this block as KIND with JDK N -->"
+#              comment. Its last line is the run command, the lines before it prepare it
+#              once per build (extract the jar, write the cache or archive in a training
+#              run stopped once UP). `java` in a block is the JDK named by JDK<N> (e.g.
+#              JDK25=/usr/lib/jvm/temurin-25-jdk-amd64), else `java` on the PATH; a block
+#              whose JDK is older than N is skipped. KINDS="fast" measures only those named.
+# With BASELINE_JAR set, that jar (e.g. main's build) is measured too, in the same rounds,
+# with main's command (`java -jar`) or, with BASELINE_KIND=fast-jdk17, with that block: the
+# kinds of start alternate within each round, so a change in the machine's load hits every
+# build alike. The plain command is then measured only with PLAIN=1.
 #
 #   bench/startup-benchmark.sh                                   # builds the jar first
 #   SKIP_BUILD=1 ROUNDS=5 BASELINE_JAR=/tmp/main.jar [PLAIN=1] bench/startup-benchmark.sh
+#   JDK25=/usr/lib/jvm/temurin-25-jdk-amd64 BASELINE_JAR=/tmp/main.jar BASELINE_KIND=fast-jdk17 KINDS=fast …
 #   REFERENCE=1 bench/startup-benchmark.sh   # adds the plain jar on the machine's PostgreSQL
 #
 # Reported per kind: the median and spread of the wall-clock time from `java` to the first
@@ -40,12 +46,44 @@ if [ -z "${SKIP_BUILD:-}" ]; then
 	(cd "$ROOT" && mvn -B -q -DskipTests package)
 fi
 
-# The README's commands. "Run it" has one `java -jar` line after the build; the fast block
-# is the fenced block that follows the marker comment, one command per line.
+# The README's commands. "Run it" has one `java -jar` line after the build; each fast block
+# is the fenced block that follows its marker comment, one command per line.
 plain_command="$(sed -n '/^## Run it/,/^## /p' "$ROOT/README.md" | grep -m1 -o 'java -jar [^ ]*')"
-mapfile -t fast_lines < <(sed -n '/<!-- bench\/startup-benchmark.sh runs this block -->/,/^```$/p' "$ROOT/docs/operators.md" |
-	sed '1,2d;$d' | sed 's/[[:space:]]*#.*$//' | grep -v '^[[:space:]]*$')
-[ -n "$plain_command" ] && [ "${#fast_lines[@]}" -ge 1 ] || { echo "README.md / docs/operators.md: run commands not found" >&2; exit 2; }
+MARKER='<!-- bench/startup-benchmark.sh runs this block as '
+# block_lines KIND: the block's commands, comments and blank lines left out
+block_lines() {
+	awk -v marker="$MARKER$1 with JDK " 'index($0, marker) == 1 {on = 1; next} on && /^```/ {if (++fence == 2) exit; next} on && fence == 1' \
+		"$ROOT/docs/operators.md" | sed 's/[[:space:]]*#.*$//' | grep -v '^[[:space:]]*$'
+}
+# java_for N: the java named by JDK<N>, else the PATH's
+java_for() {
+	local home_var="JDK$1"
+	if [ -n "${!home_var:-}" ]; then echo "${!home_var}/bin/java"; else echo java; fi
+}
+# feature_version JAVA: 17 for "17.0.15", 25 for "25.0.3"
+feature_version() {
+	"$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}'
+}
+declare -A block_jdk
+while read -r kind jdk; do
+	block_jdk[$kind]="$jdk"
+done < <(grep -o "^$MARKER[a-z0-9-]* with JDK [0-9]*" "$ROOT/docs/operators.md" | sed "s|^$MARKER||; s| with JDK | |")
+fast_kinds=()
+for kind in "${!block_jdk[@]}"; do
+	if [ -n "${KINDS:-}" ] && [[ " $KINDS " != *" $kind "* ]]; then
+		continue
+	fi
+	java="$(java_for "${block_jdk[$kind]}")"
+	if [ "$(feature_version "$java")" -lt "${block_jdk[$kind]}" ]; then
+		echo "skipping $kind: needs JDK ${block_jdk[$kind]}, $java is $(feature_version "$java") (set JDK${block_jdk[$kind]})" >&2
+		continue
+	fi
+	fast_kinds+=("$kind")
+done
+[ "${#fast_kinds[@]}" -eq 0 ] || mapfile -t fast_kinds < <(printf '%s\n' "${fast_kinds[@]}" | sort)
+BASELINE_KIND="${BASELINE_KIND:-}"
+[ -n "$plain_command" ] && [ "${#block_jdk[@]}" -ge 1 ] || { echo "README.md / docs/operators.md: run commands not found" >&2; exit 2; }
+[ -z "$BASELINE_KIND" ] || [ -n "${block_jdk[$BASELINE_KIND]:-}" ] || { echo "BASELINE_KIND: no block $BASELINE_KIND" >&2; exit 2; }
 
 WORK="$(mktemp -d /tmp/wheelfarm-startup.XXXXXX)"
 APP_PID=""
@@ -72,7 +110,12 @@ layout() {
 	cp "$jar" "$dir/orchestrator/target/wheelfarm.jar"
 }
 layout "$WORK/new" "$JAR"
-[ -n "$BASELINE_JAR" ] && layout "$WORK/baseline" "$BASELINE_JAR"
+for kind in "${fast_kinds[@]}"; do
+	layout "$WORK/new-$kind" "$JAR"
+done
+if [ -n "$BASELINE_JAR" ]; then
+	layout "$WORK/baseline" "$BASELINE_JAR"
+fi
 PLAIN="${PLAIN:-}"
 [ -z "$BASELINE_JAR" ] && PLAIN=1
 
@@ -84,22 +127,45 @@ wait_up() {
 	done
 }
 
-# Prepares the fast command once: every line but the last. A line that starts the farm
-# (the training run) is stopped with SIGTERM once it is UP, as the README says to.
-echo "== preparing: ${fast_lines[*]:0:${#fast_lines[@]}-1}"
-for line in "${fast_lines[@]:0:${#fast_lines[@]}-1}"; do
-	if [[ "$line" == *"-jar wheelfarm/"* ]]; then
-		(cd "$WORK/new" && exec $line --server.port="$PORT") >"$WORK/prepare.log" 2>&1 &
-		APP_PID=$!
-		wait_up "$WORK/prepare.log"
-		kill "$APP_PID"
-		wait "$APP_PID" 2>/dev/null || true
-		APP_PID=""
-	else
-		(cd "$WORK/new" && $line) >>"$WORK/prepare.log" 2>&1
-	fi
+# with_java JAVA LINE: the line with its leading `java` replaced by JAVA
+with_java() {
+	local line="$2"
+	[[ "$line" == "java "* ]] && line="$1 ${line#java }"
+	echo "$line"
+}
+
+# prepare KIND DIR: runs every line of the kind's block but the last, in DIR; a line that
+# starts the farm (the training run) is stopped with SIGTERM once it is UP, as the
+# operators' guide says to. Sets run_command to the block's last line.
+declare -A run_command
+prepare() {
+	local kind="$1" dir="$2" java lines line
+	java="$(java_for "${block_jdk[$kind]}")"
+	mapfile -t lines < <(block_lines "$kind")
+	echo "== preparing $kind in $dir with $java: ${lines[*]:0:${#lines[@]}-1}"
+	for line in "${lines[@]:0:${#lines[@]}-1}"; do
+		line="$(with_java "$java" "$line")"
+		if [[ "$line" == *"-jar wheelfarm/"* ]]; then
+			(cd "$dir" && exec $line --server.port="$PORT") >"$dir/prepare.log" 2>&1 &
+			APP_PID=$!
+			wait_up "$dir/prepare.log"
+			kill "$APP_PID"
+			wait "$APP_PID" 2>/dev/null || true
+			APP_PID=""
+		else
+			(cd "$dir" && $line) >>"$dir/prepare.log" 2>&1
+		fi
+	done
+	run_command[$dir]="$(with_java "$java" "${lines[${#lines[@]}-1]}")"
+}
+for kind in "${fast_kinds[@]}"; do
+	prepare "$kind" "$WORK/new-$kind"
 done
-fast_command="${fast_lines[${#fast_lines[@]}-1]}"
+baseline_command="$plain_command"
+if [ -n "$BASELINE_JAR" ] && [ -n "$BASELINE_KIND" ]; then
+	prepare "$BASELINE_KIND" "$WORK/baseline"
+	baseline_command="${run_command[$WORK/baseline]}"
+fi
 
 # start KIND DIR COMMAND ARGS...: runs the command in DIR, waits for UP, prints
 # "KIND wall cpu rss_mb", stops it.
@@ -121,22 +187,23 @@ start() {
 	echo "$kind $(echo "$end - $begin" | bc) $(echo "$ticks / $TICKS" | bc -l) $rss"
 }
 
-echo "== $ROUNDS rounds; plain: '$plain_command'; fast: '$fast_command'; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== $ROUNDS rounds; plain: '$plain_command'; fast kinds: ${fast_kinds[*]}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+for kind in "${fast_kinds[@]}"; do
+	echo "== $kind: '${run_command[$WORK/new-$kind]}'"
+done
+[ -n "$BASELINE_JAR" ] && echo "== baseline: '$baseline_command'"
 for round in $(seq 1 "$ROUNDS"); do
-	if [ -n "$BASELINE_JAR" ]; then
-		start baseline-first "$WORK/baseline" "$plain_command" --wheelfarm.data-dir="$WORK/baseline-$round"
-	fi
-	if [ -n "$PLAIN" ]; then
-		start plain-first "$WORK/new" "$plain_command" --wheelfarm.data-dir="$WORK/plain-$round"
-	fi
-	start fast-first "$WORK/new" "$fast_command" --wheelfarm.data-dir="$WORK/fast-$round"
-	if [ -n "$BASELINE_JAR" ]; then
-		start baseline-restart "$WORK/baseline" "$plain_command" --wheelfarm.data-dir="$WORK/baseline-$round"
-	fi
-	if [ -n "$PLAIN" ]; then
-		start plain-restart "$WORK/new" "$plain_command" --wheelfarm.data-dir="$WORK/plain-$round"
-	fi
-	start fast-restart "$WORK/new" "$fast_command" --wheelfarm.data-dir="$WORK/fast-$round"
+	for start_kind in first restart; do
+		if [ -n "$BASELINE_JAR" ]; then
+			start "baseline${BASELINE_KIND:+-$BASELINE_KIND}-$start_kind" "$WORK/baseline" "$baseline_command" --wheelfarm.data-dir="$WORK/baseline-$round"
+		fi
+		if [ -n "$PLAIN" ]; then
+			start "plain-$start_kind" "$WORK/new" "$plain_command" --wheelfarm.data-dir="$WORK/plain-$round"
+		fi
+		for kind in "${fast_kinds[@]}"; do
+			start "$kind-$start_kind" "$WORK/new-$kind" "${run_command[$WORK/new-$kind]}" --wheelfarm.data-dir="$WORK/$kind-$round"
+		done
+	done
 	if [ -n "${REFERENCE:-}" ]; then
 		db="wheelfarm_startup_$round"
 		psql -q -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE $db"
@@ -157,4 +224,10 @@ for kind in $(awk '{print $1}' "$WORK/results.txt" | awk '!seen[$0]++'); do
 	echo "| $kind | $(stats "$kind" 2) | $(stats "$kind" 3) | $(stats "$kind" 4) |"
 done
 echo
-echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1), load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+for kind in "${fast_kinds[@]}" ${BASELINE_KIND:+"$BASELINE_KIND"}; do
+	echo "$kind: $("$(java_for "${block_jdk[$kind]}")" -version 2>&1 | head -1)"
+done
+if [ -n "$PLAIN" ] || { [ -n "$BASELINE_JAR" ] && [ -z "$BASELINE_KIND" ]; }; then
+	echo "plain command: $(java -version 2>&1 | head -1)"
+fi
