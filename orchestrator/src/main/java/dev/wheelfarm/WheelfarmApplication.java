@@ -12,13 +12,22 @@ import dev.wheelfarm.provenance.VerifyAttestationCommand;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.boot.micrometer.metrics.autoconfigure.logging.logback.LogbackMetricsAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 
 /**
  * The Wheelfarm orchestrator: one process that watches PyPI, keeps the build ledger,
  * dispatches builds and serves the supplementary index.
  */
-@SpringBootApplication
+// Excluded here rather than with spring.autoconfigure.exclude, which an operator's own
+// value of that property would replace:
+// - UserDetailsService: nobody logs in (SecurityConfiguration), so no generated user and
+// no password in the log;
+// - Logback metrics: its binder puts a filter in front of every logger level check, and
+// Jetty checks isDebugEnabled() dozens of times per request (docs/benchmarks.md,
+// "Index").
+@SpringBootApplication(exclude = { UserDetailsServiceAutoConfiguration.class, LogbackMetricsAutoConfiguration.class })
 @ConfigurationPropertiesScan
 public class WheelfarmApplication {
 

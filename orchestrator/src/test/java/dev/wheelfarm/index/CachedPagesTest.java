@@ -32,7 +32,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * apart, whatever they accept.
  */
 @IntegrationTest
-@TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.index.page-cache-ttl=1h" })
+// An operator's own exclusion list: it must add to the farm's, not replace it (the
+// Logback
+// metrics filter stays off).
+@TestPropertySource(properties = { "wheelfarm.dispatch.enabled=false", "wheelfarm.index.page-cache-ttl=1h",
+		"spring.autoconfigure.exclude=org.springframework.boot.autoconfigure.admin.SpringApplicationAdminJmxAutoConfiguration" })
 class CachedPagesTest {
 
 	private static final List<String> ACCEPTS = List.of(IndexIntegrationTest.PIP_ACCEPT, "text/html",
